@@ -1,0 +1,118 @@
+//! Serde models of the LlamaCloud Batches API (`/api/v2/batches`).
+//!
+//! The models are generated at build time from `spec/batches.schema.json` by
+//! `batches-codegen`; a reviewable copy is checked in as `generated/models.rs` and kept
+//! fresh by `cargo xtask codegen`. Three properties hold for every model:
+//!
+//! - **Open enums.** [`BatchStatus`] and [`JobType`] keep values this version does not know
+//!   in an `Unknown` variant and serialize them back unchanged.
+//! - **Unknown fields survive.** Every response object has an `extra` map that collects the
+//!   fields the schema does not list, so decode → encode loses nothing.
+//! - **Typed timestamps.** `created_at` and `updated_at` are [`DateTime<Utc>`] instants.
+//!
+//! Absent and `null` optional fields both decode to `None`; `None` is left out when
+//! encoding. The API gives the two the same meaning.
+//!
+//! ```
+//! use batches_types::{Batch, BatchStatus, JobType};
+//!
+//! let batch: Batch = serde_json::from_str(r#"{
+//!     "id": "bat-1", "project_id": "prj-1", "source_directory_id": "dir-1",
+//!     "status": "PAUSED", "config": {"job": {"configuration_id": "cfg-1", "type": "parse_v2"}},
+//!     "priority": 3
+//! }"#)?;
+//! assert_eq!(batch.status, BatchStatus::Unknown("PAUSED".into()));
+//! assert!(!batch.status.is_terminal());
+//! assert_eq!(batch.config.job.type_, JobType::ParseV2);
+//! assert_eq!(batch.extra["priority"], 3);
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod query;
+
+pub use chrono::{DateTime, Utc};
+
+include!(concat!(env!("OUT_DIR"), "/models.rs"));
+
+impl BatchStatus {
+    /// Whether the batch has stopped for good: `COMPLETED`, `FAILED` or `CANCELLED`.
+    ///
+    /// An unknown status is not terminal: a client polling it keeps polling rather than
+    /// reporting an end the server never announced.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            BatchStatus::Completed | BatchStatus::Failed | BatchStatus::Cancelled
+        )
+    }
+}
+
+/// Query encoding shared by the client and the emulator.
+macro_rules! query_string {
+    ($($params:ty),*) => {$(
+        impl $params {
+            /// The percent-encoded query string (without `?`) for these parameters; empty
+            /// when none is set.
+            pub fn to_query_string(&self) -> String {
+                query::encode(&self.to_query_pairs())
+            }
+        }
+    )*};
+}
+query_string!(
+    ListBatchesParams,
+    GetBatchParams,
+    CreateBatchParams,
+    CancelBatchParams
+);
+
+impl std::fmt::Display for ErrorDetail {
+    /// A readable rendering: a message as is; 422 entries as `field: message`, joined by
+    /// `"; "`; an object as compact JSON.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ErrorDetail::Message(message) => f.write_str(message),
+            ErrorDetail::Validation(entries) => {
+                for (i, entry) in entries.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{entry}")?;
+                }
+                Ok(())
+            }
+            ErrorDetail::Object(object) => {
+                write!(f, "{}", serde_json::Value::Object(object.clone()))
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for ValidationError {
+    /// `field: message`, where the field is the location without the part of the request it
+    /// was found in (`query`, `body`, `path`, `header`), joined with dots.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let skip = match self.loc.first() {
+            Some(LocItem::Name(part))
+                if self.loc.len() > 1
+                    && matches!(part.as_str(), "query" | "body" | "path" | "header") =>
+            {
+                1
+            }
+            _ => 0,
+        };
+        let field: Vec<String> = self.loc[skip..]
+            .iter()
+            .map(|item| match item {
+                LocItem::Name(name) => name.clone(),
+                LocItem::Index(index) => index.to_string(),
+            })
+            .collect();
+        if field.is_empty() {
+            f.write_str(&self.msg)
+        } else {
+            write!(f, "{}: {}", field.join("."), self.msg)
+        }
+    }
+}

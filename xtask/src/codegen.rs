@@ -1,0 +1,86 @@
+//! `cargo xtask codegen`: every derived file that is checked in, regenerated from its source.
+
+use std::fs;
+
+use anyhow::{Context, Result, bail};
+
+use crate::project_root;
+
+/// Whether to write the generated files or only compare them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Overwrite stale files.
+    Write,
+    /// Change nothing; fail with a diff when a file is stale.
+    Check,
+}
+
+/// A checked-in file and the text it should hold.
+struct Generated {
+    path: &'static str,
+    text: String,
+}
+
+fn generated_files() -> Result<Vec<Generated>> {
+    let root = project_root();
+    let schema_path = root.join("spec/batches.schema.json");
+    let schema = fs::read_to_string(&schema_path)
+        .with_context(|| format!("reading {}", schema_path.display()))?;
+    let models = batches_codegen::generate_models(&schema)
+        .with_context(|| format!("generating models from {}", schema_path.display()))?;
+    Ok(vec![Generated {
+        path: "crates/batches-types/generated/models.rs",
+        text: models,
+    }])
+}
+
+/// Regenerates (or, in [`Mode::Check`], verifies) every generated file.
+pub fn run(mode: Mode) -> Result<()> {
+    let root = project_root();
+    let mut stale = Vec::new();
+    for file in generated_files()? {
+        let path = root.join(file.path);
+        let current = fs::read_to_string(&path).unwrap_or_default();
+        if current == file.text {
+            continue;
+        }
+        match mode {
+            Mode::Write => {
+                if let Some(dir) = path.parent() {
+                    fs::create_dir_all(dir)?;
+                }
+                fs::write(&path, &file.text)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("updated {}", file.path);
+            }
+            Mode::Check => {
+                let diff = similar::TextDiff::from_lines(&current, &file.text);
+                eprintln!(
+                    "{}",
+                    diff.unified_diff()
+                        .context_radius(3)
+                        .header(file.path, &format!("{} (regenerated)", file.path))
+                );
+                stale.push(file.path);
+            }
+        }
+    }
+    if !stale.is_empty() {
+        bail!(
+            "stale generated files: {}; run `cargo xtask codegen` and commit the result",
+            stale.join(", ")
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// `cargo test` fails when a generated file is out of date with its source.
+    #[test]
+    fn generated_files_are_fresh() {
+        if let Err(e) = super::run(super::Mode::Check) {
+            panic!("{e:#}");
+        }
+    }
+}

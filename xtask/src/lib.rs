@@ -1,0 +1,21 @@
+//! The library behind `cargo xtask`, so that tests can run the same checks.
+
+pub mod codegen;
+
+use std::path::{Path, PathBuf};
+
+/// What `cargo xtask` accepts.
+pub const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  codegen            regenerate every checked-in generated file from spec/
+  codegen --check    change nothing; print a diff and fail when a generated file is stale";
+
+/// The workspace root (the parent of `xtask/`).
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
+}
