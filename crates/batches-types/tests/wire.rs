@@ -1,0 +1,140 @@
+//! Every fixture in `spec/examples/` decodes, re-encodes to the exact bytes snapshotted, and
+//! means the same thing afterwards.
+
+use std::{fs, path::PathBuf};
+
+use batches_types::{Batch, BatchQueryResponse, CreateBatchRequest, ErrorBody};
+use serde::{Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+fn examples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec/examples")
+}
+
+/// Decodes `text` as `T` and re-encodes it.
+fn round_trip<T: DeserializeOwned + Serialize>(name: &str, text: &str) -> String {
+    let value: T = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    serde_json::to_string(&value).unwrap()
+}
+
+/// The meaning of a JSON document: `null` members dropped (absent and null are the same
+/// value in this API) and timestamps compared as instants.
+fn meaning(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, meaning(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(meaning).collect()),
+        Value::String(s) => match chrono::DateTime::parse_from_rfc3339(&s) {
+            Ok(instant) => Value::String(format!(
+                "instant:{}",
+                instant.timestamp_nanos_opt().unwrap()
+            )),
+            Err(_) => Value::String(s),
+        },
+        other => other,
+    }
+}
+
+#[test]
+fn every_fixture_round_trips() {
+    let mut names: Vec<String> = fs::read_dir(examples_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 20, "fixtures missing: {names:?}");
+    for name in names {
+        let text = fs::read_to_string(examples_dir().join(&name)).unwrap();
+        let encoded = match name.split('-').next().unwrap() {
+            "batch" => round_trip::<Batch>(&name, &text),
+            "list" => round_trip::<BatchQueryResponse>(&name, &text),
+            "error" => round_trip::<ErrorBody>(&name, &text),
+            "create" => round_trip::<CreateBatchRequest>(&name, &text),
+            prefix => panic!("{name}: no model for fixture prefix `{prefix}`"),
+        };
+        let original: Value = serde_json::from_str(&text).unwrap();
+        let again: Value = serde_json::from_str(&encoded).unwrap();
+        assert_eq!(meaning(again), meaning(original), "{name} changed meaning");
+        insta::assert_snapshot!(name.trim_end_matches(".json"), encoded);
+    }
+}
+
+#[test]
+fn unknown_values_and_fields_are_kept() {
+    let text =
+        fs::read_to_string(examples_dir().join("batch-unknown-status-and-job-type.json")).unwrap();
+    let batch: Batch = serde_json::from_str(&text).unwrap();
+    assert_eq!(batch.status.as_str(), "PAUSED");
+    assert!(!batch.status.is_terminal());
+    assert_eq!(batch.config.job.type_.as_str(), "classify_v3");
+
+    let text =
+        fs::read_to_string(examples_dir().join("list-unknown-fields-everywhere.json")).unwrap();
+    let page: BatchQueryResponse = serde_json::from_str(&text).unwrap();
+    let batch = &page.items[0];
+    assert_eq!(page.extra["request_duration_ms"], 12);
+    assert_eq!(batch.extra["file_count"], 12);
+    assert_eq!(batch.extra["owner"], Value::Null);
+    assert_eq!(batch.config.extra["retry_policy"]["max_attempts"], 3);
+    assert_eq!(batch.config.job.extra["priority"], "high");
+    let result = &batch.results.as_ref().unwrap()[0];
+    assert_eq!(result.extra["pages"], serde_json::json!([1, 2, 3]));
+    assert!(
+        result
+            .job_reference
+            .as_ref()
+            .unwrap()
+            .extra
+            .contains_key("url")
+    );
+}
+
+#[test]
+fn timestamps_are_instants() {
+    let text = fs::read_to_string(examples_dir().join("list-timestamp-forms.json")).unwrap();
+    let page: BatchQueryResponse = serde_json::from_str(&text).unwrap();
+    let [first, second, third] = &page.items[..] else {
+        panic!("three items")
+    };
+    assert_eq!(
+        first.created_at, first.updated_at,
+        "`Z` and `+00:00` are the same instant"
+    );
+    assert_eq!(
+        second.created_at, second.updated_at,
+        "`+02:30` is converted, not dropped"
+    );
+    assert_eq!(
+        third.created_at.unwrap().timestamp_subsec_nanos(),
+        123_456_789,
+        "nanoseconds survive"
+    );
+}
+
+#[test]
+fn error_details_render_readably() {
+    let read = |name: &str| -> ErrorBody {
+        serde_json::from_str(&fs::read_to_string(examples_dir().join(name)).unwrap()).unwrap()
+    };
+    assert_eq!(
+        read("error-message.json").detail.to_string(),
+        "Invalid authentication token"
+    );
+    assert_eq!(
+        read("error-validation.json").detail.to_string(),
+        "page_size: Input should be greater than or equal to 1; \
+         config.job.type: Input should be 'parse_v2' or 'extract_v2'; \
+         webhook_configurations.0.webhook_url: Field required"
+    );
+    assert!(
+        read("error-object.json")
+            .detail
+            .to_string()
+            .starts_with(r#"{"message":"Batch bat-"#)
+    );
+}
