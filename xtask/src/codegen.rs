@@ -28,10 +28,33 @@ fn generated_files() -> Result<Vec<Generated>> {
         .with_context(|| format!("reading {}", schema_path.display()))?;
     let models = batches_codegen::generate_models(&schema)
         .with_context(|| format!("generating models from {}", schema_path.display()))?;
-    Ok(vec![Generated {
+    let mut files = vec![Generated {
         path: "crates/batches-types/generated/models.rs",
         text: models,
-    }])
+    }];
+    let ffi_crate = root.join("crates/batches-ffi");
+    if ffi_crate.join("Cargo.toml").exists() {
+        files.push(Generated {
+            path: "crates/batches-ffi/include/batches.h",
+            text: ffi_header(&ffi_crate)?,
+        });
+    }
+    Ok(files)
+}
+
+/// The C header of `batches-ffi`, as the pinned cbindgen writes it from the crate's
+/// `cbindgen.toml`.
+fn ffi_header(crate_dir: &std::path::Path) -> Result<String> {
+    let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
+        .map_err(|e| anyhow::anyhow!("reading cbindgen.toml: {e}"))?;
+    let bindings = cbindgen::Builder::new()
+        .with_crate(crate_dir)
+        .with_config(config)
+        .generate()
+        .context("generating the batches-ffi header")?;
+    let mut out = Vec::new();
+    bindings.write(&mut out);
+    Ok(String::from_utf8(out)?)
 }
 
 /// Regenerates (or, in [`Mode::Check`], verifies) every generated file.
