@@ -1,6 +1,7 @@
 //! The library behind `cargo xtask`, so that tests can run the same checks.
 
 pub mod codegen;
+pub mod snapshots;
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +11,10 @@ usage: cargo xtask <command>
 
 commands:
   codegen            regenerate every checked-in generated file from spec/
-  codegen --check    change nothing; print a diff and fail when a generated file is stale";
+  codegen --check    change nothing; print a diff and fail when a generated file is stale
+  snapshots --reject-unreferenced FILE
+                     fail when an insta snapshot is not among those a test run recorded in
+                     FILE (the run's INSTA_SNAPSHOT_REFERENCES_FILE)";
 
 /// The workspace root (the parent of `xtask/`).
 pub fn project_root() -> PathBuf {

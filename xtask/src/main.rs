@@ -8,6 +8,9 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => xtask::codegen::run(xtask::codegen::Mode::Write),
         ["codegen", "--check"] => xtask::codegen::run(xtask::codegen::Mode::Check),
+        ["snapshots", "--reject-unreferenced", file] => {
+            xtask::snapshots::reject_unreferenced(std::path::Path::new(file))
+        }
         _ => {
             eprintln!("{}", xtask::USAGE);
             return ExitCode::from(2);
