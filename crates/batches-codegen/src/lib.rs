@@ -549,6 +549,23 @@ mod tests {
         assert!(err.contains("accepted: date-time"), "{err}");
     }
 
+    /// Adding an optional field to Batch in the real spec adds it to the generated type.
+    #[test]
+    fn a_new_schema_field_is_a_new_rust_field() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../spec/batches.schema.json"
+        );
+        let mut schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let before = generate_models(&schema.to_string()).unwrap();
+        assert!(!before.contains("pub file_count"));
+        schema["$defs"]["Batch"]["properties"]["file_count"] =
+            serde_json::json!({"description": "Files in the batch.", "type": "integer"});
+        let after = generate_models(&schema.to_string()).unwrap();
+        assert!(after.contains("/// Files in the batch.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub file_count: Option<i64>,"), "{after}");
+    }
+
     #[test]
     fn optional_and_nullable_fields_become_options() {
         let schema = r#"{"$defs": {"O": {"type": "object", "properties": {
