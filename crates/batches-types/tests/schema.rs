@@ -122,15 +122,12 @@ fn assert_parameters(path: &str, method: &str, params: &str) {
         .as_array()
         .unwrap_or_else(|| panic!("{method} {path} has no parameters"))
         .iter()
-        .map(|p| {
-            let p = match p.get("$ref").and_then(Value::as_str) {
-                Some(r) => {
-                    let name = r.rsplit('/').next().unwrap();
-                    openapi["components"]["parameters"][name].clone()
-                }
-                None => p.clone(),
-            };
-            p
+        .map(|p| match p.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                let name = r.rsplit('/').next().unwrap();
+                openapi["components"]["parameters"][name].clone()
+            }
+            None => p.clone(),
         })
         .filter(|p| p["in"] == "query")
         .map(|p| p["name"].as_str().unwrap().to_owned())
