@@ -1,0 +1,306 @@
+//! Deterministic fault injection and added latency, applied around every request.
+//!
+//! Request number `n` (counted from 0 in arrival order) gets a fault when a hash of
+//! (`fault_seed`, `n`) falls under `fault_rate`; a second hash picks the kind. The same seed
+//! and the same sequence of requests give the same faults.
+
+use std::{
+    fmt,
+    str::FromStr,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{
+    Router,
+    body::Body,
+    http::{HeaderValue, Request, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use hyper::body::Incoming;
+use tower::{Service, ServiceExt};
+
+use crate::{ServerConfig, http::ApiError};
+
+/// A kind of fault the emulator can inject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FaultKind {
+    /// `500` with a detail.
+    InternalServerError,
+    /// `503` with a detail.
+    ServiceUnavailable,
+    /// `429` with `retry-after-ms` (even request numbers) or `retry-after` (odd ones).
+    TooManyRequests,
+    /// The connection is reset before any response byte is sent.
+    Reset,
+    /// The headers and the first half of the body are sent, then the connection is cut.
+    Truncate,
+    /// The response is held back for [`ServerConfig::slow_fault_ms`], then sent in full.
+    Slow,
+}
+
+impl FaultKind {
+    /// Every kind, in the order of their command line names.
+    pub const ALL: &'static [FaultKind] = &[
+        FaultKind::InternalServerError,
+        FaultKind::ServiceUnavailable,
+        FaultKind::TooManyRequests,
+        FaultKind::Reset,
+        FaultKind::Truncate,
+        FaultKind::Slow,
+    ];
+
+    /// The command line name: `500`, `503`, `429`, `reset`, `truncate` or `slow`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FaultKind::InternalServerError => "500",
+            FaultKind::ServiceUnavailable => "503",
+            FaultKind::TooManyRequests => "429",
+            FaultKind::Reset => "reset",
+            FaultKind::Truncate => "truncate",
+            FaultKind::Slow => "slow",
+        }
+    }
+}
+
+impl fmt::Display for FaultKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for FaultKind {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        FaultKind::ALL
+            .iter()
+            .find(|kind| kind.as_str().eq_ignore_ascii_case(name.trim()))
+            .copied()
+            .ok_or_else(|| {
+                let names: Vec<&str> = FaultKind::ALL.iter().map(FaultKind::as_str).collect();
+                format!(
+                    "unknown fault kind {name:?}; accepted: {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+/// The error a service returns to make hyper drop the connection without a response.
+#[derive(Debug, thiserror::Error)]
+#[error("connection reset on purpose (injected fault)")]
+pub struct InjectedReset;
+
+/// The fault plan of one server.
+pub struct Faults {
+    rate: f64,
+    kinds: Vec<FaultKind>,
+    seed: u64,
+    requests: AtomicU64,
+    latency: Duration,
+    slow: Duration,
+}
+
+/// SplitMix64: a fast, well-mixed 64-bit hash, so nearby request numbers look independent.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Splits a socket into the stream hyper serves and a second handle on the same socket,
+/// through which a reset fault sets a zero linger (so closing sends RST, not FIN).
+pub fn split_socket(
+    stream: tokio::net::TcpStream,
+) -> std::io::Result<(tokio::net::TcpStream, Arc<std::net::TcpStream>)> {
+    let stream = stream.into_std()?;
+    let handle = stream.try_clone()?;
+    Ok((tokio::net::TcpStream::from_std(stream)?, Arc::new(handle)))
+}
+
+impl Faults {
+    /// The plan the configuration describes.
+    pub fn new(config: &ServerConfig) -> Self {
+        let kinds = if config.fault_kinds.is_empty() {
+            FaultKind::ALL.to_vec()
+        } else {
+            config.fault_kinds.clone()
+        };
+        Faults {
+            rate: config.fault_rate,
+            kinds,
+            seed: config.fault_seed,
+            requests: AtomicU64::new(0),
+            latency: Duration::from_millis(config.latency_ms),
+            slow: Duration::from_millis(config.slow_fault_ms),
+        }
+    }
+
+    /// The fault for the next request, with its request number.
+    fn next(&self) -> (u64, Option<FaultKind>) {
+        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        if self.rate <= 0.0 {
+            return (n, None);
+        }
+        let draw = mix(self.seed ^ mix(n));
+        let uniform = (draw >> 11) as f64 / (1u64 << 53) as f64;
+        let kind = (uniform < self.rate)
+            .then(|| self.kinds[(mix(draw) % self.kinds.len() as u64) as usize]);
+        (n, kind)
+    }
+
+    /// The service for one connection: latency, then the request's fault, around `router`.
+    pub fn service(
+        self: &Arc<Self>,
+        router: Router,
+        socket: Arc<std::net::TcpStream>,
+    ) -> impl Service<
+        Request<Incoming>,
+        Response = Response,
+        Error = InjectedReset,
+        Future = impl Send,
+    > + Clone
+    + Send
+    + 'static {
+        let faults = self.clone();
+        tower::service_fn(move |request: Request<Incoming>| {
+            let faults = faults.clone();
+            let router = router.clone();
+            let socket = socket.clone();
+            async move {
+                let request = request.map(Body::new);
+                let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+                if !faults.latency.is_zero() {
+                    tokio::time::sleep(faults.latency).await;
+                }
+                let (n, fault) = faults.next();
+                let response = match fault {
+                    None => call(router, request).await,
+                    Some(kind) => {
+                        tracing::info!(request = n, fault = %kind, %method, %path, "injecting fault");
+                        faults.inject(kind, n, router, request, &socket).await?
+                    }
+                };
+                tracing::debug!(%method, %path, status = response.status().as_u16(), "request");
+                Ok(response)
+            }
+        })
+    }
+
+    async fn inject(
+        &self,
+        kind: FaultKind,
+        n: u64,
+        router: Router,
+        request: Request<Body>,
+        socket: &std::net::TcpStream,
+    ) -> Result<Response, InjectedReset> {
+        Ok(match kind {
+            FaultKind::InternalServerError => ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error (injected fault)",
+            )
+            .into_response(),
+            FaultKind::ServiceUnavailable => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service Unavailable (injected fault)",
+            )
+            .into_response(),
+            FaultKind::TooManyRequests => {
+                let mut response = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too Many Requests (injected fault)",
+                )
+                .into_response();
+                let (name, value) = if n % 2 == 0 {
+                    ("retry-after-ms", "200")
+                } else {
+                    ("retry-after", "1")
+                };
+                response
+                    .headers_mut()
+                    .insert(name, HeaderValue::from_static(value));
+                response
+            }
+            FaultKind::Reset => {
+                if let Err(error) =
+                    socket2::SockRef::from(socket).set_linger(Some(Duration::ZERO))
+                {
+                    tracing::warn!(%error, "cannot arm the reset; the connection will just close");
+                }
+                return Err(InjectedReset);
+            }
+            FaultKind::Truncate => truncate(call(router, request).await).await,
+            FaultKind::Slow => {
+                tokio::time::sleep(self.slow).await;
+                call(router, request).await
+            }
+        })
+    }
+}
+
+async fn call(router: Router, request: Request<Body>) -> Response {
+    match router.oneshot(request).await {
+        Ok(response) => response,
+        Err(infallible) => match infallible {},
+    }
+}
+
+/// The response with its full `Content-Length` but only the first half of its body, after
+/// which the body fails, which makes hyper abort the connection.
+async fn truncate(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let half = bytes.slice(..bytes.len() / 2);
+    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = vec![
+        Ok(half),
+        Err(std::io::Error::other("response cut short (injected fault)")),
+    ];
+    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_names_list_the_accepted_ones() {
+        for kind in FaultKind::ALL {
+            assert_eq!(kind.as_str().parse::<FaultKind>(), Ok(*kind));
+        }
+        let error = "boom".parse::<FaultKind>().unwrap_err();
+        assert!(error.contains("500, 503, 429, reset, truncate, slow"), "{error}");
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_faults_at_about_the_rate() {
+        let config = ServerConfig {
+            fault_rate: 0.3,
+            fault_seed: 7,
+            ..ServerConfig::default()
+        };
+        let draw = |faults: &Faults| (0..1000).map(|_| faults.next().1).collect::<Vec<_>>();
+        let first = draw(&Faults::new(&config));
+        assert_eq!(first, draw(&Faults::new(&config)));
+        let hits = first.iter().filter(|fault| fault.is_some()).count();
+        assert!((250..350).contains(&hits), "{hits} faults in 1000 at rate 0.3");
+        for kind in FaultKind::ALL {
+            assert!(first.contains(&Some(*kind)), "{kind} never drawn");
+        }
+        let other = draw(&Faults::new(&ServerConfig {
+            fault_seed: 8,
+            ..config
+        }));
+        assert_ne!(first, other);
+    }
+}

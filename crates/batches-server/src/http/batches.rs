@@ -1,0 +1,312 @@
+//! `/api/v2/batches`: list, create, get, cancel.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    Extension, Json,
+    body::Body,
+    extract::{Path, RawQuery, State},
+    http::{HeaderMap, StatusCode},
+};
+use batches_types::{
+    Batch, BatchQueryResponse, BatchStatus, CreateBatchRequest, JobType, ListBatchesParams,
+    LocItem, ValidationError,
+};
+use serde_json::{Value, json};
+
+use super::{
+    App, Project,
+    error::{ApiError, entry},
+    query::{Query, expected_list},
+};
+use crate::{
+    page_token,
+    store::{BatchFilter, CreateBatch, batch_not_found},
+};
+
+/// `GET /api/v2/batches`
+pub async fn list(
+    State(app): State<App>,
+    Extension(Project(project)): Extension<Project>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<BatchQueryResponse>, ApiError> {
+    let mut query = Query::parse(raw.as_deref());
+    let statuses: Vec<&str> = BatchStatus::KNOWN.iter().map(BatchStatus::as_str).collect();
+    let params = ListBatchesParams {
+        created_at_on_or_after: query.datetime("created_at_on_or_after"),
+        created_at_on_or_before: query.datetime("created_at_on_or_before"),
+        source_directory_id: query.string("source_directory_id"),
+        status: query.one_of("status", &statuses).map(BatchStatus::from),
+        ..ListBatchesParams::default()
+    };
+    let page_size = query.page_size();
+    let token = query.page_token();
+    query.finish()?;
+    // The filters (and nothing else) define the listing a token belongs to; the shared
+    // query encoding gives them one canonical text.
+    let listing = page_token::fingerprint(&format!(
+        "batches|{project}|{}",
+        params.to_query_string()
+    ));
+    let after = super::decode_token(token, listing)?;
+    let filter = BatchFilter {
+        source_directory_id: params.source_directory_id,
+        status: params.status,
+        created_at_on_or_after: params.created_at_on_or_after.map(|t| t.timestamp_micros()),
+        created_at_on_or_before: params.created_at_on_or_before.map(|t| t.timestamp_micros()),
+    };
+    let rows = app
+        .store
+        .list_batches(&project, &filter, after.as_ref(), page_size + 1)?;
+    let (items, next_page_token) = super::page(rows, page_size, listing);
+    let mut response = BatchQueryResponse::new(items);
+    response.next_page_token = next_page_token;
+    Ok(Json(response))
+}
+
+/// `GET /api/v2/batches/{batch_id}`
+pub async fn get(
+    State(app): State<App>,
+    Extension(Project(project)): Extension<Project>,
+    Path(batch_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Batch>, ApiError> {
+    let query = Query::parse(raw.as_deref());
+    // `results` is the one expandable field; other names are ignored, as FastAPI does for
+    // a list of free strings.
+    let expand_results = query.all("expand").iter().any(|name| name == "results");
+    app.store
+        .get_batch(&project, &batch_id, expand_results)?
+        .map(Json)
+        .ok_or_else(|| batch_not_found(&batch_id).into())
+}
+
+/// `POST /api/v2/batches/{batch_id}/cancel`
+pub async fn cancel(
+    State(app): State<App>,
+    Extension(Project(project)): Extension<Project>,
+    Path(batch_id): Path<String>,
+) -> Result<Json<Batch>, ApiError> {
+    Ok(Json(app.store.cancel_batch(&project, &batch_id)?))
+}
+
+/// `POST /api/v2/batches`
+pub async fn create(
+    State(app): State<App>,
+    Extension(Project(project)): Extension<Project>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Batch>, ApiError> {
+    let body = super::json_body(&headers, body, app.config.max_json_body).await?;
+    let errors = validate_create(&body);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let request: CreateBatchRequest = serde_json::from_value(body.clone()).map_err(|error| {
+        ApiError::validation(vec![entry(&["body"], error.to_string(), "value_error", None, None)])
+    })?;
+    let key = headers
+        .get("idempotency-key")
+        .map(|value| {
+            value.to_str().map(str::to_owned).map_err(|_| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "Idempotency-Key must be visible ASCII text",
+                )
+            })
+        })
+        .transpose()?;
+    let canonical = canonical_json(&body);
+    let batch = app.store.create_batch(CreateBatch {
+        project_id: &project,
+        source_directory_id: &request.source_directory_id,
+        config: &request.config,
+        idempotency: key.as_deref().map(|key| (key, canonical.as_str())),
+        first_step_in_micros: app.scheduler.step_micros(),
+    })?;
+    app.scheduler.wake();
+    Ok(Json(batch))
+}
+
+/// The body with object keys sorted, so that the same request spelled in another key
+/// order is recognised as the same for its idempotency key.
+fn canonical_json(value: &Value) -> String {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(object) => {
+                let map: BTreeMap<&String, Value> =
+                    object.iter().map(|(key, value)| (key, sorted(value))).collect();
+                json!(map)
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value).to_string()
+}
+
+/// Checks the create body field by field, collecting every problem as FastAPI would.
+fn validate_create(body: &Value) -> Vec<ValidationError> {
+    let mut check = Checker::default();
+    let Some(object) = check.object(Some(body), &["body"]) else {
+        return check.errors;
+    };
+    check.string(object.get("source_directory_id"), &["body", "source_directory_id"], true);
+    if let Some(config) = check.object(object.get("config"), &["body", "config"]) {
+        if let Some(job) = check.object(config.get("job"), &["body", "config", "job"]) {
+            if let Some(id) = check.string(
+                job.get("configuration_id"),
+                &["body", "config", "job", "configuration_id"],
+                true,
+            ) {
+                if id.trim().is_empty() {
+                    check.errors.push(entry(
+                        &["body", "config", "job", "configuration_id"],
+                        "String should have at least 1 character",
+                        "string_too_short",
+                        Some(json!(id)),
+                        Some(json!({"min_length": 1})),
+                    ));
+                }
+            }
+            if let Some(type_) =
+                check.string(job.get("type"), &["body", "config", "job", "type"], true)
+            {
+                let known: Vec<&str> = JobType::KNOWN.iter().map(JobType::as_str).collect();
+                if !known.contains(&type_) {
+                    let expected = expected_list(&known);
+                    check.errors.push(entry(
+                        &["body", "config", "job", "type"],
+                        format!("Input should be {expected}"),
+                        "literal_error",
+                        Some(json!(type_)),
+                        Some(json!({"expected": expected})),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(ids) = check.optional_array(object.get("webhook_configuration_ids"), "webhook_configuration_ids") {
+        for (i, id) in ids.iter().enumerate() {
+            check.string_at(Some(id), "webhook_configuration_ids", i);
+        }
+    }
+    if let Some(hooks) =
+        check.optional_array(object.get("webhook_configurations"), "webhook_configurations")
+    {
+        for (i, hook) in hooks.iter().enumerate() {
+            let path = &["body", "webhook_configurations"];
+            let Some(hook) = hook.as_object() else {
+                check.errors.push(indexed(path, i, None, "Input should be a valid dictionary", "dict_type", hook));
+                continue;
+            };
+            for field in ["webhook_url", "webhook_output_format", "webhook_signing_secret"] {
+                if let Some(value) = hook.get(field).filter(|v| !v.is_null() && !v.is_string()) {
+                    check.errors.push(indexed(path, i, Some(field), "Input should be a valid string", "string_type", value));
+                }
+            }
+            if let Some(value) = hook.get("webhook_headers").filter(|v| !v.is_null()) {
+                let valid = value
+                    .as_object()
+                    .is_some_and(|headers| headers.values().all(Value::is_string));
+                if !valid {
+                    check.errors.push(indexed(path, i, Some("webhook_headers"), "Input should be a valid dictionary of strings", "dict_type", value));
+                }
+            }
+            if let Some(value) = hook.get("webhook_events").filter(|v| !v.is_null()) {
+                let valid = value
+                    .as_array()
+                    .is_some_and(|events| events.iter().all(Value::is_string));
+                if !valid {
+                    check.errors.push(indexed(path, i, Some("webhook_events"), "Input should be a valid list of strings", "list_type", value));
+                }
+            }
+        }
+    }
+    check.errors
+}
+
+/// A 422 entry inside an array element: `loc` is `path`, the index, then `field`.
+fn indexed(
+    path: &[&str],
+    index: usize,
+    field: Option<&str>,
+    msg: &str,
+    type_: &str,
+    input: &Value,
+) -> ValidationError {
+    let mut entry = entry(path, msg, type_, Some(input.clone()), None);
+    entry.loc.push(LocItem::Index(index as i64));
+    if let Some(field) = field {
+        entry.loc.push(LocItem::Name(field.to_owned()));
+    }
+    entry
+}
+
+/// Collects validation problems while walking a JSON body.
+#[derive(Default)]
+pub(super) struct Checker {
+    pub errors: Vec<ValidationError>,
+}
+
+impl Checker {
+    /// The value as an object; records `missing` or `dict_type` otherwise.
+    pub fn object<'a>(
+        &mut self,
+        value: Option<&'a Value>,
+        loc: &[&str],
+    ) -> Option<&'a serde_json::Map<String, Value>> {
+        match value {
+            None => {
+                self.errors.push(entry(loc, "Field required", "missing", None, None));
+                None
+            }
+            Some(Value::Object(object)) => Some(object),
+            Some(other) => {
+                let msg = if loc == ["body"] {
+                    "Input should be a valid dictionary or object to extract fields from"
+                } else {
+                    "Input should be a valid dictionary"
+                };
+                let type_ = if loc == ["body"] { "model_attributes_type" } else { "dict_type" };
+                self.errors.push(entry(loc, msg, type_, Some(other.clone()), None));
+                None
+            }
+        }
+    }
+
+    /// The value as a string; records `missing` (when `required`) or `string_type`. A
+    /// `null` optional value is fine.
+    pub fn string<'a>(&mut self, value: Option<&'a Value>, loc: &[&str], required: bool) -> Option<&'a str> {
+        match value {
+            Some(Value::String(text)) => Some(text),
+            None | Some(Value::Null) if !required => None,
+            None => {
+                self.errors.push(entry(loc, "Field required", "missing", None, None));
+                None
+            }
+            Some(other) => {
+                self.errors.push(entry(loc, "Input should be a valid string", "string_type", Some(other.clone()), None));
+                None
+            }
+        }
+    }
+
+    fn string_at(&mut self, value: Option<&Value>, field: &str, index: usize) {
+        if let Some(value) = value.filter(|value| !value.is_string()) {
+            self.errors.push(indexed(&["body", field], index, None, "Input should be a valid string", "string_type", value));
+        }
+    }
+
+    /// An optional array field (`null` allowed).
+    fn optional_array<'a>(&mut self, value: Option<&'a Value>, field: &str) -> Option<&'a Vec<Value>> {
+        match value {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => Some(items),
+            Some(other) => {
+                self.errors.push(entry(&["body", field], "Input should be a valid list", "list_type", Some(other.clone()), None));
+                None
+            }
+        }
+    }
+}

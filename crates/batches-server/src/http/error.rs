@@ -1,0 +1,93 @@
+//! Error responses, shaped like FastAPI's: `{"detail": "…"}` or, for 422, a list of
+//! `{loc, msg, type}` entries.
+
+use axum::{
+    Json,
+    http::{HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use batches_types::{ErrorBody, ErrorDetail, LocItem, ValidationError};
+use serde_json::{Map, Value};
+
+use crate::store::StoreError;
+
+/// An error response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    detail: ErrorDetail,
+}
+
+impl ApiError {
+    /// A response with a message as its detail.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            detail: ErrorDetail::Message(message.into()),
+        }
+    }
+
+    /// A 422 with these entries.
+    pub fn validation(entries: Vec<ValidationError>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: ErrorDetail::Validation(entries),
+        }
+    }
+
+    /// The 401 every route gives for a missing or unknown key.
+    pub fn unauthorized() -> Self {
+        ApiError::new(StatusCode::UNAUTHORIZED, "Invalid authentication token")
+    }
+}
+
+/// One 422 entry; `input` and `ctx` are added as FastAPI does when given.
+pub fn entry(
+    loc: &[&str],
+    msg: impl Into<String>,
+    type_: &str,
+    input: Option<Value>,
+    ctx: Option<Value>,
+) -> ValidationError {
+    let loc = loc.iter().map(|part| LocItem::Name((*part).to_owned()));
+    let mut entry = ValidationError::new(loc.collect::<Vec<_>>(), msg, type_);
+    let mut extra = Map::new();
+    if let Some(input) = input {
+        extra.insert("input".into(), input);
+    }
+    if let Some(ctx) = ctx {
+        extra.insert("ctx".into(), ctx);
+    }
+    entry.extra = extra;
+    entry
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(ErrorBody::new(self.detail))).into_response();
+        if self.status == StatusCode::CONFLICT {
+            // A conflict does not go away by itself; tell the official clients, which retry
+            // 409 by default, not to.
+            response
+                .headers_mut()
+                .insert("x-should-retry", HeaderValue::from_static("false"));
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound(message) => ApiError::new(StatusCode::NOT_FOUND, message),
+            StoreError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
+            StoreError::Unprocessable { loc, message } => {
+                ApiError::validation(vec![entry(&loc, message, "value_error", None, None)])
+            }
+            StoreError::Database(error) => {
+                tracing::error!(%error, "database error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal database error")
+            }
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! A local emulator of the LlamaCloud batches API.
+//!
+//! It serves the four batch endpoints (`/api/v2/batches`) and the part of the source
+//! directories API (`/api/v1/beta/directories`) that the getting-started flow needs, backed
+//! by SQLite (a WAL file with [`ServerConfig::db`], in memory otherwise). Batches move
+//! through their lifecycle in a background task, and a deterministic fault layer can make a
+//! share of the requests fail the way a real network and service do.
+//!
+//! Start it in-process for a test:
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! use batches_server::{spawn, ServerConfig};
+//!
+//! let server = spawn(ServerConfig { seed: 20, ..ServerConfig::default() }).await?;
+//! println!("serving at {}", server.base_url());
+//! server.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+mod faults;
+mod http;
+mod lifecycle;
+mod page_token;
+mod seed;
+mod store;
+
+use std::{
+    net::SocketAddr,
+    path::PathBuf,
+    sync::Arc,
+    thread,
+    time::{Duration, Instant},
+};
+
+use anyhow::Context;
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+
+pub use faults::FaultKind;
+
+/// The key accepted when none is configured, and the project it belongs to.
+pub const DEFAULT_API_KEY: (&str, &str) = ("llx-local-dev", "prj-local");
+
+/// Everything the emulator can be told at start. [`Default`] matches the command line
+/// defaults except [`listen`](Self::listen), which picks a free port.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// SQLite database file (WAL journal); `None` keeps everything in memory.
+    pub db: Option<PathBuf>,
+    /// Accepted bearer keys, each with the project it belongs to.
+    pub api_keys: Vec<(String, String)>,
+    /// Number of generated batches to insert at start (in the first key's project).
+    pub seed: u64,
+    /// Seed of the generator of seeded data, so the same seed gives the same data.
+    pub seed_rng: u64,
+    /// Simulated processing time per step of a batch (each file takes one step).
+    pub processing_ms: u64,
+    /// Share of requests, 0 to 1, that get a fault.
+    pub fault_rate: f64,
+    /// Faults to choose from; empty means all of them.
+    pub fault_kinds: Vec<FaultKind>,
+    /// Seed of the fault sequence: the same seed and request order give the same faults.
+    pub fault_seed: u64,
+    /// Added to every response.
+    pub latency_ms: u64,
+    /// How long a `slow` fault holds the response.
+    pub slow_fault_ms: u64,
+    /// Batches a project may run at once; the rest wait as `THROTTLED`.
+    pub concurrency_limit: u32,
+    /// Largest accepted JSON request body.
+    pub max_json_body: usize,
+    /// Largest accepted multipart upload body.
+    pub max_upload_body: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db: None,
+            api_keys: vec![(DEFAULT_API_KEY.0.into(), DEFAULT_API_KEY.1.into())],
+            seed: 0,
+            seed_rng: 0,
+            processing_ms: 200,
+            fault_rate: 0.0,
+            fault_kinds: Vec::new(),
+            fault_seed: 0,
+            latency_ms: 0,
+            slow_fault_ms: 2_000,
+            concurrency_limit: 4,
+            max_json_body: 1024 * 1024,
+            max_upload_body: 64 * 1024 * 1024,
+        }
+    }
+}
+
+impl ServerConfig {
+    fn validate(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.fault_rate),
+            "fault rate must be between 0 and 1, got {}",
+            self.fault_rate
+        );
+        anyhow::ensure!(!self.api_keys.is_empty(), "at least one API key is needed");
+        anyhow::ensure!(
+            self.concurrency_limit >= 1,
+            "the concurrency limit must be at least 1"
+        );
+        Ok(())
+    }
+}
+
+/// A handle on data the emulator holds, for tests that prepare state without HTTP.
+#[derive(Clone)]
+pub struct Fixtures {
+    store: Arc<store::Store>,
+}
+
+impl Fixtures {
+    /// Creates a directory named `name` in `project_id` holding `files` text files named
+    /// `file-0001.txt`, … and returns its id (`dir-…`).
+    pub fn create_directory_with_files(
+        &self,
+        project_id: &str,
+        name: &str,
+        files: usize,
+    ) -> anyhow::Result<String> {
+        self.store.create_directory_with_files(project_id, name, files)
+    }
+}
+
+/// An emulator running on the caller's tokio runtime.
+pub struct RunningServer {
+    addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    fixtures: Fixtures,
+}
+
+impl RunningServer {
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://HOST:PORT`, the base URL to give a client.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Direct access to its data, for test set-up.
+    pub fn fixtures(&self) -> &Fixtures {
+        &self.fixtures
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (for at most a few
+    /// seconds) and stops the lifecycle task. Everything committed stays in the database.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Starts the emulator on the current tokio runtime: opens the database, seeds it, binds
+/// the listener and starts serving. Returns once the address is bound.
+pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
+    config.validate()?;
+    let store = Arc::new(
+        store::Store::open(config.db.as_deref())
+            .context("cannot open the database")?,
+    );
+    if config.seed > 0 {
+        let started = Instant::now();
+        seed::seed(&store, &config.api_keys[0].1, config.seed, config.seed_rng)
+            .context("cannot seed the database")?;
+        tracing::info!(batches = config.seed, elapsed = ?started.elapsed(), "seeded");
+    }
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = watch::channel(false);
+    let config = Arc::new(config);
+    let scheduler = lifecycle::Scheduler::new(store.clone(), config.clone());
+    let app = http::App::new(store.clone(), config.clone(), scheduler.clone());
+    let tasks = vec![
+        tokio::spawn(scheduler.run(stopped.clone())),
+        tokio::spawn(http::serve(listener, app, stopped)),
+    ];
+    Ok(RunningServer {
+        addr,
+        stop,
+        tasks,
+        fixtures: Fixtures { store },
+    })
+}
+
+/// An emulator on its own thread and tokio runtime, for synchronous tests. It stops when
+/// dropped.
+pub struct BackgroundServer {
+    addr: SocketAddr,
+    fixtures: Fixtures,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl BackgroundServer {
+    /// Starts the emulator and returns once it listens.
+    pub fn start(config: ServerConfig) -> anyhow::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
+        let thread = thread::Builder::new()
+            .name("batches-server".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    match spawn(config).await {
+                        Ok(server) => {
+                            let _ = started_tx.send(Ok((server.addr(), server.fixtures.clone())));
+                            let _ = stop_rx.await;
+                            server.shutdown().await;
+                        }
+                        Err(error) => {
+                            let _ = started_tx.send(Err(error));
+                        }
+                    }
+                });
+            })?;
+        let (addr, fixtures) = started_rx
+            .recv_timeout(Duration::from_secs(300))
+            .context("the server thread did not start")??;
+        Ok(BackgroundServer {
+            addr,
+            fixtures,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://HOST:PORT`, the base URL to give a client.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Direct access to its data, for test set-up.
+    pub fn fixtures(&self) -> &Fixtures {
+        &self.fixtures
+    }
+}
+
+impl Drop for BackgroundServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

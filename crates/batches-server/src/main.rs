@@ -1,0 +1,111 @@
+//! `batches-server`: runs the LlamaCloud batches emulator until SIGINT or SIGTERM.
+
+use std::{io::Write, net::SocketAddr, path::PathBuf};
+
+use anyhow::Context;
+use batches_server::{DEFAULT_API_KEY, FaultKind, ServerConfig, spawn};
+use clap::Parser;
+
+/// A local emulator of the LlamaCloud batches API.
+///
+/// Prints `listening on http://HOST:PORT` on stdout once it accepts connections, then logs
+/// to stderr (filter with RUST_LOG, default `info`).
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    listen: SocketAddr,
+    /// SQLite database file (WAL journal); in memory when left out.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Accepted bearer key, as KEY or KEY=PROJECT (repeatable) [default: llx-local-dev=prj-local].
+    #[arg(long = "api-key", value_name = "KEY[=PROJECT]", value_parser = parse_api_key)]
+    api_keys: Vec<(String, String)>,
+    /// Insert N generated batches at start.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    seed: u64,
+    /// Seed of the generator of seeded data.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    seed_rng: u64,
+    /// Simulated processing time per file, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    processing_ms: u64,
+    /// Share of requests, from 0 to 1, that get a fault.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_rate)]
+    fault_rate: f64,
+    /// Faults to choose from: comma list of 500,503,429,reset,truncate,slow [default: all].
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    fault_kinds: Vec<FaultKind>,
+    /// Seed of the fault sequence.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    fault_seed: u64,
+    /// Latency added to every response, in milliseconds.
+    #[arg(long = "latency", value_name = "MS", default_value_t = 0)]
+    latency_ms: u64,
+}
+
+fn parse_api_key(raw: &str) -> Result<(String, String), String> {
+    let (key, project) = raw.split_once('=').unwrap_or((raw, DEFAULT_API_KEY.1));
+    if key.is_empty() || project.is_empty() {
+        return Err("expected KEY or KEY=PROJECT, both non-empty".into());
+    }
+    Ok((key.to_owned(), project.to_owned()))
+}
+
+fn parse_rate(raw: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("expected a number from 0 to 1, got {raw:?}")),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let defaults = ServerConfig::default();
+    let config = ServerConfig {
+        listen: args.listen,
+        db: args.db,
+        api_keys: if args.api_keys.is_empty() {
+            defaults.api_keys.clone()
+        } else {
+            args.api_keys
+        },
+        seed: args.seed,
+        seed_rng: args.seed_rng,
+        processing_ms: args.processing_ms,
+        fault_rate: args.fault_rate,
+        fault_kinds: args.fault_kinds,
+        fault_seed: args.fault_seed,
+        latency_ms: args.latency_ms,
+        ..defaults
+    };
+    let server = spawn(config).await?;
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "listening on {}", server.base_url())
+            .and_then(|()| stdout.flush())
+            .context("cannot write to stdout")?;
+    }
+    shutdown_signal().await?;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() -> anyhow::Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result?,
+        _ = terminate.recv() => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! Helpers shared by the HTTP tests: a started emulator and a small JSON client for it.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::time::Duration;
+
+use batches_server::{RunningServer, ServerConfig, spawn};
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+
+pub const KEY: &str = "llx-local-dev";
+pub const PROJECT: &str = "prj-local";
+
+/// A configuration whose batches finish in milliseconds.
+pub fn fast() -> ServerConfig {
+    ServerConfig {
+        processing_ms: 5,
+        ..ServerConfig::default()
+    }
+}
+
+pub async fn start(config: ServerConfig) -> (RunningServer, Api) {
+    let server = spawn(config).await.expect("server starts");
+    let api = Api::new(&server.base_url(), KEY);
+    (server, api)
+}
+
+/// A client that sends the bearer key and decodes every body as JSON.
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    pub key: String,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(base: &str, key: &str) -> Self {
+        Api {
+            base: base.to_owned(),
+            key: key.to_owned(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+        }
+    }
+
+    pub fn with_key(&self, key: &str) -> Self {
+        Api {
+            key: key.to_owned(),
+            ..self.clone()
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.key)
+    }
+
+    pub async fn send(&self, request: RequestBuilder) -> (StatusCode, Value) {
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let text = response.text().await.expect("body read");
+        let body = serde_json::from_str(&text)
+            .unwrap_or_else(|error| panic!("body is not JSON ({error}): {text:?}"));
+        (status, body)
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.send(self.request(Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(self.request(Method::POST, path).json(&body)).await
+    }
+
+    pub async fn ok(&self, path: &str) -> Value {
+        let (status, body) = self.get(path).await;
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        body
+    }
+
+    pub async fn create_directory(&self, name: &str) -> String {
+        let (status, body) = self
+            .post("/api/v1/beta/directories", json!({"name": name, "type": "ephemeral"}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn upload(&self, directory_id: &str, name: &str, bytes: &'static [u8]) -> (StatusCode, Value) {
+        let form = reqwest::multipart::Form::new().part(
+            "upload_file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+        self.send(
+            self.request(Method::POST, &format!("/api/v1/beta/directories/{directory_id}/files/upload"))
+                .multipart(form),
+        )
+        .await
+    }
+
+    /// A directory holding these files (each with some bytes, so none is empty).
+    pub async fn directory_with(&self, names: &[&str]) -> String {
+        let directory = self.create_directory("docs").await;
+        for name in names {
+            let (status, body) = self.upload(&directory, name, b"%PDF-1.7 hello").await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        directory
+    }
+
+    pub async fn create_batch(&self, directory_id: &str, job_type: &str, configuration_id: &str) -> Value {
+        let (status, body) = self
+            .post(
+                "/api/v2/batches",
+                json!({
+                    "source_directory_id": directory_id,
+                    "config": {"job": {"type": job_type, "configuration_id": configuration_id}}
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Polls the batch until its status is terminal; returns every status seen and the last
+    /// body (fetched with `expand=results`).
+    pub async fn wait_terminal(&self, id: &str) -> (Vec<String>, Value) {
+        let mut seen: Vec<String> = Vec::new();
+        for _ in 0..2000 {
+            let batch = self.ok(&format!("/api/v2/batches/{id}?expand=results")).await;
+            let status = batch["status"].as_str().unwrap().to_owned();
+            if seen.last() != Some(&status) {
+                seen.push(status.clone());
+            }
+            if ["COMPLETED", "FAILED", "CANCELLED"].contains(&status.as_str()) {
+                return (seen, batch);
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        panic!("batch {id} never finished; statuses seen: {seen:?}");
+    }
+
+    /// Every item of a listing, following next_page_token; panics on a repeated token.
+    pub async fn list_all(&self, path_and_query: &str) -> (Vec<Value>, usize) {
+        let mut items = Vec::new();
+        let mut pages = 0;
+        let mut token: Option<String> = None;
+        let mut seen_tokens = std::collections::HashSet::new();
+        loop {
+            let separator = if path_and_query.contains('?') { '&' } else { '?' };
+            let url = match &token {
+                Some(token) => format!("{path_and_query}{separator}page_token={token}"),
+                None => path_and_query.to_owned(),
+            };
+            let page = self.ok(&url).await;
+            pages += 1;
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page.get("next_page_token").and_then(Value::as_str) {
+                Some(next) => {
+                    assert!(seen_tokens.insert(next.to_owned()), "token repeated: {next}");
+                    token = Some(next.to_owned());
+                }
+                None => return (items, pages),
+            }
+        }
+    }
+}
+
+/// The `loc` paths of a 422 body, joined with dots.
+pub fn locs(body: &Value) -> Vec<String> {
+    body["detail"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a validation error: {body}"))
+        .iter()
+        .map(|entry| {
+            assert!(entry["msg"].is_string() && entry["type"].is_string(), "{entry}");
+            entry["loc"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|part| match part {
+                    Value::String(name) => name.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .collect()
+}
