@@ -1,6 +1,8 @@
 //! The library behind `cargo xtask`, so that tests can run the same checks.
 
+pub mod bench;
 pub mod codegen;
+pub mod emulator;
 pub mod snapshots;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +14,7 @@ usage: cargo xtask <command>
 commands:
   codegen            regenerate every checked-in generated file from spec/
   codegen --check    change nothing; print a diff and fail when a generated file is stale
+  bench              build in release mode and print every performance figure (needs wrk)
   snapshots --reject-unreferenced FILE
                      fail when an insta snapshot is not among those a test run recorded in
                      FILE (the run's INSTA_SNAPSHOT_REFERENCES_FILE)";

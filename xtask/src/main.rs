@@ -6,6 +6,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
+        ["bench"] => xtask::bench::run(),
         ["codegen"] => xtask::codegen::run(xtask::codegen::Mode::Write),
         ["codegen", "--check"] => xtask::codegen::run(xtask::codegen::Mode::Check),
         ["snapshots", "--reject-unreferenced", file] => {

@@ -1,0 +1,226 @@
+//! `cargo xtask bench`: every performance figure the project promises, measured in one run
+//! and printed. Figures, not assertions: the machine is shared and noisy, so read them
+//! against the targets in BENCHMARKS.md.
+
+use std::{
+    fmt::Write as _,
+    fs,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+
+use crate::{emulator::Emulator, project_root};
+
+/// The emulator's default key (`--api-key` default).
+const API_KEY: &str = "llx-local-dev";
+/// Batches seeded for the listing benchmarks.
+const SEEDED: &str = "100000";
+
+/// Runs every benchmark, printing figures as they come.
+pub fn run() -> Result<()> {
+    let root = project_root();
+    cargo(
+        &root,
+        &[
+            "build",
+            "--release",
+            "-p",
+            "batches-server",
+            "-p",
+            "batches-cli",
+        ],
+    )?;
+    let bin = root.join("target/release");
+
+    println!("\n## Client: decoding a 100-item page (typed vs raw passthrough)");
+    cargo(&root, &["bench", "-p", "batches-client"])?;
+
+    println!("\n## Emulator: seeding {SEEDED} batches");
+    let started = Instant::now();
+    let emulator = Emulator::start(
+        &bin.join("batches-server"),
+        &["--seed", SEEDED, "--seed-rng", "1", "--processing-ms", "50"],
+    )?;
+    println!("ready after {:.1} s", started.elapsed().as_secs_f64());
+
+    println!(
+        "\n## Emulator: a 100-item list page from {SEEDED} batches (wrk, 1 thread, 8 connections, 10 s)"
+    );
+    emulator_load(&emulator)?;
+
+    println!(
+        "\n## CLI: `batches list --format jsonl` over {SEEDED} batches vs one curl fetching the same pages"
+    );
+    cli_listing(&emulator, &bin.join("llamacloud"))?;
+
+    println!("\n## CLI: start-up (`llamacloud --version`)");
+    startup(&bin.join("llamacloud"))?;
+    Ok(())
+}
+
+fn cargo(root: &Path, args: &[&str]) -> Result<()> {
+    let status = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(root)
+        .status()
+        .context("running cargo")?;
+    if !status.success() {
+        bail!("cargo {} failed", args.join(" "));
+    }
+    Ok(())
+}
+
+fn emulator_load(emulator: &Emulator) -> Result<()> {
+    let url = format!("{}/api/v2/batches?page_size=100", emulator.base_url());
+    let output = Command::new("wrk")
+        .args(["-t1", "-c8", "-d10s", "--latency", "-H"])
+        .arg(format!("Authorization: Bearer {API_KEY}"))
+        .arg(&url)
+        .output()
+        .context("running wrk (install it: apt-get install wrk)")?;
+    let report = String::from_utf8_lossy(&output.stdout);
+    print!("{report}");
+    if !output.status.success() {
+        bail!("wrk failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    Ok(())
+}
+
+/// Every page URL of the full listing, walked once with the given page size.
+fn page_urls(emulator: &Emulator, page_size: u32) -> Result<Vec<String>> {
+    let mut urls = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut url = format!(
+            "{}/api/v2/batches?page_size={page_size}",
+            emulator.base_url()
+        );
+        if let Some(token) = &token {
+            write!(url, "&page_token={}", percent_encode(token))?;
+        }
+        let body = Command::new("curl")
+            .args(["-sf", "-H"])
+            .arg(format!("Authorization: Bearer {API_KEY}"))
+            .arg(&url)
+            .output()
+            .context("running curl")?;
+        if !body.status.success() {
+            bail!("curl {url} failed");
+        }
+        urls.push(url);
+        let page: serde_json::Value = serde_json::from_slice(&body.stdout)?;
+        match page["next_page_token"].as_str() {
+            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
+            _ => return Ok(urls),
+        }
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Median wall time of `runs` runs of `command`, its output discarded.
+fn median_time(runs: usize, mut command: impl FnMut() -> Command) -> Result<Duration> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let status = command()
+            .stdout(Stdio::null())
+            .status()
+            .context("running the timed command")?;
+        if !status.success() {
+            bail!("the timed command failed");
+        }
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok(times[runs / 2])
+}
+
+fn cli_listing(emulator: &Emulator, llamacloud: &Path) -> Result<()> {
+    const PAGE_SIZE: u32 = 1000;
+    let urls = page_urls(emulator, PAGE_SIZE)?;
+    let config: PathBuf = std::env::temp_dir().join("llamacloud-bench-curl.cfg");
+    let mut text = format!("header = \"Authorization: Bearer {API_KEY}\"\nsilent\nfail\n");
+    for url in &urls {
+        writeln!(text, "url = \"{url}\"\noutput = \"/dev/null\"")?;
+    }
+    fs::write(&config, text)?;
+    let curl = median_time(5, || {
+        let mut c = Command::new("curl");
+        c.arg("-K").arg(&config);
+        c
+    })?;
+    let list_args = [
+        "--base-url",
+        emulator.base_url(),
+        "--api-key",
+        API_KEY,
+        "batches",
+        "list",
+        "--format",
+        "jsonl",
+        "--page-size",
+        "1000",
+    ];
+    let cli = median_time(5, || {
+        let mut c = Command::new(llamacloud);
+        c.args(list_args);
+        c
+    })?;
+    println!(
+        "{} pages of {PAGE_SIZE}: curl {:.0} ms, llamacloud {:.0} ms, ratio {:.2} (target <= 1.5)",
+        urls.len(),
+        curl.as_secs_f64() * 1e3,
+        cli.as_secs_f64() * 1e3,
+        cli.as_secs_f64() / curl.as_secs_f64()
+    );
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(llamacloud)
+        .args(list_args)
+        .stdout(Stdio::null())
+        .output()
+        .context("running /usr/bin/time (apt-get install time)")?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let peak_kib: u64 = stderr
+        .lines()
+        .last()
+        .and_then(|line| line.trim().parse().ok())
+        .with_context(|| format!("no peak memory in {stderr:?}"))?;
+    println!(
+        "peak memory (max RSS): {:.1} MB (target < 20 MB)",
+        peak_kib as f64 / 1024.0
+    );
+    Ok(())
+}
+
+fn startup(llamacloud: &Path) -> Result<()> {
+    const RUNS: u32 = 200;
+    let started = Instant::now();
+    for _ in 0..RUNS {
+        let status = Command::new(llamacloud)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()?;
+        if !status.success() {
+            bail!("llamacloud --version failed");
+        }
+    }
+    println!(
+        "mean of {RUNS} runs: {:.2} ms (target < 5 ms)",
+        started.elapsed().as_secs_f64() * 1e3 / f64::from(RUNS)
+    );
+    Ok(())
+}
