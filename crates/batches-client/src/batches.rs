@@ -1,0 +1,279 @@
+//! The batch operations: [`Batches`].
+
+use batches_types::{
+    Batch, CancelBatchParams, CreateBatchParams, CreateBatchRequest, GetBatchParams,
+    ListBatchesParams,
+};
+use bytes::Bytes;
+use http::Method;
+use http::header::HeaderValue;
+use serde_json::value::RawValue;
+
+use crate::client::{Call, Client, Response};
+use crate::error::Error;
+use crate::pagination::{Items, Page, Pages};
+use crate::retry::RetryPolicy;
+use crate::wait::WaitOptions;
+
+/// The path segments of the batches collection.
+pub(crate) const COLLECTION: [&str; 3] = ["api", "v2", "batches"];
+
+/// The operations on batches, borrowed from a [`Client`] by [`Client::batches`].
+#[derive(Debug, Clone, Copy)]
+pub struct Batches<'a> {
+    client: &'a Client,
+}
+
+/// Options of [`Batches::create`].
+///
+/// ```
+/// use batches_client::CreateOptions;
+///
+/// let options = CreateOptions {
+///     idempotency_key: Some("nightly-2026-11-29".into()),
+///     ..CreateOptions::default()
+/// };
+/// # drop(options);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateOptions {
+    /// The `Idempotency-Key` header. Unset, a random one is generated. Setting it tells
+    /// the client that the server can recognise a repeat, so failures after the request
+    /// was sent are retried too (see the crate docs).
+    pub idempotency_key: Option<String>,
+    /// Query parameters (`organization_id`, `project_id`).
+    pub params: CreateBatchParams,
+}
+
+impl<'a> Batches<'a> {
+    pub(crate) fn new(client: &'a Client) -> Self {
+        Batches { client }
+    }
+
+    /// Lists one page of batches (`GET /api/v2/batches`).
+    ///
+    /// ```no_run
+    /// use batches_client::{BatchStatus, Client, ListBatchesParams};
+    ///
+    /// # async fn run(client: Client) -> Result<(), batches_client::Error> {
+    /// let params = ListBatchesParams {
+    ///     status: Some(BatchStatus::Running),
+    ///     page_size: Some(100),
+    ///     ..Default::default()
+    /// };
+    /// let page = client.batches().list(&params).await?;
+    /// println!("{} batches, next page: {:?}", page.items.len(), page.next_page_token);
+    /// # Ok(()) }
+    /// ```
+    pub async fn list(&self, params: &ListBatchesParams) -> Result<Page<Batch>, Error> {
+        self.client.fetch_page(params).await
+    }
+
+    /// Lists one page without decoding its items: each item is the exact JSON text the
+    /// server sent, for front-ends that pass batches through unchanged.
+    ///
+    /// ```no_run
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// let page = client.batches().list_raw(&Default::default()).await?;
+    /// for item in &page.items {
+    ///     println!("{}", item.get());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_raw(&self, params: &ListBatchesParams) -> Result<Page<Box<RawValue>>, Error> {
+        self.client.fetch_page(params).await
+    }
+
+    /// Every page of the listing, fetched lazily with one page of lookahead. See
+    /// [`Pages`] for the stop rules.
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    ///
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// let mut pages = client.batches().pages(Default::default());
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} batches", page.items.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(&self, params: ListBatchesParams) -> Pages<Batch> {
+        Pages::new(self.client.clone(), params)
+    }
+
+    /// Every page of the listing, items undecoded (see [`list_raw`](Self::list_raw)).
+    pub fn raw_pages(&self, params: ListBatchesParams) -> Pages<Box<RawValue>> {
+        Pages::new(self.client.clone(), params)
+    }
+
+    /// Every batch of the listing, one at a time, across pages.
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    ///
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// let mut batches = client.batches().stream(Default::default()).max_items(500);
+    /// while let Some(batch) = batches.try_next().await? {
+    ///     println!("{} {}", batch.id, batch.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(&self, params: ListBatchesParams) -> Items {
+        Items::new(self.pages(params))
+    }
+
+    /// Gets one batch (`GET /api/v2/batches/{batch_id}`); `expand: ["results"]` includes
+    /// the per-file results.
+    ///
+    /// ```no_run
+    /// use batches_client::GetBatchParams;
+    ///
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// let params = GetBatchParams { expand: Some(vec!["results".into()]), ..Default::default() };
+    /// let batch = client.batches().get("bat-123", &params).await?;
+    /// for result in batch.results.iter().flatten() {
+    ///     println!("{} {:?}", result.source_directory_file_id, result.error_message);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn get(
+        &self,
+        batch_id: &str,
+        params: &GetBatchParams,
+    ) -> Result<Response<Batch>, Error> {
+        let url = self
+            .client
+            .endpoint(&batch_path(batch_id)?, &params.to_query_string());
+        let call = Call {
+            operation: call_name::GET,
+            method: Method::GET,
+            url,
+            json: None,
+            idempotency_key: None,
+            policy: RetryPolicy::Idempotent,
+        };
+        self.client.execute(call).await?.decode(call_name::GET)
+    }
+
+    /// Creates a batch (`POST /api/v2/batches`). Processing starts asynchronously.
+    ///
+    /// Sends an `Idempotency-Key`; retries only where no duplicate batch can result
+    /// unless the caller chose the key (see the crate docs).
+    ///
+    /// ```no_run
+    /// use batches_client::{BatchConfig, CreateBatchRequest, CreateOptions, JobConfig, JobType};
+    ///
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// let request = CreateBatchRequest::new(
+    ///     "dir-123",
+    ///     BatchConfig::new(JobConfig::new("cfg-PARSE_AGENTIC", JobType::ParseV2)),
+    /// );
+    /// let batch = client.batches().create(&request, &CreateOptions::default()).await?;
+    /// println!("created {}", batch.id);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create(
+        &self,
+        request: &CreateBatchRequest,
+        options: &CreateOptions,
+    ) -> Result<Response<Batch>, Error> {
+        let (key, policy) = match &options.idempotency_key {
+            Some(key) => {
+                let value = HeaderValue::try_from(key.as_str())
+                    .ok()
+                    .filter(|_| !key.trim().is_empty())
+                    .ok_or_else(|| {
+                        Error::InvalidRequest(format!(
+                            "idempotency key `{key}` must be non-empty visible ASCII"
+                        ))
+                    })?;
+                (value, RetryPolicy::Idempotent)
+            }
+            None => (
+                HeaderValue::try_from(uuid::Uuid::new_v4().to_string())
+                    .expect("a UUID is a valid header value"),
+                RetryPolicy::UnsentOnly,
+            ),
+        };
+        let body = serde_json::to_vec(request).map_err(|error| {
+            Error::InvalidRequest(format!("could not encode the create request: {error}"))
+        })?;
+        let call = Call {
+            operation: call_name::CREATE,
+            method: Method::POST,
+            url: self
+                .client
+                .endpoint(&COLLECTION, &options.params.to_query_string()),
+            json: Some(Bytes::from(body)),
+            idempotency_key: Some(key),
+            policy,
+        };
+        self.client.execute(call).await?.decode(call_name::CREATE)
+    }
+
+    /// Asks the server to cancel a batch (`POST /api/v2/batches/{batch_id}/cancel`).
+    /// Returns at once; the batch reaches `CANCELLED` when processing stops.
+    ///
+    /// ```no_run
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// let batch = client.batches().cancel("bat-123", &Default::default()).await?;
+    /// println!("{} is {}", batch.id, batch.status);
+    /// # Ok(()) }
+    /// ```
+    pub async fn cancel(
+        &self,
+        batch_id: &str,
+        params: &CancelBatchParams,
+    ) -> Result<Response<Batch>, Error> {
+        let mut segments = batch_path(batch_id)?;
+        segments.push("cancel");
+        let call = Call {
+            operation: call_name::CANCEL,
+            method: Method::POST,
+            url: self.client.endpoint(&segments, &params.to_query_string()),
+            json: None,
+            idempotency_key: None,
+            policy: RetryPolicy::Idempotent,
+        };
+        self.client.execute(call).await?.decode(call_name::CANCEL)
+    }
+
+    /// Polls a batch until its status is terminal (`COMPLETED`, `FAILED`, `CANCELLED`)
+    /// and returns it. See [`WaitOptions`] for the polling interval, the overall timeout
+    /// ([`Error::WaitTimeout`]) and the status-change callback.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use batches_client::WaitOptions;
+    ///
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// let options = WaitOptions::new()
+    ///     .timeout(Duration::from_secs(600))
+    ///     .on_change(|batch| eprintln!("{} is now {}", batch.id, batch.status));
+    /// let batch = client.batches().wait("bat-123", options).await?;
+    /// println!("finished: {}", batch.status);
+    /// # Ok(()) }
+    /// ```
+    pub async fn wait(&self, batch_id: &str, options: WaitOptions) -> Result<Batch, Error> {
+        options.run(self, batch_id).await
+    }
+}
+
+/// Operation names, in the API's words, used in errors and logs.
+pub(crate) mod call_name {
+    pub(crate) const LIST: &str = "list batches";
+    pub(crate) const GET: &str = "get batch";
+    pub(crate) const CREATE: &str = "create batch";
+    pub(crate) const CANCEL: &str = "cancel batch";
+}
+
+fn batch_path(batch_id: &str) -> Result<Vec<&str>, Error> {
+    if batch_id.trim().is_empty() {
+        return Err(Error::InvalidRequest(
+            "the batch id is empty; pass an id such as bat-…".to_owned(),
+        ));
+    }
+    let mut segments = COLLECTION.to_vec();
+    segments.push(batch_id);
+    Ok(segments)
+}

@@ -1,0 +1,451 @@
+//! [`Client`], [`Response`] and the transport: attempts, retries, time limits, tracing.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use http::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::Url;
+
+use crate::batches::Batches;
+use crate::config::ClientBuilder;
+use crate::error::{Error, TimeoutKind, TransportPhase};
+use crate::retry::{self, RetryPolicy};
+
+/// The response header carrying the server's request id.
+const REQUEST_ID: &str = "x-request-id";
+/// The request header that lets a server recognise a repeated create.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// An asynchronous client of the LlamaCloud Batches API.
+///
+/// Cheap to clone (clones share one connection pool) and `Send + Sync`. Needs a Tokio
+/// runtime. See the [crate docs](crate) for retries, time limits and errors.
+///
+/// ```no_run
+/// use batches_client::{Client, ListBatchesParams};
+///
+/// # async fn run() -> Result<(), batches_client::Error> {
+/// let client = Client::from_env()?;
+/// let page = client.batches().list(&ListBatchesParams::default()).await?;
+/// for batch in &page.items {
+///     println!("{} {}", batch.id, batch.status);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) authorization: HeaderValue,
+    pub(crate) headers: HeaderMap,
+    pub(crate) max_retries: u32,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url.as_str())
+            .field("api_key", &"<redacted>")
+            .field("headers", &inner.headers.keys().collect::<Vec<_>>())
+            .field("max_retries", &inner.max_retries)
+            .field("timeout", &inner.timeout)
+            .field("deadline", &inner.deadline)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A [`ClientBuilder`] with the defaults; reads no environment variable.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment, as
+    /// [`ClientBuilder::from_env`]`().build()`.
+    ///
+    /// ```no_run
+    /// let client = batches_client::Client::from_env()?;
+    /// # drop(client);
+    /// # Ok::<(), batches_client::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env().build()
+    }
+
+    /// The batch operations.
+    pub fn batches(&self) -> Batches<'_> {
+        Batches::new(self)
+    }
+
+    /// The base URL requests go to, always ending in `/`.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The URL of an endpoint: path segments below the base URL, and a query string.
+    pub(crate) fn endpoint(&self, segments: &[&str], query: &str) -> Url {
+        let mut url = self.inner.base_url.clone();
+        url.path_segments_mut()
+            .expect("the base URL is an http(s) URL, which has path segments")
+            .pop_if_empty()
+            .extend(segments);
+        if !query.is_empty() {
+            url.set_query(Some(query));
+        }
+        url
+    }
+
+    /// Runs a call: attempts it, retries what the policy allows, and returns the first
+    /// 2xx exchange or the last failure.
+    pub(crate) async fn execute(&self, call: Call) -> Result<Exchange, Error> {
+        let inner = &self.inner;
+        let started = Instant::now();
+        let deadline = inner.deadline.map(|limit| started + limit);
+        let mut retries = 0;
+        loop {
+            let span = tracing::info_span!(
+                "request",
+                operation = call.operation,
+                method = %call.method,
+                path = call.url.path(),
+                attempt = retries + 1,
+                status = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            );
+            let failure = match self.attempt(&call, deadline).instrument(span).await {
+                Ok(exchange) => return Ok(exchange),
+                Err(failure) => failure,
+            };
+            let retryable = failure.is_retryable(call.policy);
+            let server_delay = failure.server_delay();
+            let error = failure.into_error(call.operation);
+            if !retryable || retries >= inner.max_retries {
+                return Err(error);
+            }
+            let delay = match server_delay {
+                // Waiting longer than the cap would hide an outage behind a hang; the
+                // error says how long the server asked for.
+                Some(delay) if delay > retry::MAX_SERVER_DELAY => return Err(error),
+                Some(delay) => delay,
+                None => retry::backoff(retries),
+            };
+            if deadline.is_some_and(|deadline| Instant::now() + delay >= deadline) {
+                return Err(error);
+            }
+            tracing::info!(
+                operation = call.operation,
+                retry = retries + 1,
+                delay_ms = delay.as_millis() as u64,
+                %error,
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+            retries += 1;
+        }
+    }
+
+    /// One attempt: sends the request and reads the whole body, within the per-attempt
+    /// timeout and what is left of the deadline.
+    async fn attempt(&self, call: &Call, deadline: Option<Instant>) -> Result<Exchange, Failure> {
+        let inner = &self.inner;
+        let started = Instant::now();
+        let remaining = deadline.map(|deadline| deadline.saturating_duration_since(started));
+        let (limit, kind) = match (inner.timeout, remaining) {
+            (Some(timeout), Some(remaining)) if remaining < timeout => {
+                (Some(remaining), TimeoutKind::Deadline)
+            }
+            (Some(timeout), _) => (Some(timeout), TimeoutKind::Attempt),
+            (None, remaining) => (remaining, TimeoutKind::Deadline),
+        };
+
+        let mut request = inner
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .headers(inner.headers.clone())
+            .header(AUTHORIZATION, inner.authorization.clone());
+        if let Some(key) = &call.idempotency_key {
+            request = request.header(IDEMPOTENCY_KEY, key.clone());
+        }
+        if let Some(body) = &call.json {
+            request = request
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.clone());
+        }
+        let exchange = async {
+            let response = request
+                .send()
+                .await
+                .map_err(|error| Failure::from_reqwest(error, TransportPhase::Send, started))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|error| Failure::from_reqwest(error, TransportPhase::Body, started))?;
+            Ok((status, headers, body))
+        };
+        let result = match limit {
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Failure::Timeout {
+                        kind,
+                        elapsed: started.elapsed(),
+                    })
+                }),
+            None => exchange.await,
+        };
+
+        let span = tracing::Span::current();
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        let (status, headers, body) = match result {
+            Ok(parts) => parts,
+            Err(failure) => {
+                tracing::debug!(failure = %failure, "attempt failed");
+                return Err(failure);
+            }
+        };
+        span.record("status", status.as_u16());
+        tracing::debug!(bytes = body.len(), "response received");
+        if status.is_success() {
+            Ok(Exchange {
+                status: status.as_u16(),
+                request_id: request_id(&headers),
+                body,
+            })
+        } else {
+            Err(Failure::Status {
+                status,
+                request_id: request_id(&headers),
+                should_retry: retry::should_retry_header(&headers),
+                retry_after: retry::server_delay(&headers),
+                body,
+            })
+        }
+    }
+}
+
+/// One API call as the transport sees it.
+pub(crate) struct Call {
+    /// What is attempted, in the API's words (`list batches`); used in errors and logs.
+    pub(crate) operation: &'static str,
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    /// A JSON body, sent with `Content-Type: application/json`.
+    pub(crate) json: Option<Bytes>,
+    pub(crate) idempotency_key: Option<HeaderValue>,
+    pub(crate) policy: RetryPolicy,
+}
+
+/// A 2xx response, read completely.
+pub(crate) struct Exchange {
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) body: Bytes,
+}
+
+impl Exchange {
+    /// Decodes the body as `T`, keeping the exchange's metadata.
+    pub(crate) fn decode<T: DeserializeOwned>(
+        self,
+        operation: &'static str,
+    ) -> Result<Response<T>, Error> {
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => Ok(Response {
+                value,
+                status: self.status,
+                request_id: self.request_id,
+                raw: self.body,
+            }),
+            Err(error) => Err(Error::decode(
+                operation,
+                self.status,
+                self.request_id,
+                &error,
+                &self.body,
+            )),
+        }
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Why an attempt did not produce a 2xx exchange.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Status {
+        status: StatusCode,
+        request_id: Option<String>,
+        /// The server's explicit decision (`x-should-retry`), which overrides the rules.
+        should_retry: Option<bool>,
+        retry_after: Option<Duration>,
+        body: Bytes,
+    },
+    Transport {
+        phase: TransportPhase,
+        message: String,
+    },
+    Timeout {
+        kind: TimeoutKind,
+        elapsed: Duration,
+    },
+}
+
+impl Failure {
+    fn from_reqwest(error: reqwest::Error, phase: TransportPhase, started: Instant) -> Failure {
+        // reqwest reports a refused or unreachable host as a connect error: the request
+        // was never sent, which is what makes a create safe to retry.
+        let phase = if error.is_connect() {
+            TransportPhase::Connect
+        } else {
+            phase
+        };
+        if error.is_timeout() {
+            return Failure::Timeout {
+                kind: if phase == TransportPhase::Connect {
+                    TimeoutKind::Connect
+                } else {
+                    TimeoutKind::Attempt
+                },
+                elapsed: started.elapsed(),
+            };
+        }
+        Failure::Transport {
+            phase,
+            message: error_chain(&error),
+        }
+    }
+
+    fn is_retryable(&self, policy: RetryPolicy) -> bool {
+        match self {
+            Failure::Status {
+                status,
+                should_retry,
+                ..
+            } => should_retry.unwrap_or_else(|| policy.retries_status(*status)),
+            Failure::Transport { phase, .. } => {
+                policy == RetryPolicy::Idempotent || *phase == TransportPhase::Connect
+            }
+            Failure::Timeout { kind, .. } => match kind {
+                TimeoutKind::Deadline => false,
+                TimeoutKind::Connect => true,
+                TimeoutKind::Attempt => policy == RetryPolicy::Idempotent,
+            },
+        }
+    }
+
+    fn server_delay(&self) -> Option<Duration> {
+        match self {
+            Failure::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    fn into_error(self, operation: &'static str) -> Error {
+        match self {
+            Failure::Status {
+                status,
+                request_id,
+                retry_after,
+                body,
+                ..
+            } => Error::api(operation, status.as_u16(), request_id, body, retry_after),
+            Failure::Transport { phase, message } => Error::Transport {
+                operation,
+                phase,
+                message,
+            },
+            Failure::Timeout { kind, elapsed } => Error::Timeout {
+                operation,
+                kind,
+                elapsed,
+            },
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Status { status, .. } => write!(f, "HTTP {status}"),
+            Failure::Transport { phase, message } => write!(f, "{phase}: {message}"),
+            Failure::Timeout { kind, elapsed } => {
+                write!(f, "{kind} after {}", crate::error::seconds(*elapsed))
+            }
+        }
+    }
+}
+
+/// An error and its causes on one line, without repeating a cause that its parent
+/// already quoted.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+/// A decoded response with the metadata of the exchange.
+///
+/// Dereferences to the value; [`raw`](Self::raw) holds the exact body, unknown fields
+/// included, for front-ends that print what the server sent.
+///
+/// ```no_run
+/// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+/// let response = client.batches().get("bat-123", &Default::default()).await?;
+/// println!("{} (request id {:?})", response.status, response.request_id);
+/// let batch = response.into_inner();
+/// # drop(batch); Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    /// The decoded body.
+    pub value: T,
+    /// The HTTP status (2xx).
+    pub status: u16,
+    /// The `x-request-id` response header.
+    pub request_id: Option<String>,
+    /// The exact response body.
+    pub raw: Bytes,
+}
+
+impl<T> Response<T> {
+    /// The decoded body, without the metadata.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}

@@ -1,0 +1,340 @@
+//! The one error type of the crate.
+
+use std::fmt;
+use std::time::Duration;
+
+use batches_types::{BatchStatus, ErrorBody};
+use bytes::Bytes;
+
+/// Everything that can go wrong. Its `Display` is a complete sentence on its own: what
+/// was attempted, what happened, and the server's message and request id when there
+/// was a response. It never contains the API key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a status other than 2xx.
+    #[error("{}", api_message(operation, *status, detail, request_id.as_deref(), *retry_after))]
+    #[non_exhaustive]
+    Api {
+        /// What was attempted, e.g. `get batch`.
+        operation: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The server's `detail`, readable: a message as is, 422 entries as
+        /// `field: message` joined by `"; "`; the start of the body when it is not a
+        /// FastAPI error body.
+        detail: String,
+        /// The `x-request-id` response header.
+        request_id: Option<String>,
+        /// The exact response body.
+        body: Bytes,
+        /// How long the server asked to wait before a retry (`retry-after-ms` or
+        /// `retry-after`).
+        retry_after: Option<Duration>,
+    },
+    /// The request could not be sent or the response could not be read.
+    #[error("{operation} failed: {phase}: {message}")]
+    #[non_exhaustive]
+    Transport {
+        /// What was attempted.
+        operation: &'static str,
+        /// How far the exchange got.
+        phase: TransportPhase,
+        /// The underlying error and its causes.
+        message: String,
+    },
+    /// A time limit passed.
+    #[error("{operation} timed out: {kind} after {}", seconds(*elapsed))]
+    #[non_exhaustive]
+    Timeout {
+        /// What was attempted.
+        operation: &'static str,
+        /// Which limit passed.
+        kind: TimeoutKind,
+        /// Time spent before giving up (the attempt's, or the operation's for a deadline).
+        elapsed: Duration,
+    },
+    /// A 2xx response whose body is not what the API documents.
+    #[error(
+        "{operation}: could not decode the response (status {status}{}): {message}; body starts: {excerpt}",
+        request_id_suffix(request_id.as_deref())
+    )]
+    #[non_exhaustive]
+    Decode {
+        /// What was attempted.
+        operation: &'static str,
+        /// The HTTP status.
+        status: u16,
+        /// The `x-request-id` response header.
+        request_id: Option<String>,
+        /// What the decoder found wrong, with line and column.
+        message: String,
+        /// The start of the body (at most 300 characters).
+        excerpt: String,
+    },
+    /// The request cannot be sent as given, e.g. an empty batch id.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The client configuration is unusable, e.g. no API key or a base URL without a
+    /// scheme.
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// The server handed out a page token it had handed out before; following it would
+    /// repeat pages forever.
+    #[error(
+        "list batches: the server returned page token `{token}` a second time; stopped to \
+         avoid listing the same pages again"
+    )]
+    #[non_exhaustive]
+    PaginationLoop {
+        /// The repeated token.
+        token: String,
+    },
+    /// [`Batches::wait`](crate::Batches::wait) gave up: the batch did not reach a terminal
+    /// status within the wait's own timeout. Distinct from [`Error::Timeout`], which is
+    /// about one request.
+    #[error(
+        "batch {batch_id} is still {last_status} after waiting {}",
+        seconds(*waited)
+    )]
+    #[non_exhaustive]
+    WaitTimeout {
+        /// The batch waited for.
+        batch_id: String,
+        /// Its status at the last poll.
+        last_status: BatchStatus,
+        /// How long the wait lasted.
+        waited: Duration,
+    },
+    /// A [`blocking`](crate::blocking) call was made from inside an async runtime, where
+    /// blocking the thread would stall other tasks.
+    #[error(
+        "the blocking client was called from inside an async runtime; use the async \
+         batches_client::Client there"
+    )]
+    BlockingInAsyncContext,
+}
+
+impl Error {
+    /// The HTTP status of the response this error is about, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The server's request id (`x-request-id`) of the response this error is about.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api { request_id, .. } | Error::Decode { request_id, .. } => {
+                request_id.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn api(
+        operation: &'static str,
+        status: u16,
+        request_id: Option<String>,
+        body: Bytes,
+        retry_after: Option<Duration>,
+    ) -> Error {
+        let detail = match serde_json::from_slice::<ErrorBody>(&body) {
+            Ok(error_body) => error_body.detail.to_string(),
+            Err(_) => excerpt(&body),
+        };
+        Error::Api {
+            operation,
+            status,
+            detail,
+            request_id,
+            body,
+            retry_after,
+        }
+    }
+
+    pub(crate) fn decode(
+        operation: &'static str,
+        status: u16,
+        request_id: Option<String>,
+        error: &serde_json::Error,
+        body: &[u8],
+    ) -> Error {
+        Error::Decode {
+            operation,
+            status,
+            request_id,
+            message: error.to_string(),
+            excerpt: excerpt(body),
+        }
+    }
+}
+
+/// How far an exchange got before a [`Error::Transport`] failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportPhase {
+    /// No connection could be made; the request was never sent.
+    Connect,
+    /// The connection failed while the request was sent or the response awaited.
+    Send,
+    /// The response started but its body was cut off.
+    Body,
+}
+
+impl fmt::Display for TransportPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportPhase::Connect => "could not connect",
+            TransportPhase::Send => "connection failed before a response arrived",
+            TransportPhase::Body => "connection failed while reading the response body",
+        })
+    }
+}
+
+/// Which time limit an [`Error::Timeout`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutKind {
+    /// Establishing the connection ([`ClientBuilder::connect_timeout`](crate::ClientBuilder::connect_timeout)).
+    Connect,
+    /// One attempt ([`ClientBuilder::timeout`](crate::ClientBuilder::timeout)).
+    Attempt,
+    /// The whole operation ([`ClientBuilder::deadline`](crate::ClientBuilder::deadline)).
+    Deadline,
+}
+
+impl fmt::Display for TimeoutKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TimeoutKind::Connect => "no connection (connect timeout)",
+            TimeoutKind::Attempt => "no complete response (per-attempt timeout)",
+            TimeoutKind::Deadline => "operation deadline reached",
+        })
+    }
+}
+
+fn api_message(
+    operation: &str,
+    status: u16,
+    detail: &str,
+    request_id: Option<&str>,
+    retry_after: Option<Duration>,
+) -> String {
+    let reason = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|code| code.canonical_reason())
+        .unwrap_or("");
+    let mut message = format!("{operation} failed: HTTP {status} {reason}");
+    if !detail.is_empty() {
+        message.push_str(": ");
+        message.push_str(detail);
+    }
+    message.push_str(&request_id_suffix(request_id));
+    if status == 401 {
+        message.push_str(
+            "; API keys belong to one project and one region: check that the key is \
+             current and matches the base URL (EU keys need https://api.cloud.eu.llamaindex.ai)",
+        );
+    }
+    if let Some(delay) = retry_after {
+        message.push_str(&format!(
+            "; the server asked to wait {} before retrying",
+            seconds(delay)
+        ));
+    }
+    message
+}
+
+fn request_id_suffix(request_id: Option<&str>) -> String {
+    request_id
+        .map(|id| format!(" (request id {id})"))
+        .unwrap_or_default()
+}
+
+/// A duration as seconds with at most three decimals: `0.25 s`, `60 s`.
+pub(crate) fn seconds(duration: Duration) -> String {
+    let text = format!("{:.3}", duration.as_secs_f64());
+    format!("{} s", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// The start of a body as text, for messages.
+fn excerpt(body: &[u8]) -> String {
+    const LIMIT: usize = 300;
+    let text = String::from_utf8_lossy(&body[..body.len().min(LIMIT * 4)]);
+    let text = text.trim();
+    match text.char_indices().nth(LIMIT) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_renders_validation_entries() {
+        let body = Bytes::from_static(
+            br#"{"detail":[{"loc":["query","page_size"],"msg":"must be at least 1","type":"x"},{"loc":["body","config","job"],"msg":"field required","type":"y"}]}"#,
+        );
+        let error = Error::api("list batches", 422, Some("req-1".into()), body, None);
+        assert_eq!(
+            error.to_string(),
+            "list batches failed: HTTP 422 Unprocessable Entity: page_size: must be at least 1; \
+             config.job: field required (request id req-1)"
+        );
+        assert_eq!(error.status(), Some(422));
+        assert_eq!(error.request_id(), Some("req-1"));
+    }
+
+    #[test]
+    fn api_error_without_json_body_shows_the_body_start() {
+        let error = Error::api(
+            "get batch",
+            502,
+            None,
+            Bytes::from_static(b"<html>bad gateway</html>"),
+            None,
+        );
+        assert_eq!(
+            error.to_string(),
+            "get batch failed: HTTP 502 Bad Gateway: <html>bad gateway</html>"
+        );
+        let error = Error::api(
+            "get batch",
+            503,
+            None,
+            Bytes::new(),
+            Some(Duration::from_secs(90)),
+        );
+        assert_eq!(
+            error.to_string(),
+            "get batch failed: HTTP 503 Service Unavailable; the server asked to wait 90 s before retrying"
+        );
+    }
+
+    #[test]
+    fn unauthorized_mentions_regions() {
+        let body = Bytes::from_static(br#"{"detail":"Invalid authentication token"}"#);
+        let message = Error::api("list batches", 401, None, body, None).to_string();
+        assert!(message.starts_with(
+            "list batches failed: HTTP 401 Unauthorized: Invalid authentication token; API keys belong to one project and one region"
+        ));
+    }
+
+    #[test]
+    fn seconds_are_short() {
+        assert_eq!(seconds(Duration::from_millis(250)), "0.25 s");
+        assert_eq!(seconds(Duration::from_secs(60)), "60 s");
+        assert_eq!(seconds(Duration::ZERO), "0 s");
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_char_safe() {
+        let body = "é".repeat(1000);
+        let text = excerpt(body.as_bytes());
+        assert_eq!(text.chars().count(), 301);
+        assert!(text.ends_with('…'));
+    }
+}

@@ -1,0 +1,344 @@
+//! Pages of the listing and the streams that walk them: [`Page`], [`Pages`], [`Items`].
+
+use std::collections::HashSet;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use batches_types::{Batch, ListBatchesParams};
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use http::Method;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::batches::{COLLECTION, call_name};
+use crate::client::{Call, Client, Exchange};
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+
+/// One page of the listing, with what is needed to print it exactly as sent.
+///
+/// `T` is [`Batch`] for decoded pages, or `Box<`[`RawValue`](serde_json::value::RawValue)`>`
+/// for pages whose items are kept as the JSON text the server sent, never parsed into
+/// values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The batches of this page.
+    pub items: Vec<T>,
+    /// The token of the next page as sent (absent, `null` and `""` all end the listing;
+    /// see [`next_token`](Self::next_token)).
+    pub next_page_token: Option<String>,
+    /// The server's estimate of the total count, for display only (often 0 or absent).
+    pub total_size: Option<i64>,
+    /// The token this page was requested with (`None` for the first page).
+    pub page_token: Option<String>,
+    /// The HTTP status (2xx).
+    pub status: u16,
+    /// The `x-request-id` response header.
+    pub request_id: Option<String>,
+    /// The exact response body, unknown fields included.
+    pub raw: Bytes,
+}
+
+/// The fields of a list response the client reads; everything else stays in `raw`.
+#[derive(Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct Envelope<T> {
+    items: Vec<T>,
+    #[serde(default)]
+    next_page_token: Option<String>,
+    #[serde(default)]
+    total_size: Option<i64>,
+}
+
+impl<T> Page<T> {
+    /// The token to request the next page with, or `None` when this is the last page
+    /// (the token is absent, `null` or empty).
+    pub fn next_token(&self) -> Option<&str> {
+        self.next_page_token
+            .as_deref()
+            .filter(|token| !token.is_empty())
+    }
+}
+
+impl<T: DeserializeOwned> Page<T> {
+    /// Decodes a list response body (`{"items": [...], "next_page_token": ..., ...}`),
+    /// keeping `raw` as given. `status` is 200; `page_token` and `request_id` are unset
+    /// (the client fills them from the exchange).
+    ///
+    /// ```
+    /// use batches_client::{Page, RawValue};
+    ///
+    /// let body = br#"{"items":[{"id":"bat-1","anything":[1,2]}],"next_page_token":""}"#;
+    /// let page = Page::<Box<RawValue>>::decode(body.to_vec().into())?;
+    /// assert_eq!(page.items[0].get(), r#"{"id":"bat-1","anything":[1,2]}"#);
+    /// assert_eq!(page.next_token(), None);
+    /// # Ok::<(), batches_client::Error>(())
+    /// ```
+    pub fn decode(raw: Bytes) -> Result<Page<T>, Error> {
+        decode_page(
+            Exchange {
+                status: 200,
+                request_id: None,
+                body: raw,
+            },
+            None,
+        )
+    }
+}
+
+fn decode_page<T: DeserializeOwned>(
+    exchange: Exchange,
+    page_token: Option<String>,
+) -> Result<Page<T>, Error> {
+    match serde_json::from_slice::<Envelope<T>>(&exchange.body) {
+        Ok(envelope) => Ok(Page {
+            items: envelope.items,
+            next_page_token: envelope.next_page_token,
+            total_size: envelope.total_size,
+            page_token,
+            status: exchange.status,
+            request_id: exchange.request_id,
+            raw: exchange.body,
+        }),
+        Err(error) => Err(Error::decode(
+            call_name::LIST,
+            exchange.status,
+            exchange.request_id,
+            &error,
+            &exchange.body,
+        )),
+    }
+}
+
+impl Client {
+    /// Fetches one page of the listing.
+    pub(crate) async fn fetch_page<T: DeserializeOwned>(
+        &self,
+        params: &ListBatchesParams,
+    ) -> Result<Page<T>, Error> {
+        let call = Call {
+            operation: call_name::LIST,
+            method: Method::GET,
+            url: self.endpoint(&COLLECTION, &params.to_query_string()),
+            json: None,
+            idempotency_key: None,
+            policy: RetryPolicy::Idempotent,
+        };
+        let exchange = self.execute(call).await?;
+        decode_page(exchange, params.page_token.clone())
+    }
+}
+
+/// A lazy stream of the pages of a listing.
+///
+/// - Every request repeats every filter of the first, with `page_token` replaced.
+/// - The listing ends at a page whose `next_page_token` is absent, `null` or empty. An
+///   empty page that carries a token does not end it (the official clients stop there
+///   and can lose batches).
+/// - A token seen before ends the stream with [`Error::PaginationLoop`].
+/// - An error ends the stream after being yielded.
+/// - Page k+1 is fetched while the caller still holds page k, and never further ahead:
+///   memory stays at two pages, however long the listing.
+///
+/// Nothing is requested until the stream is first polled, from inside a Tokio runtime;
+/// the fetching runs as a task that is cancelled when the stream is dropped.
+pub struct Pages<T> {
+    state: PagesState<T>,
+}
+
+enum PagesState<T> {
+    NotStarted {
+        client: Client,
+        params: ListBatchesParams,
+        max_items: Option<u64>,
+    },
+    Running {
+        receiver: mpsc::Receiver<Result<Page<T>, Error>>,
+        _task: AbortOnDrop,
+    },
+    Done,
+}
+
+/// Cancels the fetching task when the stream goes away.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> std::fmt::Debug for Pages<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.state {
+            PagesState::NotStarted { .. } => "not started",
+            PagesState::Running { .. } => "running",
+            PagesState::Done => "done",
+        };
+        f.debug_struct("Pages").field("state", &state).finish()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> Pages<T> {
+    pub(crate) fn new(client: Client, params: ListBatchesParams) -> Self {
+        Pages {
+            state: PagesState::NotStarted {
+                client,
+                params,
+                max_items: None,
+            },
+        }
+    }
+
+    /// Stops requesting pages once the pages yielded hold at least `max_items` items.
+    /// Pages are never cut (their `raw` stays exact); [`Items::max_items`] yields an exact
+    /// count. Has an effect only before the stream is first polled.
+    pub fn max_items(mut self, max_items: u64) -> Self {
+        if let PagesState::NotStarted { max_items: max, .. } = &mut self.state {
+            *max = Some(max_items);
+        }
+        self
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> Stream for Pages<T> {
+    type Item = Result<Page<T>, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if let PagesState::NotStarted { .. } = self.state {
+            let PagesState::NotStarted {
+                client,
+                params,
+                max_items,
+            } = std::mem::replace(&mut self.state, PagesState::Done)
+            else {
+                unreachable!("checked above")
+            };
+            if tokio::runtime::Handle::try_current().is_err() {
+                return Poll::Ready(Some(Err(Error::Config(
+                    "the page stream must be polled inside a Tokio runtime".to_owned(),
+                ))));
+            }
+            // Capacity 1 plus reserving a slot before each fetch is what bounds the
+            // lookahead to one page: the next fetch starts only once the caller has taken
+            // the previous page out of the channel.
+            let (sender, receiver) = mpsc::channel(1);
+            let task = tokio::spawn(fetch_pages(client, params, max_items, sender));
+            self.state = PagesState::Running {
+                receiver,
+                _task: AbortOnDrop(task),
+            };
+        }
+        let PagesState::Running { receiver, .. } = &mut self.state else {
+            return Poll::Ready(None);
+        };
+        let next = ready!(receiver.poll_recv(cx));
+        if next.is_none() {
+            self.state = PagesState::Done;
+        }
+        Poll::Ready(next)
+    }
+}
+
+async fn fetch_pages<T: DeserializeOwned>(
+    client: Client,
+    mut params: ListBatchesParams,
+    max_items: Option<u64>,
+    sender: mpsc::Sender<Result<Page<T>, Error>>,
+) {
+    let mut seen: HashSet<String> = params.page_token.iter().cloned().collect();
+    let mut yielded: u64 = 0;
+    loop {
+        let Ok(slot) = sender.reserve().await else {
+            return;
+        };
+        let page = match client.fetch_page::<T>(&params).await {
+            Ok(page) => page,
+            Err(error) => {
+                slot.send(Err(error));
+                return;
+            }
+        };
+        yielded += page.items.len() as u64;
+        let next = page.next_token().map(str::to_owned);
+        slot.send(Ok(page));
+        let Some(token) = next else {
+            return;
+        };
+        if max_items.is_some_and(|max| yielded >= max) {
+            return;
+        }
+        if !seen.insert(token.clone()) {
+            if let Ok(slot) = sender.reserve().await {
+                slot.send(Err(Error::PaginationLoop { token }));
+            }
+            return;
+        }
+        params.page_token = Some(token);
+    }
+}
+
+/// A lazy stream of every batch of a listing, across pages, built on [`Pages`] (same
+/// stop rules and lookahead).
+pub struct Items {
+    pages: Pages<Batch>,
+    current: std::vec::IntoIter<Batch>,
+    remaining: Option<u64>,
+}
+
+impl std::fmt::Debug for Items {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Items")
+            .field("pages", &self.pages)
+            .field("buffered", &self.current.len())
+            .field("remaining", &self.remaining)
+            .finish()
+    }
+}
+
+impl Items {
+    pub(crate) fn new(pages: Pages<Batch>) -> Self {
+        Items {
+            pages,
+            current: Vec::new().into_iter(),
+            remaining: None,
+        }
+    }
+
+    /// Yields at most `max_items` batches and requests no page beyond the one that holds
+    /// the last of them. Has an effect only before the stream is first polled.
+    pub fn max_items(mut self, max_items: u64) -> Self {
+        if let PagesState::NotStarted { .. } = self.pages.state {
+            self.pages = self.pages.max_items(max_items);
+            self.remaining = Some(max_items);
+        }
+        self
+    }
+}
+
+impl Stream for Items {
+    type Item = Result<Batch, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if this.remaining == Some(0) {
+                return Poll::Ready(None);
+            }
+            if let Some(batch) = this.current.next() {
+                if let Some(remaining) = &mut this.remaining {
+                    *remaining -= 1;
+                }
+                return Poll::Ready(Some(Ok(batch)));
+            }
+            match ready!(this.pages.poll_next_unpin(cx)) {
+                Some(Ok(page)) => this.current = page.items.into_iter(),
+                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Polling a batch until it finishes: [`WaitOptions`].
+
+use std::fmt;
+use std::time::Duration;
+
+use batches_types::{Batch, BatchStatus, GetBatchParams};
+use tokio::time::Instant;
+
+use crate::batches::Batches;
+use crate::error::Error;
+
+/// How [`Batches::wait`] polls.
+///
+/// The first poll is immediate; the pause between polls starts at
+/// [`interval`](Self::interval) (default 1 s) and doubles up to
+/// [`max_interval`](Self::max_interval) (default 10 s, the pace the API docs use). Each
+/// poll is a [`Batches::get`] with its own retries.
+///
+/// ```
+/// use std::time::Duration;
+/// use batches_client::{GetBatchParams, WaitOptions};
+///
+/// let options = WaitOptions::new()
+///     .interval(Duration::from_secs(2))
+///     .max_interval(Duration::from_secs(30))
+///     .timeout(Duration::from_secs(3600))
+///     .params(GetBatchParams { expand: Some(vec!["results".into()]), ..Default::default() })
+///     .on_change(|batch| println!("{}: {}", batch.id, batch.status));
+/// # drop(options);
+/// ```
+pub struct WaitOptions {
+    interval: Duration,
+    max_interval: Duration,
+    timeout: Option<Duration>,
+    params: GetBatchParams,
+    on_change: Option<OnChange>,
+}
+
+/// The status-change callback.
+type OnChange = Box<dyn FnMut(&Batch) + Send>;
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        WaitOptions {
+            interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(10),
+            timeout: None,
+            params: GetBatchParams::default(),
+            on_change: None,
+        }
+    }
+}
+
+impl fmt::Debug for WaitOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("interval", &self.interval)
+            .field("max_interval", &self.max_interval)
+            .field("timeout", &self.timeout)
+            .field("params", &self.params)
+            .field("on_change", &self.on_change.is_some())
+            .finish()
+    }
+}
+
+impl WaitOptions {
+    /// The defaults: 1 s first pause, 10 s longest pause, no timeout, no callback.
+    pub fn new() -> Self {
+        WaitOptions::default()
+    }
+
+    /// The first pause between polls (must be more than zero).
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// The longest pause between polls (at least [`interval`](Self::interval)).
+    pub fn max_interval(mut self, max_interval: Duration) -> Self {
+        self.max_interval = max_interval;
+        self
+    }
+
+    /// Gives up with [`Error::WaitTimeout`] when the batch is not terminal this long after
+    /// the wait started (default: wait as long as it takes).
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
+    /// The parameters of every poll: `organization_id`, `project_id`, and `expand` (whose
+    /// effect shows in the returned batch).
+    pub fn params(mut self, params: GetBatchParams) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// Called with the batch at the first poll and whenever its status differs from the
+    /// previous poll's, e.g. to show progress.
+    pub fn on_change(mut self, on_change: impl FnMut(&Batch) + Send + 'static) -> Self {
+        self.on_change = Some(Box::new(on_change));
+        self
+    }
+
+    pub(crate) async fn run(
+        mut self,
+        batches: &Batches<'_>,
+        batch_id: &str,
+    ) -> Result<Batch, Error> {
+        if self.interval.is_zero() || self.max_interval < self.interval {
+            return Err(Error::InvalidRequest(format!(
+                "wait interval must be more than zero and at most the maximum interval \
+                 (got {:?} and {:?})",
+                self.interval, self.max_interval
+            )));
+        }
+        let started = Instant::now();
+        let mut pause = self.interval;
+        let mut last_status: Option<BatchStatus> = None;
+        loop {
+            let batch = batches.get(batch_id, &self.params).await?.into_inner();
+            if last_status.as_ref() != Some(&batch.status) {
+                tracing::debug!(batch_id, status = %batch.status, "batch status changed");
+                if let Some(on_change) = &mut self.on_change {
+                    on_change(&batch);
+                }
+                last_status = Some(batch.status.clone());
+            }
+            if batch.status.is_terminal() {
+                return Ok(batch);
+            }
+            let waited = started.elapsed();
+            let sleep = match self.timeout {
+                Some(timeout) if waited >= timeout => {
+                    return Err(Error::WaitTimeout {
+                        batch_id: batch_id.to_owned(),
+                        last_status: batch.status,
+                        waited,
+                    });
+                }
+                // The last poll happens right at the timeout rather than a pause later.
+                Some(timeout) => pause.min(timeout - waited),
+                None => pause,
+            };
+            tokio::time::sleep(sleep).await;
+            pause = (pause * 2).min(self.max_interval);
+        }
+    }
+}
