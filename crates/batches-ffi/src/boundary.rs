@@ -1,0 +1,175 @@
+//! The panic boundary every export goes through, and how results leave the library.
+//!
+//! A Rust panic unwinding into C is undefined behaviour, and aborting would take the
+//! caller's whole process down; so each export runs its body inside [`catch`] (functions
+//! that return a value) or [`call`] (functions that return a status), which turn a panic
+//! into `BATCHES_PANIC` or a harmless default.
+
+use std::any::Any;
+use std::ffi::{CString, c_char};
+use std::panic::{self, AssertUnwindSafe};
+
+use crate::error::{BATCHES_OK, BATCHES_PANIC, batches_error, batches_status};
+
+/// Runs `body`, returning `on_panic` if it panics.
+pub(crate) fn catch<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
+    guarded(body).unwrap_or(on_panic)
+}
+
+/// Runs the body of a fallible export: `BATCHES_OK` when it succeeds; otherwise its error's
+/// status, with the error stored in `*err` unless `err` is NULL. A panic becomes
+/// `BATCHES_PANIC` with the panic message.
+pub(crate) fn call(
+    err: *mut *mut batches_error,
+    body: impl FnOnce() -> Result<(), batches_error>,
+) -> batches_status {
+    let outcome = guarded(body).unwrap_or_else(|payload| {
+        Err(batches_error::new(
+            BATCHES_PANIC,
+            format!(
+                "internal error in the batches library (please report it): {}",
+                panic_message(payload.as_ref())
+            ),
+        ))
+    });
+    match outcome {
+        Ok(()) => BATCHES_OK,
+        Err(error) => {
+            let code = error.code();
+            if !err.is_null() {
+                // SAFETY: a non-NULL `err` points to writable storage for one pointer, as
+                // every export documents.
+                unsafe { *err = Box::into_raw(Box::new(error)) };
+            }
+            code
+        }
+    }
+}
+
+fn guarded<T>(body: impl FnOnce() -> T) -> Result<T, Box<dyn Any + Send>> {
+    // Unwind safety: the state a panicking body could leave half-updated is the caller's
+    // output slots, which are written last, and the client, whose shared state is behind
+    // its own synchronisation.
+    panic::catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(test)]
+        injected_panic::fire();
+        body()
+    }))
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        text
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text
+    } else {
+        "a panic without a message"
+    }
+}
+
+/// Checks an out-parameter before any work is done, so a NULL one fails fast with a
+/// message naming it; the caller writes through it only once everything succeeded.
+pub(crate) fn out_param<'a, T>(out: *mut T, name: &str) -> Result<&'a mut T, batches_error> {
+    // SAFETY: a non-NULL out-parameter points to writable storage, as every export
+    // documents.
+    unsafe { out.as_mut() }
+        .ok_or_else(|| batches_error::invalid_argument(format!("`{name}` is NULL")))
+}
+
+/// A JSON text as a string the caller owns (released with `batches_string_free`).
+pub(crate) fn json_string(json: impl Into<Vec<u8>>) -> Result<*mut c_char, batches_error> {
+    // Valid JSON never holds a raw NUL, and the client decoded the text before handing
+    // it over, so this fails only for a server answer that is not JSON at all.
+    CString::new(json).map(CString::into_raw).map_err(|_| {
+        batches_error::new(
+            crate::error::BATCHES_DECODE_ERROR,
+            "the server's answer contains a NUL byte and cannot be passed on as a C string",
+        )
+    })
+}
+
+/// Lets tests make the next guarded body on this thread panic, to prove that every export
+/// goes through the boundary.
+#[cfg(test)]
+pub(crate) mod injected_panic {
+    use std::cell::Cell;
+
+    thread_local! {
+        static ARMED: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// The next export called on this thread panics inside its boundary.
+    pub(crate) fn arm() {
+        ARMED.set(true);
+    }
+
+    pub(super) fn fire() {
+        if ARMED.replace(false) {
+            panic!("injected panic");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ptr;
+
+    use super::*;
+    use crate::error::{BATCHES_INVALID_ARGUMENT, batches_error_free};
+    use crate::test_support::message;
+
+    #[test]
+    fn a_panic_becomes_a_status_and_an_error() {
+        let mut err = ptr::null_mut();
+        let status = call(&mut err, || panic!("boom {}", 42));
+        assert_eq!(status, BATCHES_PANIC);
+        assert_eq!(
+            message(err),
+            "internal error in the batches library (please report it): boom 42"
+        );
+        unsafe { batches_error_free(err) };
+
+        let status = call(&mut err, || std::panic::panic_any(7_u8));
+        assert_eq!(status, BATCHES_PANIC);
+        assert!(message(err).ends_with("a panic without a message"));
+        unsafe { batches_error_free(err) };
+    }
+
+    #[test]
+    fn a_panic_with_no_error_slot_still_returns_a_status() {
+        assert_eq!(call(ptr::null_mut(), || panic!("boom")), BATCHES_PANIC);
+        assert_eq!(catch(-1, || panic!("boom")), -1);
+        assert_eq!(catch(-1, || 5), 5);
+    }
+
+    #[test]
+    fn errors_are_stored_and_success_leaves_the_slot_alone() {
+        let mut err = ptr::null_mut();
+        assert_eq!(call(&mut err, || Ok(())), BATCHES_OK);
+        assert!(err.is_null());
+        let status = call(&mut err, || {
+            Err(batches_error::invalid_argument("`x` is NULL"))
+        });
+        assert_eq!(status, BATCHES_INVALID_ARGUMENT);
+        assert_eq!(message(err), "`x` is NULL");
+        unsafe { batches_error_free(err) };
+    }
+
+    #[test]
+    fn null_out_params_are_named() {
+        let error = out_param::<u8>(ptr::null_mut(), "page_json").unwrap_err();
+        assert_eq!(error.code(), BATCHES_INVALID_ARGUMENT);
+        let mut err = ptr::null_mut();
+        call(&mut err, || Err(error));
+        assert_eq!(message(err), "`page_json` is NULL");
+        unsafe { batches_error_free(err) };
+    }
+
+    #[test]
+    fn json_strings_reject_nul() {
+        let text = json_string(b"{\"a\":1}".to_vec()).unwrap();
+        unsafe { crate::client::batches_string_free(text) };
+        let error = json_string(b"{\0}".to_vec()).unwrap_err();
+        assert_eq!(error.code(), crate::error::BATCHES_DECODE_ERROR);
+    }
+}

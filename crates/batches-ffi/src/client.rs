@@ -1,0 +1,157 @@
+//! The client handle, its configuration, and the library-wide functions.
+
+use std::ffi::{CStr, c_char};
+use std::time::Duration;
+
+use ::batches_client::{ClientBuilder, Region, blocking};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::boundary::{call, catch, out_param};
+use crate::error::{BATCHES_CONFIG_ERROR, batches_error, batches_status};
+use crate::input::settings;
+
+/// A configured client of the Batches API. It owns its runtime and connection pool, and
+/// may be used from several threads at once. Created by `batches_client_new`, released
+/// with `batches_client_free`.
+#[allow(non_camel_case_types)]
+#[derive(Debug)]
+pub struct batches_client {
+    pub(crate) inner: blocking::Client,
+}
+
+/// `config_json` of `batches_client_new`. Every field is optional; an absent one falls
+/// back to the environment, then to the default.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+struct ClientConfig {
+    /// The API key; else `LLAMA_CLOUD_API_KEY`, else `LLAMA_PARSE_API_KEY`.
+    api_key: Option<String>,
+    /// The base URL, with its scheme; else `LLAMA_CLOUD_BASE_URL`, else the region's host.
+    base_url: Option<String>,
+    /// `na` (default) or `eu`.
+    region: Option<String>,
+    /// Retries after a failed attempt (default 2).
+    max_retries: Option<u32>,
+    /// Time allowed for one attempt, in milliseconds (default 60000).
+    timeout_ms: Option<u64>,
+}
+
+impl ClientConfig {
+    /// The builder: the environment first, then what the caller set on top.
+    fn builder(self) -> Result<ClientBuilder, batches_error> {
+        let mut builder = ClientBuilder::from_env();
+        if let Some(region) = self.region {
+            if self.base_url.is_some() {
+                return Err(batches_error::new(
+                    BATCHES_CONFIG_ERROR,
+                    "`config_json` sets both `base_url` and `region`; give one of them",
+                ));
+            }
+            builder = builder.region(region.parse::<Region>()?);
+        }
+        if let Some(base_url) = self.base_url {
+            builder = builder.base_url(base_url);
+        }
+        if let Some(api_key) = self.api_key {
+            builder = builder.api_key(api_key);
+        }
+        if let Some(max_retries) = self.max_retries {
+            builder = builder.max_retries(max_retries);
+        }
+        if let Some(timeout_ms) = self.timeout_ms {
+            if timeout_ms == 0 {
+                return Err(batches_error::new(
+                    BATCHES_CONFIG_ERROR,
+                    "`config_json`: `timeout_ms` must be at least 1",
+                ));
+            }
+            builder = builder.timeout(Duration::from_millis(timeout_ms));
+        }
+        Ok(builder)
+    }
+}
+
+/// The library version, e.g. `0.1.0`. The string is static: do not free it.
+#[unsafe(no_mangle)]
+pub extern "C" fn batches_version() -> *const c_char {
+    const VERSION: &CStr =
+        match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+            Ok(version) => version,
+            Err(_) => panic!("the version has no NUL inside"),
+        };
+    catch(std::ptr::null(), || VERSION.as_ptr())
+}
+
+/// Creates a client.
+///
+/// `config_json` is NULL or a JSON object with any of `api_key`, `base_url` (with its
+/// scheme, e.g. `https://api.cloud.eu.llamaindex.ai`), `region` (`na` or `eu`; not
+/// together with `base_url`), `max_retries` and `timeout_ms` (per attempt). What it
+/// leaves out comes from the environment like in the Rust client (`LLAMA_CLOUD_API_KEY`
+/// or `LLAMA_PARSE_API_KEY`, `LLAMA_CLOUD_BASE_URL`, `LLAMA_CLOUD_CUSTOM_HEADERS`), then
+/// from the defaults (North America, 2 retries, 60 s per attempt).
+///
+/// On success `*out` receives the client (release it with `batches_client_free`). Fails
+/// with `BATCHES_INVALID_ARGUMENT` for malformed JSON or an unknown field, and
+/// `BATCHES_CONFIG_ERROR` for an unusable configuration (no API key, a base URL without
+/// scheme, an unknown region). Sends no request.
+///
+/// # Safety
+/// `config_json` is NULL or a NUL-terminated string; `out` points to writable storage
+/// for a pointer; `err` is NULL or points to writable storage for a pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn batches_client_new(
+    config_json: *const c_char,
+    out: *mut *mut batches_client,
+    err: *mut *mut batches_error,
+) -> batches_status {
+    call(err, || {
+        let out = out_param(out, "out")?;
+        let config: ClientConfig = settings(config_json, "config_json")?;
+        let inner = blocking::Client::new(config.builder()?)?;
+        *out = Box::into_raw(Box::new(batches_client { inner }));
+        Ok(())
+    })
+}
+
+/// Releases a client: its runtime stops and its connections close. NULL is a no-op.
+/// Iterators created from it stay usable (they share what they need). No call on this
+/// client may be running or start afterwards.
+///
+/// # Safety
+/// `client` is NULL or a client returned by `batches_client_new`, freed at most once.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn batches_client_free(client: *mut batches_client) {
+    catch((), || {
+        if !client.is_null() {
+            // SAFETY: the caller hands back ownership of a client the library boxed.
+            drop(unsafe { Box::from_raw(client) });
+        }
+    })
+}
+
+/// Releases a string returned by this library (a JSON document). NULL is a no-op.
+///
+/// # Safety
+/// `s` is NULL or a string returned through an out-parameter of this library, freed at
+/// most once; never a string from `batches_version` or owned by an error.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn batches_string_free(s: *mut c_char) {
+    catch((), || {
+        if !s.is_null() {
+            // SAFETY: the library made `s` with `CString::into_raw` and the caller hands
+            // it back once.
+            drop(unsafe { std::ffi::CString::from_raw(s) });
+        }
+    })
+}
+
+/// The client behind a handle argument.
+pub(crate) fn client_ref<'a>(
+    client: *const batches_client,
+) -> Result<&'a blocking::Client, batches_error> {
+    // SAFETY: a non-NULL client argument is a live client, as every export documents.
+    unsafe { client.as_ref() }
+        .map(|client| &client.inner)
+        .ok_or_else(|| batches_error::invalid_argument("the client `c` is NULL"))
+}
