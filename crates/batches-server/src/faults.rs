@@ -20,6 +20,7 @@ use axum::{
     http::{HeaderValue, Request, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use futures_util::StreamExt;
 use hyper::body::Incoming;
 use tower::{Service, ServiceExt};
 
@@ -262,11 +263,15 @@ async fn truncate(response: Response) -> Response {
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     let half = bytes.slice(..bytes.len() / 2);
-    let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = vec![
-        Ok(half),
-        Err(std::io::Error::other("response cut short (injected fault)")),
-    ];
-    Response::from_parts(parts, Body::from_stream(futures_util::stream::iter(chunks)))
+    // The pause lets hyper flush the headers and the first half before the failure
+    // aborts the connection; without it both could be dropped unsent, which is a reset.
+    let chunks = futures_util::stream::once(async move { Ok::<_, std::io::Error>(half) }).chain(
+        futures_util::stream::once(async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Err(std::io::Error::other("response cut short (injected fault)"))
+        }),
+    );
+    Response::from_parts(parts, Body::from_stream(chunks))
 }
 
 #[cfg(test)]

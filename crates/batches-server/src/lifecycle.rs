@@ -49,6 +49,13 @@ impl Scheduler {
 
     /// Runs until `stop` turns true.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        // Batches left live by an earlier run go on at this run's pace.
+        if let Err(error) = self
+            .store
+            .reschedule_within(now_micros() + self.step_micros())
+        {
+            tracing::error!(%error, "cannot resume the batches of an earlier run");
+        }
         loop {
             if let Err(error) = self
                 .store

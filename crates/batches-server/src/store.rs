@@ -869,6 +869,16 @@ impl Store {
         )?)
     }
 
+    /// Brings every scheduled step forward to `at` at the latest.
+    pub fn reschedule_within(&self, at: i64) -> Result<(), StoreError> {
+        let inner = self.lock();
+        inner.conn.execute(
+            "UPDATE batches SET next_step_at = ? WHERE next_step_at > ?",
+            [at, at],
+        )?;
+        Ok(())
+    }
+
     /// Takes every step that is due: PENDING becomes RUNNING (or THROTTLED while the
     /// project runs `concurrency_limit` batches), THROTTLED is retried, RUNNING maps one
     /// file per step and then ends COMPLETED, or FAILED for a batch that cannot run.

@@ -1,0 +1,107 @@
+//! Fault injection and added latency.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use batches_server::{FaultKind, ServerConfig};
+use common::{Api, fast, start};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+fn faulty(kinds: &[FaultKind], rate: f64, seed: u64) -> ServerConfig {
+    ServerConfig {
+        fault_rate: rate,
+        fault_kinds: kinds.to_vec(),
+        fault_seed: seed,
+        slow_fault_ms: 300,
+        ..fast()
+    }
+}
+
+/// What a client sees for one request: the status, or how the exchange broke.
+async fn outcome(api: &Api) -> String {
+    // A fresh client per request, so a reset or a cut body never spoils the next one.
+    let client = reqwest::Client::new();
+    let response = match client.get(format!("{}/api/v2/batches", api.base)).bearer_auth(&api.key).send().await {
+        Ok(response) => response,
+        Err(_) => return "reset".into(),
+    };
+    let status = response.status().as_u16();
+    match response.bytes().await {
+        Ok(body) => {
+            let body: Value = serde_json::from_slice(&body).expect("a complete body is JSON");
+            assert!(status == 200 || body["detail"].is_string(), "{body}");
+            status.to_string()
+        }
+        Err(_) => "truncated".into(),
+    }
+}
+
+#[tokio::test]
+async fn each_fault_kind_does_what_it_says() {
+    for (kind, expected) in [
+        (FaultKind::InternalServerError, "500"),
+        (FaultKind::ServiceUnavailable, "503"),
+        (FaultKind::TooManyRequests, "429"),
+        (FaultKind::Reset, "reset"),
+        (FaultKind::Truncate, "truncated"),
+        (FaultKind::Slow, "200"),
+    ] {
+        let (server, api) = start(faulty(&[kind], 1.0, 1)).await;
+        let started = Instant::now();
+        assert_eq!(outcome(&api).await, expected, "{kind}");
+        if kind == FaultKind::Slow {
+            assert!(started.elapsed() >= Duration::from_millis(300), "slow held the response");
+        }
+        server.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn rate_limit_faults_say_when_to_retry() {
+    let (server, api) = start(faulty(&[FaultKind::TooManyRequests], 1.0, 1)).await;
+    let first = api.request(reqwest::Method::GET, "/api/v2/batches").send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(first.headers()["retry-after-ms"], "200");
+    let second = api.request(reqwest::Method::GET, "/api/v2/batches").send().await.unwrap();
+    assert_eq!(second.headers()["retry-after"], "1");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn faults_hit_a_share_of_requests_deterministically_under_a_seed() {
+    let kinds = [
+        FaultKind::InternalServerError,
+        FaultKind::ServiceUnavailable,
+        FaultKind::TooManyRequests,
+        FaultKind::Reset,
+        FaultKind::Truncate,
+    ];
+    let mut runs = Vec::new();
+    for seed in [42, 42, 43] {
+        let (server, api) = start(faulty(&kinds, 0.4, seed)).await;
+        let mut outcomes = Vec::new();
+        for _ in 0..60 {
+            outcomes.push(outcome(&api).await);
+        }
+        server.shutdown().await;
+        runs.push(outcomes);
+    }
+    assert_eq!(runs[0], runs[1], "same seed, same faults");
+    assert_ne!(runs[0], runs[2], "another seed, other faults");
+    let ok = runs[0].iter().filter(|o| *o == "200").count();
+    assert!((20..55).contains(&ok), "about 60% succeed: {:?}", runs[0]);
+    for expected in ["500", "503", "429", "reset", "truncated"] {
+        assert!(runs[0].iter().any(|o| o == expected), "{expected} in {:?}", runs[0]);
+    }
+}
+
+#[tokio::test]
+async fn latency_is_added_to_every_response() {
+    let (server, api) = start(ServerConfig { latency_ms: 150, ..fast() }).await;
+    let started = Instant::now();
+    api.ok("/api/v2/batches").await;
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    server.shutdown().await;
+}
