@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
 use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
@@ -184,6 +184,10 @@ impl Client {
             request = request
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
                 .body(body.clone());
+        } else if call.method == Method::POST {
+            // Proxies may refuse a POST without a length (411); hyper leaves it out for
+            // an empty body unless asked.
+            request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
         let exchange = async {
             let response = request
@@ -413,8 +417,10 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 
 /// A decoded response with the metadata of the exchange.
 ///
-/// Dereferences to the value; [`raw`](Self::raw) holds the exact body, unknown fields
-/// included, for front-ends that print what the server sent.
+/// Dereferences to the value, except for the names of its own fields: `response.status`
+/// is the HTTP status, a batch's status is `response.value.status`. [`raw`](Self::raw)
+/// holds the exact body, unknown fields included, for front-ends that print what the
+/// server sent.
 ///
 /// ```no_run
 /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {

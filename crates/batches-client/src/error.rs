@@ -57,7 +57,7 @@ pub enum Error {
     /// A 2xx response whose body is not what the API documents.
     #[error(
         "{operation}: could not decode the response (status {status}{}): {message}; body starts: {excerpt}",
-        request_id_suffix(request_id.as_deref())
+        request_id.as_deref().map(|id| format!(", request id {id}")).unwrap_or_default()
     )]
     #[non_exhaustive]
     Decode {
