@@ -173,3 +173,115 @@ mod tests {
         assert_eq!(error.code(), crate::error::BATCHES_DECODE_ERROR);
     }
 }
+
+/// Each export, made to panic inside: proof that none of them lets a panic out.
+#[cfg(test)]
+mod every_export {
+    use std::ptr;
+
+    use super::injected_panic::arm;
+    use crate::test_support::{Emulator, c, message};
+    use crate::*;
+
+    #[test]
+    fn fallible_exports_report_a_panic() {
+        let emulator = Emulator::start(1, 200);
+        let client = emulator.client.cast_const();
+        let (id, json) = (c("bat-1"), c("{}"));
+        let mut it = ptr::null_mut();
+        let status =
+            unsafe { batches_list_iter_new(client, ptr::null(), &mut it, ptr::null_mut()) };
+        assert_eq!(status, batches_status::BATCHES_OK);
+
+        let (mut new_client_slot, mut text_slot, mut new_it_slot) =
+            (ptr::null_mut(), ptr::null_mut(), ptr::null_mut());
+        let (new_client, text, new_it) = (
+            &raw mut new_client_slot,
+            &raw mut text_slot,
+            &raw mut new_it_slot,
+        );
+        type Export<'a> = Box<dyn FnMut(*mut *mut batches_error) -> batches_status + 'a>;
+        let exports: Vec<(&str, Export)> = vec![
+            (
+                "batches_client_new",
+                Box::new(|err| unsafe { batches_client_new(json.as_ptr(), new_client, err) }),
+            ),
+            (
+                "batches_list",
+                Box::new(|err| unsafe { batches_list(client, ptr::null(), text, err) }),
+            ),
+            (
+                "batches_list_iter_new",
+                Box::new(|err| unsafe { batches_list_iter_new(client, ptr::null(), new_it, err) }),
+            ),
+            (
+                "batches_list_iter_next",
+                Box::new(|err| unsafe { batches_list_iter_next(it, text, err) }),
+            ),
+            (
+                "batches_get",
+                Box::new(|err| unsafe { batches_get(client, id.as_ptr(), ptr::null(), text, err) }),
+            ),
+            (
+                "batches_create",
+                Box::new(|err| unsafe { batches_create(client, json.as_ptr(), text, err) }),
+            ),
+            (
+                "batches_cancel",
+                Box::new(|err| unsafe { batches_cancel(client, id.as_ptr(), text, err) }),
+            ),
+            (
+                "batches_wait",
+                Box::new(|err| unsafe {
+                    batches_wait(client, id.as_ptr(), ptr::null(), text, err)
+                }),
+            ),
+        ];
+        for (name, mut export) in exports {
+            let mut err = ptr::null_mut();
+            arm();
+            assert_eq!(export(&mut err), batches_status::BATCHES_PANIC, "{name}");
+            assert!(message(err).ends_with("injected panic"), "{name}");
+            unsafe {
+                assert_eq!(batches_error_code(err), batches_status::BATCHES_PANIC);
+                batches_error_free(err);
+            }
+        }
+        assert!(new_client_slot.is_null() && text_slot.is_null() && new_it_slot.is_null());
+        unsafe { batches_list_iter_free(it) };
+    }
+
+    #[test]
+    fn other_exports_return_a_default() {
+        let error = Box::into_raw(Box::new(batches_error::invalid_argument("x")));
+        let text = super::json_string("{}").unwrap();
+        unsafe {
+            arm();
+            assert!(batches_version().is_null());
+            arm();
+            assert_eq!(batches_error_code(error), batches_status::BATCHES_PANIC);
+            arm();
+            assert_eq!(batches_error_http_status(error), 0);
+            arm();
+            assert!(batches_error_message(error).is_null());
+            arm();
+            assert!(batches_error_request_id(error).is_null());
+            // A free whose body panics leaves the object alive, so it can be freed again.
+            arm();
+            batches_error_free(error);
+            batches_error_free(error);
+            arm();
+            batches_string_free(text);
+            batches_string_free(text);
+            let emulator = Emulator::start(0, 200);
+            let mut it = ptr::null_mut();
+            batches_list_iter_new(emulator.client, ptr::null(), &mut it, ptr::null_mut());
+            arm();
+            batches_list_iter_free(it);
+            batches_list_iter_free(it);
+            arm();
+            batches_client_free(emulator.client);
+            // `emulator` frees its client when dropped.
+        }
+    }
+}

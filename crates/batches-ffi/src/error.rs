@@ -172,3 +172,71 @@ pub unsafe extern "C" fn batches_error_free(e: *mut batches_error) {
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::CStr;
+
+    use ::batches_client::Error as ClientError;
+
+    use super::*;
+
+    fn text(ptr: *const c_char) -> Option<String> {
+        (!ptr.is_null()).then(|| unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_owned())
+    }
+
+    #[test]
+    fn client_errors_map_to_statuses() {
+        let cases = [
+            (
+                ClientError::Config("no API key".into()),
+                BATCHES_CONFIG_ERROR,
+            ),
+            (
+                ClientError::InvalidRequest("empty id".into()),
+                BATCHES_INVALID_ARGUMENT,
+            ),
+            (
+                ClientError::BlockingInAsyncContext,
+                BATCHES_INVALID_ARGUMENT,
+            ),
+        ];
+        for (error, code) in cases {
+            let message = error.to_string();
+            let error = Box::into_raw(Box::new(batches_error::from(error)));
+            unsafe {
+                assert_eq!(batches_error_code(error), code);
+                assert_eq!(batches_error_http_status(error), 0);
+                assert_eq!(text(batches_error_message(error)), Some(message));
+                assert_eq!(text(batches_error_request_id(error)), None);
+                batches_error_free(error);
+            }
+        }
+    }
+
+    #[test]
+    fn accessors_accept_null() {
+        unsafe {
+            assert_eq!(batches_error_code(ptr::null()), BATCHES_INVALID_ARGUMENT);
+            assert_eq!(batches_error_http_status(ptr::null()), 0);
+            assert!(batches_error_message(ptr::null()).is_null());
+            assert!(batches_error_request_id(ptr::null()).is_null());
+            batches_error_free(ptr::null_mut());
+        }
+    }
+
+    #[test]
+    fn a_nul_in_a_message_does_not_cut_it_short() {
+        let error = Box::into_raw(Box::new(batches_error::new(
+            BATCHES_API_ERROR,
+            "server said: a\0b",
+        )));
+        unsafe {
+            assert_eq!(
+                text(batches_error_message(error)).unwrap(),
+                "server said: a\u{FFFD}b"
+            );
+            batches_error_free(error);
+        }
+    }
+}

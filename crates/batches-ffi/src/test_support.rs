@@ -56,6 +56,18 @@ pub(crate) fn c(text: &str) -> CString {
     CString::new(text).unwrap()
 }
 
+/// A client of the emulator at `base_url`, with its default key and no retries.
+pub(crate) fn client_of(base_url: &str) -> *mut batches_client {
+    let config = c(&format!(
+        r#"{{"api_key": "{}", "base_url": "{base_url}", "max_retries": 0}}"#,
+        DEFAULT_API_KEY.0
+    ));
+    let (mut client, mut err) = (ptr::null_mut(), ptr::null_mut());
+    let status = unsafe { batches_client_new(config.as_ptr(), &mut client, &mut err) };
+    assert_eq!(status, BATCHES_OK);
+    client
+}
+
 /// An emulator with one client of it.
 pub(crate) struct Emulator {
     pub(crate) server: BackgroundServer,
