@@ -49,6 +49,7 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
                 // One file in twenty is empty, so some results carry an error.
                 let size = if rng.random_ratio(1, 20) { 0 } else { rng.random_range(1_000..5_000_000) };
                 let file = NewFile {
+                    file_name: name.clone(),
                     display_name: name.clone(),
                     unique_id: None,
                     external_file_id: None,

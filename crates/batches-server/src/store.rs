@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS directory_files (
     project_id TEXT NOT NULL,
     file_id TEXT NOT NULL,
     display_name TEXT NOT NULL,
+    file_name TEXT NOT NULL,
     unique_id TEXT NOT NULL,
     external_file_id TEXT,
     size INTEGER NOT NULL,
@@ -102,6 +103,8 @@ pub enum StoreError {
 
 /// A file to add to a directory.
 pub struct NewFile {
+    /// Name of the uploaded file, which tells its type.
+    pub file_name: String,
     pub display_name: String,
     pub unique_id: Option<String>,
     pub external_file_id: Option<String>,
@@ -351,13 +354,14 @@ impl Store {
         })
     }
 
-    /// Name and size of a file of the project (by its `file_id`), if it was ever uploaded.
+    /// File name and size of a file of the project (by its `file_id`), if it was ever
+    /// uploaded.
     pub fn find_file(&self, project_id: &str, file_id: &str) -> Result<Option<(String, i64)>, StoreError> {
         let inner = self.lock();
         Ok(inner
             .conn
             .prepare_cached(
-                "SELECT display_name, size FROM directory_files
+                "SELECT file_name, size FROM directory_files
                  WHERE project_id = ? AND file_id = ? LIMIT 1",
             )?
             .query_row([project_id, file_id], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -411,8 +415,10 @@ impl Store {
             let id = new_id("dir");
             insert_directory(tx, &id, project_id, name, None, "user", None, tick(clock))?;
             for n in 1..=files {
+                let name = format!("file-{n:04}.txt");
                 let file = NewFile {
-                    display_name: format!("file-{n:04}.txt"),
+                    file_name: name.clone(),
+                    display_name: name,
                     unique_id: None,
                     external_file_id: None,
                     file_id: None,
@@ -485,8 +491,8 @@ pub(crate) fn insert_file(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     conn.prepare_cached(
         "INSERT INTO directory_files (id, directory_id, project_id, file_id, display_name,
-         unique_id, external_file_id, size, metadata, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         file_name, unique_id, external_file_id, size, metadata, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?
     .execute(params![
         id,
@@ -494,6 +500,7 @@ pub(crate) fn insert_file(
         project_id,
         file_id,
         file.display_name,
+        file.file_name,
         unique_id,
         file.external_file_id,
         file.size,
@@ -652,9 +659,9 @@ pub fn preset_mismatch(config: &BatchConfig) -> bool {
 
 /// The per-file outcome, decided by what the file is: empty files and types neither product
 /// reads get an error message instead of a job.
-pub fn plan_file(file_id: String, display_name: &str, size: i64, job_type: &JobType) -> BatchResult {
+pub fn plan_file(file_id: String, file_name: &str, size: i64, job_type: &JobType) -> BatchResult {
     let mut result = BatchResult::new(file_id);
-    let extension = Path::new(display_name)
+    let extension = Path::new(file_name)
         .extension()
         .and_then(|extension| extension.to_str())
         .map(str::to_ascii_lowercase);
@@ -663,11 +670,11 @@ pub fn plan_file(file_id: String, display_name: &str, size: i64, job_type: &JobT
         "rtf", "odt", "epub", "png", "jpg", "jpeg", "gif", "bmp", "tiff", "webp", "json", "xml",
     ];
     if size == 0 {
-        result.error_message = Some(format!("{display_name} is empty; there is nothing to process"));
+        result.error_message = Some(format!("{file_name} is empty; there is nothing to process"));
     } else if !extension.as_deref().is_some_and(|e| READABLE.contains(&e)) {
         result.error_message = Some(format!(
-            "{display_name}: unsupported file type; supported types are {}",
-            READABLE.join(", ")
+            "{file_name}: unsupported file type {:?}",
+            extension.unwrap_or_default()
         ));
     } else {
         let prefix = match job_type {
@@ -711,7 +718,7 @@ impl Store {
             }
             let files: Vec<(String, String, i64)> = tx
                 .prepare_cached(
-                    "SELECT id, display_name, size FROM directory_files WHERE directory_id = ?
+                    "SELECT id, file_name, size FROM directory_files WHERE directory_id = ?
                      ORDER BY created_at, id LIMIT ?",
                 )?
                 .query_map(params![request.source_directory_id, MAX_BATCH_FILES + 1], |row| {

@@ -3,43 +3,14 @@
 mod common;
 
 use std::{
-    io::{BufRead, BufReader, Read},
+    io::Read,
     path::Path,
-    process::{Child, ChildStdout, Command, Stdio},
+    process::{Child, Command},
     time::{Duration, Instant},
 };
 
-use common::Api;
+use common::{Api, BINARY, launch};
 use serde_json::json;
-
-const BINARY: &str = env!("CARGO_BIN_EXE_batches-server");
-
-struct Process {
-    child: Child,
-    stdout: BufReader<ChildStdout>,
-    base_url: String,
-}
-
-/// Starts the binary and reads its `listening on` line.
-fn launch(args: &[&str]) -> Process {
-    let mut child = Command::new(BINARY)
-        .args(["--listen", "127.0.0.1:0"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    stdout.read_line(&mut line).unwrap();
-    let base_url = line
-        .strip_prefix("listening on ")
-        .and_then(|rest| rest.strip_suffix('\n'))
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
-    assert!(base_url.starts_with("http://127.0.0.1:") && !base_url.ends_with(":0"), "{base_url}");
-    Process { child, stdout, base_url }
-}
 
 fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(15);

@@ -197,7 +197,8 @@ pub async fn add_file(
         ApiError::new(StatusCode::NOT_FOUND, format!("File {file_id} not found"))
     })?;
     let file = NewFile {
-        display_name: display_name.map_or(name, str::to_owned),
+        display_name: display_name.map_or_else(|| name.clone(), str::to_owned),
+        file_name: name,
         unique_id: unique_id.map(str::to_owned),
         external_file_id: None,
         file_id: Some(file_id.to_owned()),
@@ -267,7 +268,8 @@ pub async fn upload(
         text.remove(name).filter(|value| !value.is_empty())
     };
     let file = NewFile {
-        display_name: non_empty("display_name", &mut text).unwrap_or(file_name),
+        display_name: non_empty("display_name", &mut text).unwrap_or_else(|| file_name.clone()),
+        file_name,
         unique_id: non_empty("unique_id", &mut text),
         external_file_id: non_empty("external_file_id", &mut text),
         file_id: None,

@@ -1,7 +1,11 @@
 //! Helpers shared by the HTTP tests: a started emulator and a small JSON client for it.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use std::time::Duration;
+use std::{
+    io::{BufRead, BufReader},
+    process::{Child, ChildStdout, Command, Stdio},
+    time::Duration,
+};
 
 use batches_server::{RunningServer, ServerConfig, spawn};
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -188,4 +192,42 @@ pub fn locs(body: &Value) -> Vec<String> {
                 .join(".")
         })
         .collect()
+}
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_batches-server");
+
+pub struct Process {
+    pub child: Child,
+    pub stdout: BufReader<ChildStdout>,
+    pub base_url: String,
+}
+
+/// Starts the binary and reads its `listening on` line.
+pub fn launch(args: &[&str]) -> Process {
+    let mut child = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let base_url = line
+        .strip_prefix("listening on ")
+        .and_then(|rest| rest.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    assert!(base_url.starts_with("http://127.0.0.1:") && !base_url.ends_with(":0"), "{base_url}");
+    Process { child, stdout, base_url }
+}
+
+
+impl Drop for Process {
+    /// A failed test must not leave its server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
