@@ -218,7 +218,7 @@ impl Faults {
                     "Too Many Requests (injected fault)",
                 )
                 .into_response();
-                let (name, value) = if n % 2 == 0 {
+                let (name, value) = if n.is_multiple_of(2) {
                     ("retry-after-ms", "200")
                 } else {
                     ("retry-after", "1")
@@ -229,8 +229,7 @@ impl Faults {
                 response
             }
             FaultKind::Reset => {
-                if let Err(error) =
-                    socket2::SockRef::from(socket).set_linger(Some(Duration::ZERO))
+                if let Err(error) = socket2::SockRef::from(socket).set_linger(Some(Duration::ZERO))
                 {
                     tracing::warn!(%error, "cannot arm the reset; the connection will just close");
                 }
@@ -284,7 +283,10 @@ mod tests {
             assert_eq!(kind.as_str().parse::<FaultKind>(), Ok(*kind));
         }
         let error = "boom".parse::<FaultKind>().unwrap_err();
-        assert!(error.contains("500, 503, 429, reset, truncate, slow"), "{error}");
+        assert!(
+            error.contains("500, 503, 429, reset, truncate, slow"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -298,7 +300,10 @@ mod tests {
         let first = draw(&Faults::new(&config));
         assert_eq!(first, draw(&Faults::new(&config)));
         let hits = first.iter().filter(|fault| fault.is_some()).count();
-        assert!((250..350).contains(&hits), "{hits} faults in 1000 at rate 0.3");
+        assert!(
+            (250..350).contains(&hits),
+            "{hits} faults in 1000 at rate 0.3"
+        );
         for kind in FaultKind::ALL {
             assert!(first.contains(&Some(*kind)), "{kind} never drawn");
         }

@@ -129,7 +129,8 @@ impl Fixtures {
         name: &str,
         files: usize,
     ) -> anyhow::Result<String> {
-        self.store.create_directory_with_files(project_id, name, files)
+        self.store
+            .create_directory_with_files(project_id, name, files)
     }
 }
 
@@ -171,10 +172,8 @@ impl RunningServer {
 /// the listener and starts serving. Returns once the address is bound.
 pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
     config.validate()?;
-    let store = Arc::new(
-        store::Store::open(config.db.as_deref())
-            .context("cannot open the database")?,
-    );
+    let store =
+        Arc::new(store::Store::open(config.db.as_deref()).context("cannot open the database")?);
     if config.seed > 0 {
         let started = Instant::now();
         seed::seed(&store, &config.api_keys[0].1, config.seed, config.seed_rng)

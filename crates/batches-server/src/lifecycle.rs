@@ -65,7 +65,8 @@ impl Scheduler {
             }
             let idle = match self.store.next_step_at() {
                 Ok(Some(at)) => {
-                    Duration::from_micros(u64::try_from(at - now_micros()).unwrap_or(0)).min(MAX_IDLE)
+                    Duration::from_micros(u64::try_from(at - now_micros()).unwrap_or(0))
+                        .min(MAX_IDLE)
                 }
                 Ok(None) => MAX_IDLE,
                 Err(error) => {

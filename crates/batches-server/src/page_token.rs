@@ -104,6 +104,9 @@ mod tests {
             Err(TokenError::OtherListing)
         );
         assert_eq!(decode("not a token", listing), Err(TokenError::Malformed));
-        assert_eq!(decode(&URL_SAFE_NO_PAD.encode("v1|zz|1|a"), listing), Err(TokenError::Malformed));
+        assert_eq!(
+            decode(&URL_SAFE_NO_PAD.encode("v1|zz|1|a"), listing),
+            Err(TokenError::Malformed)
+        );
     }
 }

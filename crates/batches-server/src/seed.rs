@@ -13,9 +13,18 @@ use crate::store::{self, NewBatch, NewFile, Store, StoreError};
 const DIRECTORIES: usize = 8;
 const SPREAD_MICROS: i64 = 30 * 24 * 3600 * 1_000_000;
 const NAMES: &[&str] = &[
-    "invoice", "contract", "report", "receipt", "statement", "slides", "notes", "scan",
+    "invoice",
+    "contract",
+    "report",
+    "receipt",
+    "statement",
+    "slides",
+    "notes",
+    "scan",
 ];
-const EXTENSIONS: &[&str] = &["pdf", "pdf", "pdf", "docx", "pptx", "xlsx", "png", "txt", "zip"];
+const EXTENSIONS: &[&str] = &[
+    "pdf", "pdf", "pdf", "docx", "pptx", "xlsx", "png", "txt", "zip",
+];
 const CONFIGURATIONS: &[(&str, JobType)] = &[
     ("cfg-PARSE_AGENTIC", JobType::ParseV2),
     ("cfg-PARSE_FAST", JobType::ParseV2),
@@ -38,7 +47,16 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
             let id = format!("dir-{}", uuid(&mut rng));
             let created = now - SPREAD_MICROS - (DIRECTORIES - d) as i64 * 1_000_000;
             let type_ = if d % 3 == 0 { "ephemeral" } else { "user" };
-            store::insert_directory(tx, &id, project_id, &format!("seeded-{d}"), None, type_, None, created)?;
+            store::insert_directory(
+                tx,
+                &id,
+                project_id,
+                &format!("seeded-{d}"),
+                None,
+                type_,
+                None,
+                created,
+            )?;
             let mut files = Vec::new();
             for f in 0..rng.random_range(1..=12) {
                 let name = format!(
@@ -47,7 +65,11 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
                     EXTENSIONS.choose(&mut rng).expect("not empty")
                 );
                 // One file in twenty is empty, so some results carry an error.
-                let size = if rng.random_ratio(1, 20) { 0 } else { rng.random_range(1_000..5_000_000) };
+                let size = if rng.random_ratio(1, 20) {
+                    0
+                } else {
+                    rng.random_range(1_000..5_000_000)
+                };
                 let file = NewFile {
                     file_name: name.clone(),
                     display_name: name.clone(),
@@ -57,7 +79,8 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
                     size,
                     metadata: None,
                 };
-                let file_id = store::insert_file(tx, project_id, &id, file, created + f as i64 + 1)?;
+                let file_id =
+                    store::insert_file(tx, project_id, &id, file, created + f as i64 + 1)?;
                 files.push((file_id, name, size));
             }
             directories.push((id, files));
@@ -66,7 +89,10 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
             let (directory_id, files) = directories.choose(&mut rng).expect("not empty");
             let (configuration_id, job_type) = CONFIGURATIONS.choose(&mut rng).expect("not empty");
             let config = BatchConfig::new(JobConfig::new(*configuration_id, job_type.clone()));
-            let status = BatchStatus::KNOWN.choose(&mut rng).expect("not empty").clone();
+            let status = BatchStatus::KNOWN
+                .choose(&mut rng)
+                .expect("not empty")
+                .clone();
             let created_at = now - rng.random_range(1..SPREAD_MICROS);
             let updated_at = (created_at + rng.random_range(0..3_600_000_000)).min(now);
             let plan: Vec<_> = files
@@ -82,7 +108,9 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
                 .collect();
             let files_done = match status {
                 BatchStatus::Completed => plan.len() as i64,
-                BatchStatus::Running | BatchStatus::Cancelled => rng.random_range(0..plan.len() as i64),
+                BatchStatus::Running | BatchStatus::Cancelled => {
+                    rng.random_range(0..plan.len() as i64)
+                }
                 _ => 0,
             };
             store::insert_batch(

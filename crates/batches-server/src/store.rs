@@ -64,6 +64,8 @@ CREATE INDEX IF NOT EXISTS batches_by_project ON batches (project_id, created_at
 CREATE INDEX IF NOT EXISTS batches_by_status ON batches (project_id, status, created_at, id);
 CREATE INDEX IF NOT EXISTS batches_by_directory ON batches (project_id, source_directory_id, created_at, id);
 CREATE INDEX IF NOT EXISTS batches_due ON batches (next_step_at) WHERE next_step_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS batches_live_running ON batches (project_id)
+    WHERE status = 'RUNNING' AND next_step_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     project_id TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -273,8 +275,7 @@ fn file_json(row: &Row<'_>) -> rusqlite::Result<Json> {
     Ok(Json::Object(object))
 }
 
-const FILE_COLUMNS: &str =
-    "id, directory_id, project_id, file_id, display_name, unique_id, metadata, created_at, updated_at";
+const FILE_COLUMNS: &str = "id, directory_id, project_id, file_id, display_name, unique_id, metadata, created_at, updated_at";
 
 /// The directory row with its keyset cursor.
 pub type Listed<T> = (T, Cursor);
@@ -319,7 +320,8 @@ impl Store {
         after: Option<&Cursor>,
         limit: i64,
     ) -> Result<Vec<Listed<Json>>, StoreError> {
-        let mut query = KeysetQuery::new(DIRECTORY_COLUMNS, "directories", "project_id", project_id);
+        let mut query =
+            KeysetQuery::new(DIRECTORY_COLUMNS, "directories", "project_id", project_id);
         if let Some(name) = &filter.name {
             query.filter("name = ?", name.clone());
         }
@@ -331,7 +333,14 @@ impl Store {
                 .extend(filter.types.iter().cloned().map(Value::Text));
         }
         let inner = self.lock();
-        Ok(query.run(&inner.conn, Order::OldestFirst, after, limit, 6, directory_json)?)
+        Ok(query.run(
+            &inner.conn,
+            Order::OldestFirst,
+            after,
+            limit,
+            6,
+            directory_json,
+        )?)
     }
 
     /// Adds a file to a directory of the project and returns the directory file.
@@ -356,7 +365,11 @@ impl Store {
 
     /// File name and size of a file of the project (by its `file_id`), if it was ever
     /// uploaded.
-    pub fn find_file(&self, project_id: &str, file_id: &str) -> Result<Option<(String, i64)>, StoreError> {
+    pub fn find_file(
+        &self,
+        project_id: &str,
+        file_id: &str,
+    ) -> Result<Option<(String, i64)>, StoreError> {
         let inner = self.lock();
         Ok(inner
             .conn
@@ -381,8 +394,12 @@ impl Store {
         if load_directory(&inner.conn, project_id, directory_id)?.is_none() {
             return Err(directory_not_found(directory_id));
         }
-        let mut query =
-            KeysetQuery::new(FILE_COLUMNS, "directory_files", "directory_id", directory_id);
+        let mut query = KeysetQuery::new(
+            FILE_COLUMNS,
+            "directory_files",
+            "directory_id",
+            directory_id,
+        );
         if let Some(name) = &filter.display_name {
             query.filter("display_name = ?", name.clone());
         }
@@ -700,7 +717,9 @@ impl Store {
                         "SELECT request, batch_id FROM idempotency_keys
                          WHERE project_id = ? AND key = ?",
                     )?
-                    .query_row([request.project_id, key], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .query_row([request.project_id, key], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })
                     .optional()?;
                 if let Some((earlier_request, batch_id)) = earlier {
                     if earlier_request != canonical {
@@ -721,9 +740,10 @@ impl Store {
                     "SELECT id, file_name, size FROM directory_files WHERE directory_id = ?
                      ORDER BY created_at, id LIMIT ?",
                 )?
-                .query_map(params![request.source_directory_id, MAX_BATCH_FILES + 1], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-                })?
+                .query_map(
+                    params![request.source_directory_id, MAX_BATCH_FILES + 1],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )?
                 .collect::<rusqlite::Result<_>>()?;
             if files.is_empty() || files.len() as i64 > MAX_BATCH_FILES {
                 let count = if files.is_empty() {
@@ -803,7 +823,14 @@ impl Store {
             query.filter("created_at <= ?", bound);
         }
         let inner = self.lock();
-        Ok(query.run(&inner.conn, Order::NewestFirst, after, limit, 5, batch_from_row)?)
+        Ok(query.run(
+            &inner.conn,
+            Order::NewestFirst,
+            after,
+            limit,
+            5,
+            batch_from_row,
+        )?)
     }
 
     /// Cancels a batch that has not finished: it becomes `CANCELLED` at once and keeps the
@@ -899,7 +926,14 @@ impl Store {
                      ORDER BY next_step_at, created_at, id LIMIT 1000",
                 )?
                 .query_map([now], |row| {
-                    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                        row.get(5)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             for (id, project_id, status, files_done, file_count, fails) in due {

@@ -20,13 +20,28 @@ fn sdk_python() -> PathBuf {
     let python = venv.join("bin").join("python");
     let installed = python.exists()
         && Command::new(&python)
-            .args(["-c", "import llama_cloud; assert llama_cloud.__version__ == '2.19.0'"])
+            .args([
+                "-c",
+                "import llama_cloud; assert llama_cloud.__version__ == '2.19.0'",
+            ])
             .status()
             .is_ok_and(|status| status.success());
     if !installed {
-        run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv), "python3 -m venv (python3 with its venv module is required)");
         run(
-            Command::new(&python).args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", SDK]),
+            Command::new("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
+            "python3 -m venv (python3 with its venv module is required)",
+        );
+        run(
+            Command::new(&python).args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                SDK,
+            ]),
             &format!("pip install {SDK} (PyPI must be reachable)"),
         );
     }

@@ -12,7 +12,10 @@ use serde_json::json;
 async fn directories_are_created_fetched_and_listed() {
     let (server, api) = start(fast()).await;
     let (status, created) = api
-        .post("/api/v1/beta/directories", json!({"name": "inbox", "description": "scans", "type": "ephemeral"}))
+        .post(
+            "/api/v1/beta/directories",
+            json!({"name": "inbox", "description": "scans", "type": "ephemeral"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{created}");
     let id = created["id"].as_str().unwrap();
@@ -21,28 +24,55 @@ async fn directories_are_created_fetched_and_listed() {
     assert_eq!(created["description"], "scans");
     assert_eq!(created["type"], "ephemeral");
     assert_eq!(created["project_id"], PROJECT);
-    assert_eq!(api.ok(&format!("/api/v1/beta/directories/{id}")).await, created);
+    assert_eq!(
+        api.ok(&format!("/api/v1/beta/directories/{id}")).await,
+        created
+    );
     let (status, body) = api.get("/api/v1/beta/directories/dir-nope").await;
-    assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({"detail": "Directory dir-nope not found"})));
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::NOT_FOUND,
+            json!({"detail": "Directory dir-nope not found"})
+        )
+    );
 
     for n in 0..7 {
-        api.post("/api/v1/beta/directories", json!({"name": format!("d{n}")})).await;
+        api.post("/api/v1/beta/directories", json!({"name": format!("d{n}")}))
+            .await;
     }
     let (all, pages) = api.list_all("/api/v1/beta/directories?page_size=3").await;
     assert_eq!((all.len(), pages), (8, 3));
     assert_eq!(all[0], created, "oldest first");
-    assert!(all[1..].iter().all(|d| d["type"] == "user"), "type defaults to user");
-    let (ephemeral, _) = api.list_all("/api/v1/beta/directories?type=ephemeral").await;
+    assert!(
+        all[1..].iter().all(|d| d["type"] == "user"),
+        "type defaults to user"
+    );
+    let (ephemeral, _) = api
+        .list_all("/api/v1/beta/directories?type=ephemeral")
+        .await;
     assert_eq!(ephemeral, vec![created.clone()]);
-    let (both, _) = api.list_all("/api/v1/beta/directories?types=ephemeral&types=user").await;
+    let (both, _) = api
+        .list_all("/api/v1/beta/directories?types=ephemeral&types=user")
+        .await;
     assert_eq!(both.len(), 8);
     let (named, _) = api.list_all("/api/v1/beta/directories?name=d3").await;
     assert_eq!(named.len(), 1);
 
-    let (status, body) = api.post("/api/v1/beta/directories", json!({"type": "index", "system_metadata": 3})).await;
+    let (status, body) = api
+        .post(
+            "/api/v1/beta/directories",
+            json!({"type": "index", "system_metadata": 3}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(locs(&body), ["body.name", "body.type", "body.system_metadata"]);
-    let (status, body) = api.get("/api/v1/beta/directories?types=bogus&include_deleted=maybe").await;
+    assert_eq!(
+        locs(&body),
+        ["body.name", "body.type", "body.system_metadata"]
+    );
+    let (status, body) = api
+        .get("/api/v1/beta/directories?types=bogus&include_deleted=maybe")
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(locs(&body), ["query.types", "query.include_deleted"]);
     server.shutdown().await;
@@ -53,18 +83,30 @@ async fn uploads_keep_name_size_and_optional_fields() {
     let (server, api) = start(fast()).await;
     let directory = api.create_directory("docs").await;
     let form = reqwest::multipart::Form::new()
-        .part("upload_file", reqwest::multipart::Part::bytes(vec![7u8; 5000]).file_name("scan.pdf"))
+        .part(
+            "upload_file",
+            reqwest::multipart::Part::bytes(vec![7u8; 5000]).file_name("scan.pdf"),
+        )
         .text("display_name", "Scan 1")
         .text("external_file_id", "ext-1")
         .text("metadata", r#"{"team": "finance", "pages": 3}"#);
     let (status, file) = api
-        .send(api.request(Method::POST, &format!("/api/v1/beta/directories/{directory}/files/upload")).multipart(form))
+        .send(
+            api.request(
+                Method::POST,
+                &format!("/api/v1/beta/directories/{directory}/files/upload"),
+            )
+            .multipart(form),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{file}");
     assert!(file["id"].as_str().unwrap().starts_with("dfl-"));
     assert_eq!(file["directory_id"], directory.as_str());
     assert_eq!(file["display_name"], "Scan 1");
-    assert_eq!(file["unique_id"], "ext-1", "unique_id falls back to external_file_id");
+    assert_eq!(
+        file["unique_id"], "ext-1",
+        "unique_id falls back to external_file_id"
+    );
     assert_eq!(file["project_id"], PROJECT);
     assert_eq!(file["metadata"], json!({"team": "finance", "pages": 3}));
 
@@ -79,26 +121,51 @@ async fn uploads_keep_name_size_and_optional_fields() {
     // Add the uploaded file to a second directory by its file id.
     let other = api.create_directory("other").await;
     let (status, added) = api
-        .post(&format!("/api/v1/beta/directories/{other}/files"), json!({"file_id": file["file_id"], "unique_id": "copy"}))
+        .post(
+            &format!("/api/v1/beta/directories/{other}/files"),
+            json!({"file_id": file["file_id"], "unique_id": "copy"}),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{added}");
     assert_eq!(added["file_id"], file["file_id"]);
     assert_eq!(added["display_name"], "Scan 1");
     assert_eq!(added["directory_id"], other.as_str());
-    let (status, _) = api.post(&format!("/api/v1/beta/directories/{other}/files"), json!({"file_id": "nope"})).await;
+    let (status, _) = api
+        .post(
+            &format!("/api/v1/beta/directories/{other}/files"),
+            json!({"file_id": "nope"}),
+        )
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = api.post(&format!("/api/v1/beta/directories/{other}/files"), json!({"metadata": []})).await;
+    let (status, body) = api
+        .post(
+            &format!("/api/v1/beta/directories/{other}/files"),
+            json!({"metadata": []}),
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(locs(&body), ["body.file_id", "body.metadata"]);
 
     let form = reqwest::multipart::Form::new().text("metadata", "[1]");
     let (status, body) = api
-        .send(api.request(Method::POST, &format!("/api/v1/beta/directories/{directory}/files/upload")).multipart(form))
+        .send(
+            api.request(
+                Method::POST,
+                &format!("/api/v1/beta/directories/{directory}/files/upload"),
+            )
+            .multipart(form),
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(locs(&body), ["body.upload_file", "body.metadata"]);
     let (status, body) = api
-        .send(api.request(Method::POST, &format!("/api/v1/beta/directories/{directory}/files/upload")).json(&json!({})))
+        .send(
+            api.request(
+                Method::POST,
+                &format!("/api/v1/beta/directories/{directory}/files/upload"),
+            )
+            .json(&json!({})),
+        )
         .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
     let (status, _) = api.upload("dir-nope", "a.pdf", b"x").await;
@@ -109,26 +176,51 @@ async fn uploads_keep_name_size_and_optional_fields() {
 #[tokio::test]
 async fn directory_files_are_cursor_paginated_and_filtered() {
     let (server, api) = start(fast()).await;
-    let directory = server.fixtures().create_directory_with_files(PROJECT, "many", 25).unwrap();
+    let directory = server
+        .fixtures()
+        .create_directory_with_files(PROJECT, "many", 25)
+        .unwrap();
     let path = format!("/api/v1/beta/directories/{directory}/files");
     let (files, pages) = api.list_all(&format!("{path}?page_size=10")).await;
     assert_eq!((files.len(), pages), (25, 3));
-    let names: Vec<&str> = files.iter().map(|f| f["display_name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = files
+        .iter()
+        .map(|f| f["display_name"].as_str().unwrap())
+        .collect();
     assert_eq!(names[0], "file-0001.txt");
     assert_eq!(names[24], "file-0025.txt");
     assert_eq!(names.iter().collect::<HashSet<_>>().len(), 25);
-    let (some, _) = api.list_all(&format!("{path}?display_name_contains=-001")).await;
+    let (some, _) = api
+        .list_all(&format!("{path}?display_name_contains=-001"))
+        .await;
     assert_eq!(some.len(), 10, "file-0010 to file-0019");
-    let (one, _) = api.list_all(&format!("{path}?unique_id=file-0003.txt")).await;
+    let (one, _) = api
+        .list_all(&format!("{path}?unique_id=file-0003.txt"))
+        .await;
     assert_eq!(one, vec![files[2].clone()]);
 
     let first = api.ok(&format!("{path}?page_size=10")).await;
     let token = first["next_page_token"].as_str().unwrap();
-    let (status, body) = api.get(&format!("{path}?page_size=10&display_name=x&page_token={token}")).await;
+    let (status, body) = api
+        .get(&format!(
+            "{path}?page_size=10&display_name=x&page_token={token}"
+        ))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let elsewhere = server.fixtures().create_directory_with_files(PROJECT, "few", 2).unwrap();
-    let (status, _) = api.get(&format!("/api/v1/beta/directories/{elsewhere}/files?page_token={token}")).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "a token belongs to its directory");
+    let elsewhere = server
+        .fixtures()
+        .create_directory_with_files(PROJECT, "few", 2)
+        .unwrap();
+    let (status, _) = api
+        .get(&format!(
+            "/api/v1/beta/directories/{elsewhere}/files?page_token={token}"
+        ))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a token belongs to its directory"
+    );
     let (status, body) = api.get(&format!("{path}?page_size=-1")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["detail"][0]["loc"], json!(["query", "page_size"]));

@@ -23,7 +23,12 @@ fn faulty(kinds: &[FaultKind], rate: f64, seed: u64) -> ServerConfig {
 async fn outcome(api: &Api) -> String {
     // A fresh client per request, so a reset or a cut body never spoils the next one.
     let client = reqwest::Client::new();
-    let response = match client.get(format!("{}/api/v2/batches", api.base)).bearer_auth(&api.key).send().await {
+    let response = match client
+        .get(format!("{}/api/v2/batches", api.base))
+        .bearer_auth(&api.key)
+        .send()
+        .await
+    {
         Ok(response) => response,
         Err(_) => return "reset".into(),
     };
@@ -52,7 +57,10 @@ async fn each_fault_kind_does_what_it_says() {
         let started = Instant::now();
         assert_eq!(outcome(&api).await, expected, "{kind}");
         if kind == FaultKind::Slow {
-            assert!(started.elapsed() >= Duration::from_millis(300), "slow held the response");
+            assert!(
+                started.elapsed() >= Duration::from_millis(300),
+                "slow held the response"
+            );
         }
         server.shutdown().await;
     }
@@ -61,10 +69,18 @@ async fn each_fault_kind_does_what_it_says() {
 #[tokio::test]
 async fn rate_limit_faults_say_when_to_retry() {
     let (server, api) = start(faulty(&[FaultKind::TooManyRequests], 1.0, 1)).await;
-    let first = api.request(reqwest::Method::GET, "/api/v2/batches").send().await.unwrap();
+    let first = api
+        .request(reqwest::Method::GET, "/api/v2/batches")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(first.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(first.headers()["retry-after-ms"], "200");
-    let second = api.request(reqwest::Method::GET, "/api/v2/batches").send().await.unwrap();
+    let second = api
+        .request(reqwest::Method::GET, "/api/v2/batches")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(second.headers()["retry-after"], "1");
     server.shutdown().await;
 }
@@ -93,13 +109,21 @@ async fn faults_hit_a_share_of_requests_deterministically_under_a_seed() {
     let ok = runs[0].iter().filter(|o| *o == "200").count();
     assert!((20..55).contains(&ok), "about 60% succeed: {:?}", runs[0]);
     for expected in ["500", "503", "429", "reset", "truncated"] {
-        assert!(runs[0].iter().any(|o| o == expected), "{expected} in {:?}", runs[0]);
+        assert!(
+            runs[0].iter().any(|o| o == expected),
+            "{expected} in {:?}",
+            runs[0]
+        );
     }
 }
 
 #[tokio::test]
 async fn latency_is_added_to_every_response() {
-    let (server, api) = start(ServerConfig { latency_ms: 150, ..fast() }).await;
+    let (server, api) = start(ServerConfig {
+        latency_ms: 150,
+        ..fast()
+    })
+    .await;
     let started = Instant::now();
     api.ok("/api/v2/batches").await;
     assert!(started.elapsed() >= Duration::from_millis(150));

@@ -24,7 +24,10 @@ fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
 }
 
 fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
 }
 
@@ -33,12 +36,22 @@ async fn prints_one_line_and_stops_cleanly_on_sigterm_and_sigint() {
     for name in ["TERM", "INT"] {
         let mut process = launch(&["--api-key", "llx-a=prj-a", "--api-key", "llx-b"]);
         let a = Api::new(&process.base_url, "llx-a");
-        assert_eq!(a.ok("/api/v2/batches?project_id=prj-a").await["items"], json!([]));
-        Api::new(&process.base_url, "llx-b").ok("/api/v2/batches?project_id=prj-local").await;
-        let (status, _) = Api::new(&process.base_url, "llx-local-dev").get("/api/v2/batches").await;
+        assert_eq!(
+            a.ok("/api/v2/batches?project_id=prj-a").await["items"],
+            json!([])
+        );
+        Api::new(&process.base_url, "llx-b")
+            .ok("/api/v2/batches?project_id=prj-local")
+            .await;
+        let (status, _) = Api::new(&process.base_url, "llx-local-dev")
+            .get("/api/v2/batches")
+            .await;
         assert_eq!(status, 401, "the default key is replaced by --api-key");
         signal(&process.child, name);
-        assert!(wait_exit(&mut process.child).success(), "SIG{name} is a clean stop");
+        assert!(
+            wait_exit(&mut process.child).success(),
+            "SIG{name} is a clean stop"
+        );
         let mut rest = String::new();
         process.stdout.read_to_string(&mut rest).unwrap();
         assert_eq!(rest, "", "nothing but the listening line on stdout");
@@ -61,7 +74,11 @@ async fn committed_data_survives_kill_9_and_running_batches_resume() {
     let mut second = launch(&["--db", db, "--processing-ms", "100000"]);
     let api = Api::new(&second.base_url, "llx-local-dev");
     let id = done["id"].as_str().unwrap();
-    assert_eq!(api.ok(&format!("/api/v2/batches/{id}?expand=results")).await, done);
+    assert_eq!(
+        api.ok(&format!("/api/v2/batches/{id}?expand=results"))
+            .await,
+        done
+    );
     let unfinished = api.create_batch(&directory, "parse_v2", "cfg-1").await;
     second.child.kill().unwrap();
     second.child.wait().unwrap();
@@ -69,8 +86,14 @@ async fn committed_data_survives_kill_9_and_running_batches_resume() {
     let mut third = launch(&["--db", db, "--processing-ms", "5"]);
     let api = Api::new(&third.base_url, "llx-local-dev");
     let (_, finished) = api.wait_terminal(unfinished["id"].as_str().unwrap()).await;
-    assert_eq!(finished["status"], "COMPLETED", "the lifecycle resumes after a restart");
-    assert_eq!(api.ok("/api/v1/beta/directories").await["items"][0]["id"], directory.as_str());
+    assert_eq!(
+        finished["status"], "COMPLETED",
+        "the lifecycle resumes after a restart"
+    );
+    assert_eq!(
+        api.ok("/api/v1/beta/directories").await["items"][0]["id"],
+        directory.as_str()
+    );
     signal(&third.child, "TERM");
     assert!(wait_exit(&mut third.child).success());
     assert!(Path::new(db).exists());
@@ -80,7 +103,10 @@ async fn committed_data_survives_kill_9_and_running_batches_resume() {
 fn bad_flags_are_refused_with_the_accepted_values() {
     for (args, expected) in [
         (vec!["--fault-rate", "2"], "from 0 to 1"),
-        (vec!["--fault-kinds", "500,boom"], "500, 503, 429, reset, truncate, slow"),
+        (
+            vec!["--fault-kinds", "500,boom"],
+            "500, 503, 429, reset, truncate, slow",
+        ),
         (vec!["--listen", "nowhere"], "invalid socket address"),
         (vec!["--api-key", "=prj"], "KEY=PROJECT"),
     ] {
@@ -90,7 +116,10 @@ fn bad_flags_are_refused_with_the_accepted_values() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(output.stdout.is_empty());
     }
-    let output = Command::new(BINARY).args(["--listen", "127.0.0.1:0", "--db", "/nonexistent/dir/x.db"]).output().unwrap();
+    let output = Command::new(BINARY)
+        .args(["--listen", "127.0.0.1:0", "--db", "/nonexistent/dir/x.db"])
+        .output()
+        .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/dir/x.db"));
 }

@@ -44,10 +44,8 @@ pub async fn list(
     query.finish()?;
     // The filters (and nothing else) define the listing a token belongs to; the shared
     // query encoding gives them one canonical text.
-    let listing = page_token::fingerprint(&format!(
-        "batches|{project}|{}",
-        params.to_query_string()
-    ));
+    let listing =
+        page_token::fingerprint(&format!("batches|{project}|{}", params.to_query_string()));
     let after = super::decode_token(token, listing)?;
     let filter = BatchFilter {
         source_directory_id: params.source_directory_id,
@@ -103,7 +101,13 @@ pub async fn create(
         return Err(ApiError::validation(errors));
     }
     let request: CreateBatchRequest = serde_json::from_value(body.clone()).map_err(|error| {
-        ApiError::validation(vec![entry(&["body"], error.to_string(), "value_error", None, None)])
+        ApiError::validation(vec![entry(
+            &["body"],
+            error.to_string(),
+            "value_error",
+            None,
+            None,
+        )])
     })?;
     let key = headers
         .get("idempotency-key")
@@ -134,8 +138,10 @@ fn canonical_json(value: &Value) -> String {
     fn sorted(value: &Value) -> Value {
         match value {
             Value::Object(object) => {
-                let map: BTreeMap<&String, Value> =
-                    object.iter().map(|(key, value)| (key, sorted(value))).collect();
+                let map: BTreeMap<&String, Value> = object
+                    .iter()
+                    .map(|(key, value)| (key, sorted(value)))
+                    .collect();
                 json!(map)
             }
             Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
@@ -151,58 +157,80 @@ fn validate_create(body: &Value) -> Vec<ValidationError> {
     let Some(object) = check.object(Some(body), &["body"]) else {
         return check.errors;
     };
-    check.string(object.get("source_directory_id"), &["body", "source_directory_id"], true);
-    if let Some(config) = check.object(object.get("config"), &["body", "config"]) {
-        if let Some(job) = check.object(config.get("job"), &["body", "config", "job"]) {
-            if let Some(id) = check.string(
-                job.get("configuration_id"),
-                &["body", "config", "job", "configuration_id"],
-                true,
-            ) {
-                if id.trim().is_empty() {
-                    check.errors.push(entry(
-                        &["body", "config", "job", "configuration_id"],
-                        "String should have at least 1 character",
-                        "string_too_short",
-                        Some(json!(id)),
-                        Some(json!({"min_length": 1})),
-                    ));
-                }
-            }
-            if let Some(type_) =
-                check.string(job.get("type"), &["body", "config", "job", "type"], true)
-            {
-                let known: Vec<&str> = JobType::KNOWN.iter().map(JobType::as_str).collect();
-                if !known.contains(&type_) {
-                    let expected = expected_list(&known);
-                    check.errors.push(entry(
-                        &["body", "config", "job", "type"],
-                        format!("Input should be {expected}"),
-                        "literal_error",
-                        Some(json!(type_)),
-                        Some(json!({"expected": expected})),
-                    ));
-                }
-            }
+    check.string(
+        object.get("source_directory_id"),
+        &["body", "source_directory_id"],
+        true,
+    );
+    let config = check.object(object.get("config"), &["body", "config"]);
+    let job = config.and_then(|config| check.object(config.get("job"), &["body", "config", "job"]));
+    if let Some(job) = job {
+        let id_loc = ["body", "config", "job", "configuration_id"];
+        if let Some(id) = check.string(job.get("configuration_id"), &id_loc, true)
+            && id.trim().is_empty()
+        {
+            check.errors.push(entry(
+                &id_loc,
+                "String should have at least 1 character",
+                "string_too_short",
+                Some(json!(id)),
+                Some(json!({"min_length": 1})),
+            ));
+        }
+        let type_loc = ["body", "config", "job", "type"];
+        let known: Vec<&str> = JobType::KNOWN.iter().map(JobType::as_str).collect();
+        if let Some(type_) = check.string(job.get("type"), &type_loc, true)
+            && !known.contains(&type_)
+        {
+            let expected = expected_list(&known);
+            check.errors.push(entry(
+                &type_loc,
+                format!("Input should be {expected}"),
+                "literal_error",
+                Some(json!(type_)),
+                Some(json!({"expected": expected})),
+            ));
         }
     }
-    if let Some(ids) = check.optional_array(object.get("webhook_configuration_ids"), "webhook_configuration_ids") {
+    if let Some(ids) = check.optional_array(
+        object.get("webhook_configuration_ids"),
+        "webhook_configuration_ids",
+    ) {
         for (i, id) in ids.iter().enumerate() {
             check.string_at(Some(id), "webhook_configuration_ids", i);
         }
     }
-    if let Some(hooks) =
-        check.optional_array(object.get("webhook_configurations"), "webhook_configurations")
-    {
+    if let Some(hooks) = check.optional_array(
+        object.get("webhook_configurations"),
+        "webhook_configurations",
+    ) {
         for (i, hook) in hooks.iter().enumerate() {
             let path = &["body", "webhook_configurations"];
             let Some(hook) = hook.as_object() else {
-                check.errors.push(indexed(path, i, None, "Input should be a valid dictionary", "dict_type", hook));
+                check.errors.push(indexed(
+                    path,
+                    i,
+                    None,
+                    "Input should be a valid dictionary",
+                    "dict_type",
+                    hook,
+                ));
                 continue;
             };
-            for field in ["webhook_url", "webhook_output_format", "webhook_signing_secret"] {
+            for field in [
+                "webhook_url",
+                "webhook_output_format",
+                "webhook_signing_secret",
+            ] {
                 if let Some(value) = hook.get(field).filter(|v| !v.is_null() && !v.is_string()) {
-                    check.errors.push(indexed(path, i, Some(field), "Input should be a valid string", "string_type", value));
+                    check.errors.push(indexed(
+                        path,
+                        i,
+                        Some(field),
+                        "Input should be a valid string",
+                        "string_type",
+                        value,
+                    ));
                 }
             }
             if let Some(value) = hook.get("webhook_headers").filter(|v| !v.is_null()) {
@@ -210,7 +238,14 @@ fn validate_create(body: &Value) -> Vec<ValidationError> {
                     .as_object()
                     .is_some_and(|headers| headers.values().all(Value::is_string));
                 if !valid {
-                    check.errors.push(indexed(path, i, Some("webhook_headers"), "Input should be a valid dictionary of strings", "dict_type", value));
+                    check.errors.push(indexed(
+                        path,
+                        i,
+                        Some("webhook_headers"),
+                        "Input should be a valid dictionary of strings",
+                        "dict_type",
+                        value,
+                    ));
                 }
             }
             if let Some(value) = hook.get("webhook_events").filter(|v| !v.is_null()) {
@@ -218,7 +253,14 @@ fn validate_create(body: &Value) -> Vec<ValidationError> {
                     .as_array()
                     .is_some_and(|events| events.iter().all(Value::is_string));
                 if !valid {
-                    check.errors.push(indexed(path, i, Some("webhook_events"), "Input should be a valid list of strings", "list_type", value));
+                    check.errors.push(indexed(
+                        path,
+                        i,
+                        Some("webhook_events"),
+                        "Input should be a valid list of strings",
+                        "list_type",
+                        value,
+                    ));
                 }
             }
         }
@@ -258,7 +300,8 @@ impl Checker {
     ) -> Option<&'a serde_json::Map<String, Value>> {
         match value {
             None => {
-                self.errors.push(entry(loc, "Field required", "missing", None, None));
+                self.errors
+                    .push(entry(loc, "Field required", "missing", None, None));
                 None
             }
             Some(Value::Object(object)) => Some(object),
@@ -268,8 +311,13 @@ impl Checker {
                 } else {
                     "Input should be a valid dictionary"
                 };
-                let type_ = if loc == ["body"] { "model_attributes_type" } else { "dict_type" };
-                self.errors.push(entry(loc, msg, type_, Some(other.clone()), None));
+                let type_ = if loc == ["body"] {
+                    "model_attributes_type"
+                } else {
+                    "dict_type"
+                };
+                self.errors
+                    .push(entry(loc, msg, type_, Some(other.clone()), None));
                 None
             }
         }
@@ -277,16 +325,28 @@ impl Checker {
 
     /// The value as a string; records `missing` (when `required`) or `string_type`. A
     /// `null` optional value is fine.
-    pub fn string<'a>(&mut self, value: Option<&'a Value>, loc: &[&str], required: bool) -> Option<&'a str> {
+    pub fn string<'a>(
+        &mut self,
+        value: Option<&'a Value>,
+        loc: &[&str],
+        required: bool,
+    ) -> Option<&'a str> {
         match value {
             Some(Value::String(text)) => Some(text),
             None | Some(Value::Null) if !required => None,
             None => {
-                self.errors.push(entry(loc, "Field required", "missing", None, None));
+                self.errors
+                    .push(entry(loc, "Field required", "missing", None, None));
                 None
             }
             Some(other) => {
-                self.errors.push(entry(loc, "Input should be a valid string", "string_type", Some(other.clone()), None));
+                self.errors.push(entry(
+                    loc,
+                    "Input should be a valid string",
+                    "string_type",
+                    Some(other.clone()),
+                    None,
+                ));
                 None
             }
         }
@@ -294,17 +354,34 @@ impl Checker {
 
     fn string_at(&mut self, value: Option<&Value>, field: &str, index: usize) {
         if let Some(value) = value.filter(|value| !value.is_string()) {
-            self.errors.push(indexed(&["body", field], index, None, "Input should be a valid string", "string_type", value));
+            self.errors.push(indexed(
+                &["body", field],
+                index,
+                None,
+                "Input should be a valid string",
+                "string_type",
+                value,
+            ));
         }
     }
 
     /// An optional array field (`null` allowed).
-    fn optional_array<'a>(&mut self, value: Option<&'a Value>, field: &str) -> Option<&'a Vec<Value>> {
+    fn optional_array<'a>(
+        &mut self,
+        value: Option<&'a Value>,
+        field: &str,
+    ) -> Option<&'a Vec<Value>> {
         match value {
             None | Some(Value::Null) => None,
             Some(Value::Array(items)) => Some(items),
             Some(other) => {
-                self.errors.push(entry(&["body", field], "Input should be a valid list", "list_type", Some(other.clone()), None));
+                self.errors.push(entry(
+                    &["body", field],
+                    "Input should be a valid list",
+                    "list_type",
+                    Some(other.clone()),
+                    None,
+                ));
                 None
             }
         }

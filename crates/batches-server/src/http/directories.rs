@@ -45,7 +45,9 @@ pub async fn create(
                 Some(json!({"expected": "'ephemeral' or 'user'"})),
             ));
         }
-        let metadata = object.get("system_metadata").filter(|value| !value.is_null());
+        let metadata = object
+            .get("system_metadata")
+            .filter(|value| !value.is_null());
         if let Some(metadata) = metadata.filter(|value| !value.is_object()) {
             check.errors.push(entry(
                 &["body", "system_metadata"],
@@ -174,7 +176,8 @@ pub async fn add_file(
     let mut fields = None;
     if let Some(object) = check.object(Some(&body), &["body"]) {
         let file_id = check.string(object.get("file_id"), &["body", "file_id"], true);
-        let display_name = check.string(object.get("display_name"), &["body", "display_name"], false);
+        let display_name =
+            check.string(object.get("display_name"), &["body", "display_name"], false);
         let unique_id = check.string(object.get("unique_id"), &["body", "unique_id"], false);
         let metadata = object.get("metadata").filter(|value| !value.is_null());
         if let Some(metadata) = metadata.filter(|value| !value.is_object()) {
@@ -193,9 +196,10 @@ pub async fn add_file(
     }
     let (file_id, display_name, unique_id, metadata) = fields.expect("validated above");
     let file_id = file_id.expect("validated above");
-    let (name, size) = app.store.find_file(&project, file_id)?.ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, format!("File {file_id} not found"))
-    })?;
+    let (name, size) = app
+        .store
+        .find_file(&project, file_id)?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("File {file_id} not found")))?;
     let file = NewFile {
         display_name: display_name.map_or_else(|| name.clone(), str::to_owned),
         file_name: name,
@@ -217,32 +221,51 @@ pub async fn upload(
     request: Request,
 ) -> Result<Json<Value>, ApiError> {
     super::content_type_is(request.headers(), "multipart/form-data")?;
-    let mut multipart = Multipart::from_request(request, &()).await.map_err(|rejection| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("Cannot read the multipart body: {}", rejection.body_text()),
-        )
-    })?;
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|rejection| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("Cannot read the multipart body: {}", rejection.body_text()),
+            )
+        })?;
     let limit = app.config.max_upload_body;
     let mut upload: Option<(String, i64)> = None;
     let mut text = std::collections::HashMap::new();
-    while let Some(mut field) = multipart.next_field().await.map_err(|error| multipart_error(error, limit))? {
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| multipart_error(error, limit))?
+    {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "upload_file" {
             let file_name = field.file_name().unwrap_or("upload").to_owned();
             let mut size = 0i64;
-            while let Some(chunk) = field.chunk().await.map_err(|error| multipart_error(error, limit))? {
+            while let Some(chunk) = field
+                .chunk()
+                .await
+                .map_err(|error| multipart_error(error, limit))?
+            {
                 size += chunk.len() as i64;
             }
             upload = Some((file_name, size));
         } else {
-            let value = field.text().await.map_err(|error| multipart_error(error, limit))?;
+            let value = field
+                .text()
+                .await
+                .map_err(|error| multipart_error(error, limit))?;
             text.insert(name, value);
         }
     }
     let mut errors = Vec::new();
     if upload.is_none() {
-        errors.push(entry(&["body", "upload_file"], "Field required", "missing", None, None));
+        errors.push(entry(
+            &["body", "upload_file"],
+            "Field required",
+            "missing",
+            None,
+            None,
+        ));
     }
     let metadata = match text.remove("metadata").filter(|raw| !raw.is_empty()) {
         None => None,

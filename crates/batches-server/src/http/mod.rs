@@ -225,7 +225,10 @@ fn page<T>(
     let more = rows.len() as i64 > page_size;
     rows.truncate(page_size as usize);
     let token = more
-        .then(|| rows.last().map(|(_, cursor)| crate::page_token::encode(listing, cursor)))
+        .then(|| {
+            rows.last()
+                .map(|(_, cursor)| crate::page_token::encode(listing, cursor))
+        })
         .flatten();
     (rows.into_iter().map(|(item, _)| item).collect(), token)
 }

@@ -51,7 +51,14 @@ impl Query {
     }
 
     /// Records a 422 entry for parameter `name`.
-    pub fn reject(&mut self, name: &str, msg: impl Into<String>, type_: &str, input: &str, ctx: Option<Value>) {
+    pub fn reject(
+        &mut self,
+        name: &str,
+        msg: impl Into<String>,
+        type_: &str,
+        input: &str,
+        ctx: Option<Value>,
+    ) {
         self.errors
             .push(entry(&["query", name], msg, type_, Some(json!(input)), ctx));
     }
@@ -200,7 +207,11 @@ pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
         return Some(instant.to_utc());
     }
     let raw = raw.trim_end_matches(['Z', 'z']);
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d+%H:%M:%S%.f"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d+%H:%M:%S%.f",
+    ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(raw, format) {
             return Some(naive.and_utc());
         }

@@ -75,7 +75,8 @@ impl Api {
     }
 
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.send(self.request(Method::POST, path).json(&body)).await
+        self.send(self.request(Method::POST, path).json(&body))
+            .await
     }
 
     pub async fn ok(&self, path: &str) -> Value {
@@ -86,20 +87,31 @@ impl Api {
 
     pub async fn create_directory(&self, name: &str) -> String {
         let (status, body) = self
-            .post("/api/v1/beta/directories", json!({"name": name, "type": "ephemeral"}))
+            .post(
+                "/api/v1/beta/directories",
+                json!({"name": name, "type": "ephemeral"}),
+            )
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body["id"].as_str().unwrap().to_owned()
     }
 
-    pub async fn upload(&self, directory_id: &str, name: &str, bytes: &'static [u8]) -> (StatusCode, Value) {
+    pub async fn upload(
+        &self,
+        directory_id: &str,
+        name: &str,
+        bytes: &'static [u8],
+    ) -> (StatusCode, Value) {
         let form = reqwest::multipart::Form::new().part(
             "upload_file",
             reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
         );
         self.send(
-            self.request(Method::POST, &format!("/api/v1/beta/directories/{directory_id}/files/upload"))
-                .multipart(form),
+            self.request(
+                Method::POST,
+                &format!("/api/v1/beta/directories/{directory_id}/files/upload"),
+            )
+            .multipart(form),
         )
         .await
     }
@@ -114,7 +126,12 @@ impl Api {
         directory
     }
 
-    pub async fn create_batch(&self, directory_id: &str, job_type: &str, configuration_id: &str) -> Value {
+    pub async fn create_batch(
+        &self,
+        directory_id: &str,
+        job_type: &str,
+        configuration_id: &str,
+    ) -> Value {
         let (status, body) = self
             .post(
                 "/api/v2/batches",
@@ -133,7 +150,9 @@ impl Api {
     pub async fn wait_terminal(&self, id: &str) -> (Vec<String>, Value) {
         let mut seen: Vec<String> = Vec::new();
         for _ in 0..2000 {
-            let batch = self.ok(&format!("/api/v2/batches/{id}?expand=results")).await;
+            let batch = self
+                .ok(&format!("/api/v2/batches/{id}?expand=results"))
+                .await;
             let status = batch["status"].as_str().unwrap().to_owned();
             if seen.last() != Some(&status) {
                 seen.push(status.clone());
@@ -153,7 +172,11 @@ impl Api {
         let mut token: Option<String> = None;
         let mut seen_tokens = std::collections::HashSet::new();
         loop {
-            let separator = if path_and_query.contains('?') { '&' } else { '?' };
+            let separator = if path_and_query.contains('?') {
+                '&'
+            } else {
+                '?'
+            };
             let url = match &token {
                 Some(token) => format!("{path_and_query}{separator}page_token={token}"),
                 None => path_and_query.to_owned(),
@@ -163,7 +186,10 @@ impl Api {
             items.extend(page["items"].as_array().unwrap().iter().cloned());
             match page.get("next_page_token").and_then(Value::as_str) {
                 Some(next) => {
-                    assert!(seen_tokens.insert(next.to_owned()), "token repeated: {next}");
+                    assert!(
+                        seen_tokens.insert(next.to_owned()),
+                        "token repeated: {next}"
+                    );
                     token = Some(next.to_owned());
                 }
                 None => return (items, pages),
@@ -179,7 +205,10 @@ pub fn locs(body: &Value) -> Vec<String> {
         .unwrap_or_else(|| panic!("not a validation error: {body}"))
         .iter()
         .map(|entry| {
-            assert!(entry["msg"].is_string() && entry["type"].is_string(), "{entry}");
+            assert!(
+                entry["msg"].is_string() && entry["type"].is_string(),
+                "{entry}"
+            );
             entry["loc"]
                 .as_array()
                 .unwrap()
@@ -219,10 +248,16 @@ pub fn launch(args: &[&str]) -> Process {
         .and_then(|rest| rest.strip_suffix('\n'))
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
-    assert!(base_url.starts_with("http://127.0.0.1:") && !base_url.ends_with(":0"), "{base_url}");
-    Process { child, stdout, base_url }
+    assert!(
+        base_url.starts_with("http://127.0.0.1:") && !base_url.ends_with(":0"),
+        "{base_url}"
+    );
+    Process {
+        child,
+        stdout,
+        base_url,
+    }
 }
-
 
 impl Drop for Process {
     /// A failed test must not leave its server running.
