@@ -311,3 +311,26 @@ fn configuration_errors_are_clear() {
         "https://api.cloud.eu.llamaindex.ai/"
     );
 }
+
+#[tokio::test]
+async fn the_key_is_sent_only_in_the_authorization_header() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(common::page(&[], None)))
+        .mount(&server)
+        .await;
+    common::client(&server)
+        .batches()
+        .list(&Default::default())
+        .await
+        .unwrap();
+    let request = &server.received_requests().await.unwrap()[0];
+    let carrying_key: Vec<_> = request
+        .headers
+        .iter()
+        .filter(|(_, value)| value.to_str().unwrap().contains(common::KEY))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    assert_eq!(carrying_key, ["authorization"]);
+    assert!(!request.url.as_str().contains(common::KEY));
+}

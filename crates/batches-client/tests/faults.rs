@@ -1,0 +1,201 @@
+//! Broken connections and slow servers: a body cut mid-read, per-attempt timeouts and the
+//! operation deadline. Real time here, kept short: a timeout needs a clock that runs.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use batches_client::{
+    BatchConfig, CreateBatchRequest, CreateOptions, Error, JobConfig, JobType, TimeoutKind,
+    TransportPhase,
+};
+use common::{builder, page, request_count};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A server whose first `cut` connections announce a 1,000-byte body, send part of it and
+/// close; later connections get `good_body` whole. Returns its URL and a connection count.
+async fn cutting_server(cut: usize, good_body: String) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let index = counter.fetch_add(1, Ordering::SeqCst);
+            let good_body = good_body.clone();
+            tokio::spawn(async move {
+                // Read the request head; the tests send no body longer than one read.
+                let mut buffer = vec![0; 16 * 1024];
+                let _ = socket.read(&mut buffer).await;
+                let response = if index < cut {
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"items\": [".to_owned()
+                } else {
+                    format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{good_body}",
+                        good_body.len()
+                    )
+                };
+                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    (url, connections)
+}
+
+#[tokio::test]
+async fn a_body_cut_mid_read_is_retried_for_idempotent_requests() {
+    let (url, connections) = cutting_server(2, page(&["bat-1"], None).to_string()).await;
+    let client = builder(&url).build().unwrap();
+    let page = client.batches().list(&Default::default()).await.unwrap();
+    assert_eq!(page.items[0].id, "bat-1");
+    assert_eq!(connections.load(Ordering::SeqCst), 3);
+
+    let (url, connections) = cutting_server(5, String::new()).await;
+    let client = builder(&url).max_retries(1).build().unwrap();
+    let error = client
+        .batches()
+        .get("bat-1", &Default::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                phase: TransportPhase::Body,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("get batch failed: connection failed while reading the response body: "),
+        "{error}"
+    );
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_body_cut_mid_read_is_not_retried_for_create() {
+    let (url, connections) = cutting_server(1, common::batch("bat-1", "PENDING").to_string()).await;
+    let client = builder(&url).build().unwrap();
+    let request = CreateBatchRequest::new(
+        "dir-1",
+        BatchConfig::new(JobConfig::new("cfg-1", JobType::ParseV2)),
+    );
+    let error = client
+        .batches()
+        .create(&request, &CreateOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                phase: TransportPhase::Body,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_slow_attempt_times_out_and_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(page(&[], None))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri())
+        .timeout(Duration::from_millis(200))
+        .max_retries(1)
+        .build()
+        .unwrap();
+    let error = client
+        .batches()
+        .list(&Default::default())
+        .await
+        .unwrap_err();
+    let Error::Timeout { kind, elapsed, .. } = &error else {
+        panic!("expected a timeout, got {error:?}");
+    };
+    assert_eq!(*kind, TimeoutKind::Attempt);
+    assert!(*elapsed >= Duration::from_millis(200), "{elapsed:?}");
+    assert!(
+        error.to_string().starts_with(
+            "list batches timed out: no complete response (per-attempt timeout) after 0.2"
+        ),
+        "{error}"
+    );
+    assert_eq!(request_count(&server).await, 2);
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_whole_operation() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(page(&[], None))
+                .set_delay(Duration::from_secs(5)),
+        )
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri())
+        .deadline(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let error = client
+        .batches()
+        .list(&Default::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Timeout {
+                kind: TimeoutKind::Deadline,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(request_count(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_retry_that_would_pass_the_deadline_is_not_attempted() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri())
+        .deadline(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let error = client
+        .batches()
+        .list(&Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(503));
+    assert_eq!(request_count(&server).await, 1);
+    // Returned at once rather than after the 5 s deadline: the retry could never start.
+    assert!(started.elapsed() < Duration::from_secs(4));
+}
