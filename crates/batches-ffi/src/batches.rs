@@ -489,10 +489,9 @@ mod tests {
         let id = c("bat-1");
         let mut out = ptr::null_mut();
         let mut err = ptr::null_mut();
-        let cases: Vec<(
-            &str,
-            Box<dyn Fn(&mut *mut c_char, &mut *mut batches_error) -> batches_status>,
-        )> = vec![
+        type Export<'a> =
+            Box<dyn Fn(&mut *mut c_char, &mut *mut batches_error) -> batches_status + 'a>;
+        let cases: Vec<(&str, Export)> = vec![
             (
                 "the client `c` is NULL",
                 Box::new(|out, err| unsafe { batches_list(ptr::null(), ptr::null(), out, err) }),

@@ -1,0 +1,168 @@
+//! The library as other languages see it: the C program of `tests/c/` compiled with the
+//! system C compiler against the checked-in header and the built shared library (also run
+//! under valgrind), and the Python example of `examples/python/` through `ctypes`, each
+//! against an emulator started here.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use batches_server::{BackgroundServer, DEFAULT_API_KEY, ServerConfig};
+
+/// Batches the emulator holds at start.
+const SEEDED: u64 = 10;
+/// Files in the source directory the programs create batches over.
+const FILES: usize = 3;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("the crate sits two levels below the workspace root")
+        .to_owned()
+}
+
+/// The shared library (`libbatches_ffi.so`) built for this test run. Cargo compiles the
+/// library with all its crate types, cdylib included, before the integration tests, and
+/// writes it next to the test binary (`<profile>/deps/`); it is not copied up to
+/// `<profile>/` by `cargo test`, and the copy there may come from a build with other
+/// features.
+fn shared_library() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary has a path");
+    let library = exe
+        .parent()
+        .expect("the test binary lives in <profile>/deps")
+        .join(format!(
+            "{}batches_ffi{}",
+            std::env::consts::DLL_PREFIX,
+            std::env::consts::DLL_SUFFIX
+        ));
+    assert!(
+        library.is_file(),
+        "{} is missing; `cargo test -p batches-ffi` builds it",
+        library.display()
+    );
+    library
+}
+
+/// An emulator holding [`SEEDED`] batches and a directory of [`FILES`] files.
+fn emulator() -> (BackgroundServer, String) {
+    let server = BackgroundServer::start(ServerConfig {
+        seed: SEEDED,
+        processing_ms: 300,
+        ..ServerConfig::default()
+    })
+    .expect("the emulator starts");
+    let directory = server
+        .fixtures()
+        .create_directory_with_files(DEFAULT_API_KEY.1, "docs", FILES)
+        .expect("the directory is created");
+    (server, directory)
+}
+
+/// `program`, configured through the environment to use `server` and nothing else.
+fn command(program: impl AsRef<std::ffi::OsStr>, server: &BackgroundServer) -> Command {
+    let mut command = Command::new(program);
+    command
+        .env("LLAMA_CLOUD_API_KEY", DEFAULT_API_KEY.0)
+        .env("LLAMA_CLOUD_BASE_URL", server.base_url())
+        .env_remove("LLAMA_PARSE_API_KEY")
+        .env_remove("LLAMA_CLOUD_CUSTOM_HEADERS");
+    command
+}
+
+fn assert_success(what: &str, output: &Output) {
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{what} failed ({})\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status
+    );
+    println!("{stdout}");
+}
+
+/// The C test program, compiled strictly against the checked-in header.
+fn compile_c_program() -> PathBuf {
+    let root = workspace_root();
+    let library = shared_library();
+    let library = library.parent().expect("a file has a directory");
+    let program = Path::new(env!("CARGO_TARGET_TMPDIR")).join("batches_test");
+    let output = Command::new("cc")
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
+        .arg("-I")
+        .arg(root.join("crates/batches-ffi/include"))
+        .arg(root.join("tests/c/batches_test.c"))
+        .arg("-L")
+        .arg(library)
+        .arg(format!("-Wl,-rpath,{}", library.display()))
+        .args(["-lbatches_ffi", "-lpthread", "-o"])
+        .arg(&program)
+        .output()
+        .expect("the system C compiler `cc` runs (install gcc or clang)");
+    assert_success("compiling tests/c/batches_test.c", &output);
+    program
+}
+
+fn program_args(directory: &str) -> [String; 3] {
+    [directory.to_owned(), SEEDED.to_string(), FILES.to_string()]
+}
+
+#[test]
+fn c_program_runs_every_operation() {
+    let program = compile_c_program();
+    let (server, directory) = emulator();
+    let output = command(&program, &server)
+        .args(program_args(&directory))
+        .output()
+        .expect("the compiled program runs");
+    assert_success("tests/c/batches_test.c", &output);
+}
+
+#[test]
+fn c_program_is_clean_under_valgrind() {
+    let program = compile_c_program();
+    let (server, directory) = emulator();
+    let output = command("valgrind", &server)
+        .args([
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect,possible",
+            "--error-exitcode=1",
+            "--quiet",
+        ])
+        .arg(&program)
+        .args(program_args(&directory))
+        .output()
+        .unwrap_or_else(|error| {
+            panic!(
+                "valgrind could not be run ({error}); install it, e.g. `apt-get install \
+                 valgrind`"
+            )
+        });
+    // `--error-exitcode` makes any invalid access and (with `--leak-check=full`) any leak of
+    // the kinds above fail the run; the report is in the output printed on failure.
+    assert_success("tests/c/batches_test.c under valgrind", &output);
+}
+
+#[test]
+fn python_example_runs_through_ctypes() {
+    let (server, directory) = emulator();
+    let library = shared_library();
+    let output = command("python3", &server)
+        .arg(workspace_root().join("examples/python/batches_example.py"))
+        .args(["--library".as_ref(), library.as_os_str()])
+        .args(["--source-directory-id", &directory])
+        .output()
+        .unwrap_or_else(|error| panic!("python3 could not be run ({error}); install Python 3"));
+    assert_success("examples/python/batches_example.py", &output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains(&format!("listed {SEEDED} batches")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("COMPLETED with {FILES} results")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("CANCELLED"), "{stdout}");
+    assert!(stdout.contains("HTTP 404"), "{stdout}");
+}
