@@ -1,0 +1,378 @@
+//! The command line: every command, option and accepted value.
+
+use std::time::Duration;
+
+use batches_client::{BatchStatus, JobType};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
+
+use crate::failure::EXIT_CODES;
+use crate::values::{self, DATE_FORMS, DURATION_FORMS};
+
+/// llamacloud: list, create, follow and cancel LlamaCloud batches.
+#[derive(Debug, Parser)]
+#[command(
+    name = "llamacloud",
+    version,
+    propagate_version = true,
+    max_term_width = 100,
+    after_help = EXIT_CODES,
+)]
+pub struct Cli {
+    /// Options every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts (before or after the command name).
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// API key (llx-…) [env: LLAMA_CLOUD_API_KEY, then LLAMA_PARSE_API_KEY]
+    #[arg(
+        long,
+        global = true,
+        value_name = "KEY",
+        env = "LLAMA_CLOUD_API_KEY",
+        hide_env = true
+    )]
+    pub api_key: Option<String>,
+
+    /// Base URL of the API, with its scheme, e.g. http://127.0.0.1:8787
+    #[arg(long, global = true, value_name = "URL", env = "LLAMA_CLOUD_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// Region of the API host, when no base URL is given
+    #[arg(long, global = true, value_enum)]
+    pub region: Option<RegionArg>,
+
+    /// Profile of the configuration file to read settings from [default: default]
+    #[arg(long, global = true, value_name = "NAME", env = "LLAMACLOUD_PROFILE")]
+    pub profile: Option<String>,
+
+    /// Retries of a failed request [default: 2]
+    #[arg(long, global = true, value_name = "N")]
+    pub max_retries: Option<u32>,
+
+    /// Time allowed for each request, e.g. 30s or 2m [default: 60s]
+    #[arg(long, global = true, value_name = "DURATION", value_parser = values::parse_duration,
+          long_help = format!("Time allowed for each request [default: 60s]; accepted: {DURATION_FORMS}. \
+                               For `batches wait` it is how long to wait for the batch to finish."))]
+    pub timeout: Option<Duration>,
+
+    /// Output format; auto is a table on a terminal and json otherwise [default: auto]
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+
+    /// A jq filter applied to each batch of a list or to the single result, e.g. '.id'
+    #[arg(long, global = true, value_name = "JQ")]
+    pub transform: Option<String>,
+
+    /// Print strings produced by --transform as plain lines, without JSON quotes
+    #[arg(short = 'r', long, global = true, requires = "transform")]
+    pub raw_output: bool,
+
+    /// Show every request and response on stderr (the API key is redacted)
+    #[arg(long, global = true)]
+    pub debug: bool,
+
+    /// No colours (also when NO_COLOR is set)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    /// No progress display, notes or warnings on stderr; errors are still shown
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, create, follow and cancel batches
+    #[command(subcommand)]
+    Batches(BatchesCommand),
+    /// Print a shell completion script
+    Completion {
+        /// The shell
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Show and change the settings of the configuration file
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `llamacloud batches …`
+#[derive(Debug, Subcommand)]
+pub enum BatchesCommand {
+    /// List batches, newest first, fetching every page
+    List(ListArgs),
+    /// Show one batch
+    Get {
+        /// The batch id (bat-…)
+        id: String,
+        /// Parts to include; `results` adds the per-file results
+        #[arg(long, value_name = "PART", value_parser = ["results"])]
+        expand: Vec<String>,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Create a batch that runs one job over every file of a source directory
+    Create(CreateArgs),
+    /// Ask the server to cancel a batch; it reaches CANCELLED when processing stops
+    Cancel {
+        /// The batch id (bat-…)
+        id: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Wait until a batch finishes and show it with its results
+    #[command(
+        after_help = "Exit codes: 0 COMPLETED, 4 FAILED or CANCELLED, 5 still running when --timeout passed."
+    )]
+    Wait {
+        /// The batch id (bat-…)
+        id: String,
+        #[command(flatten)]
+        wait: WaitArgs,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Count batches by status, job type and day, as a bar chart (or JSON)
+    Stats {
+        #[command(flatten)]
+        filters: ListFilters,
+    },
+}
+
+/// `--organization-id` and `--project-id`, accepted by every batch endpoint.
+#[derive(Debug, Clone, Args)]
+pub struct ScopeArgs {
+    /// Organization to act in
+    #[arg(long, value_name = "ID")]
+    pub organization_id: Option<String>,
+    /// Project to act in (default: the key's project)
+    #[arg(long, value_name = "ID")]
+    pub project_id: Option<String>,
+}
+
+/// The filters of the listing.
+#[derive(Debug, Clone, Args)]
+pub struct ListFilters {
+    /// Only batches created at or after this instant, date or age (7d, 36h)
+    #[arg(long, value_name = "WHEN", value_parser = values::parse_instant, long_help = format!("Only batches created at or after WHEN: {DATE_FORMS}"))]
+    pub created_at_on_or_after: Option<values::Instant>,
+    /// Only batches created at or before this instant, date or age (7d, 36h)
+    #[arg(long, value_name = "WHEN", value_parser = values::parse_instant, long_help = format!("Only batches created at or before WHEN: {DATE_FORMS}"))]
+    pub created_at_on_or_before: Option<values::Instant>,
+    /// Only batches of this source directory (dir-…)
+    #[arg(long, value_name = "ID")]
+    pub source_directory_id: Option<String>,
+    /// Only batches with this status
+    #[arg(long, value_name = "STATUS", value_parser = status_parser())]
+    pub status: Option<BatchStatus>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+    /// Batches per request, 1 to 1000 [default: the server's, 50]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..=1000))]
+    pub page_size: Option<i64>,
+}
+
+/// `batches list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub filters: ListFilters,
+    /// Start at this page (the next_page_token of an earlier page)
+    #[arg(long, value_name = "TOKEN", conflicts_with = "starting_token")]
+    pub page_token: Option<String>,
+    /// Stop after this many batches
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_items: Option<u64>,
+    /// Continue a listing that stopped early, right after the last batch it printed
+    #[arg(long, value_name = "TOKEN")]
+    pub starting_token: Option<String>,
+}
+
+/// `batches create`.
+#[derive(Debug, Args)]
+#[command(after_help = "The request can also be given as a JSON body on stdin \
+    ({\"source_directory_id\": …, \"config\": {\"job\": …}, …}); options override its fields.")]
+pub struct CreateArgs {
+    /// The source directory whose files to process (dir-…)
+    #[arg(long, value_name = "ID")]
+    pub source_directory_id: Option<String>,
+    /// The batch configuration as JSON ({"job": {"type": …, "configuration_id": …}}), or @FILE
+    #[arg(long, value_name = "JSON|@FILE", conflicts_with_all = ["job_type", "configuration_id"])]
+    pub config: Option<String>,
+    /// The job to run on each file
+    #[arg(long, value_name = "TYPE", requires = "configuration_id", value_parser = job_type_parser())]
+    pub job_type: Option<JobType>,
+    /// A saved configuration id or a preset such as cfg-PARSE_AGENTIC, matching the job type
+    #[arg(long, value_name = "ID", requires = "job_type")]
+    pub configuration_id: Option<String>,
+    /// Send batch events to this URL (repeatable)
+    #[arg(long, value_name = "URL")]
+    pub webhook_url: Vec<String>,
+    /// Send batch events to this saved webhook configuration (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub webhook_configuration_id: Vec<String>,
+    /// Key that makes a repeated create return the first batch instead of a new one
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
+    /// Wait for the batch to finish and show it with its results
+    #[arg(long)]
+    pub wait: bool,
+    /// First pause between status checks with --wait
+    #[arg(long, value_name = "DURATION", value_parser = values::parse_duration, default_value = "1s", requires = "wait")]
+    pub interval: Duration,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+}
+
+/// How `wait` polls.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Give up (exit 5) when the batch is still running after this long [default: no limit]
+    #[arg(long, value_name = "DURATION", value_parser = values::parse_duration)]
+    pub timeout: Option<Duration>,
+    /// First pause between status checks; it doubles up to 10s
+    #[arg(long, value_name = "DURATION", value_parser = values::parse_duration, default_value = "1s")]
+    pub interval: Duration,
+}
+
+/// `llamacloud config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Show the settings in effect and where each comes from (the key redacted)
+    Show,
+    /// Store a setting in the profile (the value is read from stdin when omitted)
+    Set {
+        /// The setting
+        #[arg(value_enum)]
+        key: ConfigKey,
+        /// Its value
+        value: Option<String>,
+    },
+    /// Remove a setting from the profile
+    Unset {
+        /// The setting
+        #[arg(value_enum)]
+        key: ConfigKey,
+    },
+    /// Print the path of the configuration file
+    Path,
+}
+
+/// The settings a profile can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ConfigKey {
+    /// The API key
+    ApiKey,
+    /// The base URL
+    BaseUrl,
+    /// The region
+    Region,
+    /// Retries of a failed request
+    MaxRetries,
+    /// Time allowed for each request
+    Timeout,
+    /// Output format
+    Format,
+}
+
+impl ConfigKey {
+    /// The key's name in the configuration file.
+    pub fn file_key(self) -> &'static str {
+        match self {
+            ConfigKey::ApiKey => "api_key",
+            ConfigKey::BaseUrl => "base_url",
+            ConfigKey::Region => "region",
+            ConfigKey::MaxRetries => "max_retries",
+            ConfigKey::Timeout => "timeout",
+            ConfigKey::Format => "format",
+        }
+    }
+}
+
+/// `--region`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RegionArg {
+    /// North America: https://api.cloud.llamaindex.ai
+    Na,
+    /// Europe: https://api.cloud.eu.llamaindex.ai
+    Eu,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table on a terminal, json otherwise
+    Auto,
+    /// One JSON document; a list is one array, streamed
+    Json,
+    /// One compact JSON value per line
+    Jsonl,
+    /// One YAML document; a list is one sequence
+    Yaml,
+    /// Columns for people
+    Table,
+    /// The exact bytes of one response (a list prints one page)
+    Raw,
+}
+
+fn status_parser() -> impl TypedValueParser<Value = BatchStatus> {
+    PossibleValuesParser::new(
+        BatchStatus::KNOWN
+            .iter()
+            .map(|s| PossibleValue::new(s.as_str())),
+    )
+    .map(|text| {
+        text.parse::<BatchStatus>()
+            .expect("parsing a status never fails")
+    })
+}
+
+fn job_type_parser() -> impl TypedValueParser<Value = JobType> {
+    PossibleValuesParser::new(
+        JobType::KNOWN
+            .iter()
+            .map(|t| PossibleValue::new(t.as_str())),
+    )
+    .map(|text| {
+        text.parse::<JobType>()
+            .expect("parsing a job type never fails")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn wait_has_its_own_timeout() {
+        let cli =
+            Cli::try_parse_from(["llamacloud", "batches", "wait", "bat-1", "--timeout", "5m"])
+                .unwrap();
+        let Command::Batches(BatchesCommand::Wait { wait, .. }) = cli.command else {
+            panic!("not wait")
+        };
+        assert_eq!(wait.timeout, Some(Duration::from_secs(300)));
+        // clap also hands the value to the global option of the same name, which the wait
+        // command therefore ignores.
+        assert_eq!(cli.global.timeout, Some(Duration::from_secs(300)));
+        let cli = Cli::try_parse_from(["llamacloud", "--timeout", "5s", "batches", "get", "bat-1"])
+            .unwrap();
+        assert_eq!(cli.global.timeout, Some(Duration::from_secs(5)));
+    }
+}

@@ -1,0 +1,177 @@
+//! `config`: show the settings in effect, change a profile.
+
+use std::io::{IsTerminal, Read};
+
+use batches_client::ClientBuilder;
+use clap::ArgMatches;
+use clap::ValueEnum;
+use serde_json::json;
+
+use super::write_stdout;
+use crate::cli::{ConfigCommand, ConfigKey, GlobalArgs};
+use crate::console::Console;
+use crate::failure::Failure;
+use crate::output::Printer;
+use crate::profile::{self, DEFAULT_PROFILE};
+use crate::settings::{Settings, Source, parse_format, parse_region, redact};
+use crate::transform::Transform;
+use crate::values::{format_duration, parse_duration};
+
+/// Runs a `config` command.
+pub fn run(
+    command: ConfigCommand,
+    global: &GlobalArgs,
+    matches: &ArgMatches,
+    console: &Console,
+) -> Result<(), Failure> {
+    match command {
+        ConfigCommand::Show => show(global, matches, console),
+        ConfigCommand::Set { key, value } => {
+            let value = match value {
+                Some(value) => value,
+                None => read_value(key)?,
+            };
+            let stored = checked_value(key, value.trim())?;
+            let name = global.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
+            let path = profile::store(name, key, Some(stored))?;
+            console.note(&format!(
+                "set {} in profile {name} ({})",
+                key.file_key(),
+                path.display()
+            ));
+            Ok(())
+        }
+        ConfigCommand::Unset { key } => {
+            let name = global.profile.as_deref().unwrap_or(DEFAULT_PROFILE);
+            let path = profile::store(name, key, None)?;
+            console.note(&format!(
+                "removed {} from profile {name} ({})",
+                key.file_key(),
+                path.display()
+            ));
+            Ok(())
+        }
+        ConfigCommand::Path => {
+            let path = profile::path()?;
+            write_stdout(format!("{}\n", path.display()).as_bytes())
+        }
+    }
+}
+
+fn show(global: &GlobalArgs, matches: &ArgMatches, console: &Console) -> Result<(), Failure> {
+    let transform = global
+        .transform
+        .as_deref()
+        .map(Transform::compile)
+        .transpose()
+        .map_err(|message| Failure::usage(format!("--transform: {message}")))?;
+    let profile = profile::load(global.profile.as_deref())?;
+    if let Some(warning) = &profile.warning {
+        console.warn(warning);
+    }
+    let settings = Settings::resolve(global, matches, &profile)?;
+    let mut printer = Printer::new(
+        settings.format.value,
+        transform,
+        global.raw_output,
+        console.color(),
+    )?;
+    if printer.is_raw() {
+        return Err(Failure::usage(
+            "config show has no raw response; use table, json, jsonl or yaml",
+        ));
+    }
+    let format_name = settings
+        .format
+        .value
+        .to_possible_value()
+        .map(|value| value.get_name().to_owned())
+        .unwrap_or_default();
+    let rows: Vec<(&str, String, &Source)> = vec![
+        match &settings.api_key {
+            Some(key) => ("api_key", redact(&key.value), &key.source),
+            None => ("api_key", "(none)".to_owned(), &Source::Default),
+        },
+        (
+            "endpoint",
+            settings.endpoint.value.to_string(),
+            &settings.endpoint.source,
+        ),
+        (
+            "max_retries",
+            settings.max_retries.value.to_string(),
+            &settings.max_retries.source,
+        ),
+        (
+            "timeout",
+            format_duration(settings.timeout.value),
+            &settings.timeout.source,
+        ),
+        ("format", format_name, &settings.format.source),
+    ];
+    if printer.is_table() {
+        let mut text = format!(
+            "profile      {} ({})\n",
+            profile.name,
+            profile.path.display()
+        );
+        for (name, value, source) in &rows {
+            text.push_str(&format!("{name:<12} {value}  ({source})\n"));
+        }
+        return write_stdout(text.as_bytes());
+    }
+    let mut document = json!({"profile": profile.name, "path": profile.path.display().to_string()});
+    for (name, value, source) in rows {
+        document[name] = json!({"value": value, "source": source.to_string()});
+    }
+    printer.single(&serde_json::to_vec(&document).expect("settings encode"))
+}
+
+/// Reads a value from stdin (so that a key stays out of the shell history).
+fn read_value(key: ConfigKey) -> Result<String, Failure> {
+    if std::io::stdin().is_terminal() {
+        eprint!("{}: ", key.file_key());
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|error| Failure::usage(format!("cannot read the value from stdin: {error}")))?;
+    Ok(text.lines().next().unwrap_or_default().to_owned())
+}
+
+/// Checks a value the way it will be used, and gives the TOML value to store.
+fn checked_value(key: ConfigKey, value: &str) -> Result<toml::Value, Failure> {
+    let invalid = |message: String| Failure::usage(format!("{}: {message}", key.file_key()));
+    if value.is_empty() {
+        return Err(invalid("the value is empty".to_owned()));
+    }
+    Ok(match key {
+        ConfigKey::ApiKey => toml::Value::String(value.to_owned()),
+        ConfigKey::BaseUrl => {
+            ClientBuilder::new()
+                .api_key("check")
+                .base_url(value)
+                .build()
+                .map_err(|error| invalid(error.to_string()))?;
+            toml::Value::String(value.to_owned())
+        }
+        ConfigKey::Region => {
+            parse_region(value).map_err(invalid)?;
+            toml::Value::String(value.to_ascii_lowercase())
+        }
+        ConfigKey::MaxRetries => toml::Value::Integer(
+            value
+                .parse::<u32>()
+                .map_err(|_| invalid(format!("`{value}` is not a whole number of retries")))?
+                .into(),
+        ),
+        ConfigKey::Timeout => {
+            parse_duration(value).map_err(invalid)?;
+            toml::Value::String(value.to_owned())
+        }
+        ConfigKey::Format => {
+            parse_format(value).map_err(invalid)?;
+            toml::Value::String(value.to_ascii_lowercase())
+        }
+    })
+}

@@ -1,0 +1,169 @@
+//! Why a command stopped, the exit code it maps to, and the message and hint on stderr.
+
+use std::process::ExitCode;
+
+use batches_client::{Error, TransportPhase};
+
+/// The exit codes, as `--help` and the README list them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    success (for wait: the batch COMPLETED)
+  1    the API refused the request (an HTTP error after retries) or sent an unreadable answer
+  2    bad usage or input; nothing was sent
+  3    network failure or timeout
+  4    wait: the batch ended FAILED or CANCELLED
+  5    wait: the batch was still running when --timeout passed
+  130  interrupted (Ctrl-C)";
+
+/// A command that did not succeed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad usage or input, found before anything was sent (exit 2).
+    Usage {
+        /// What is wrong, naming the accepted values.
+        message: String,
+        /// How to fix it, when that is not obvious from the message.
+        hint: Option<String>,
+    },
+    /// The client failed: the API refused, the network failed, or a wait timed out.
+    Client(Error),
+    /// A waited-for batch ended without completing (exit 4).
+    BatchEnded {
+        /// The batch.
+        batch_id: String,
+        /// Its terminal status.
+        status: String,
+    },
+    /// stdout could not be written for a reason other than a closed pipe (exit 1).
+    Output(std::io::Error),
+    /// The reader of stdout went away (`| head -1`): stop quietly (exit 0).
+    BrokenPipe,
+    /// Ctrl-C (exit 130).
+    Interrupted,
+    /// A listing stopped before its end; it can be resumed from `starting_token`.
+    ListingStopped {
+        /// Why it stopped.
+        cause: Box<Failure>,
+        /// Where to resume.
+        starting_token: String,
+    },
+}
+
+/// What stderr shows for a failure.
+#[derive(Debug)]
+pub struct Report {
+    /// What happened.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+    /// How to continue a listing that stopped.
+    pub starting_token: Option<String>,
+}
+
+impl Failure {
+    /// A usage failure without a hint.
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure::Usage {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(match self {
+            Failure::Usage { .. } => 2,
+            Failure::Client(error) => client_exit_code(error),
+            Failure::BatchEnded { .. } => 4,
+            Failure::Output(_) => 1,
+            Failure::BrokenPipe => 0,
+            Failure::Interrupted => 130,
+            Failure::ListingStopped { cause, .. } => return cause.exit_code(),
+        })
+    }
+
+    /// What to show on stderr; `None` when the failure is silent.
+    pub fn report(&self) -> Option<Report> {
+        let report = |message: String, hint: Option<String>| Report {
+            message,
+            hint,
+            starting_token: None,
+        };
+        Some(match self {
+            Failure::Usage { message, hint } => report(message.clone(), hint.clone()),
+            Failure::Client(error) => report(error.to_string(), client_hint(error)),
+            Failure::BatchEnded { batch_id, status } => report(
+                format!("batch {batch_id} ended {status}"),
+                Some(format!(
+                    "see the per-file results with `llamacloud batches get {batch_id} --expand results`"
+                )),
+            ),
+            Failure::Output(error) => report(format!("could not write the output: {error}"), None),
+            Failure::BrokenPipe => return None,
+            Failure::Interrupted => report("interrupted".to_owned(), None),
+            Failure::ListingStopped {
+                cause,
+                starting_token,
+            } => {
+                let mut report = cause.report()?;
+                report.starting_token = Some(starting_token.clone());
+                report
+            }
+        })
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Client(error)
+    }
+}
+
+fn client_exit_code(error: &Error) -> u8 {
+    match error {
+        Error::Transport { .. } | Error::Timeout { .. } => 3,
+        Error::InvalidRequest(_) | Error::Config(_) => 2,
+        Error::WaitTimeout { .. } => 5,
+        _ => 1,
+    }
+}
+
+fn client_hint(error: &Error) -> Option<String> {
+    match error {
+        Error::Api { status: 401, .. } => Some(
+            "pass the key with --api-key or LLAMA_CLOUD_API_KEY, and the key's region with \
+             --region na|eu; `llamacloud config show` shows what is in use"
+                .to_owned(),
+        ),
+        Error::Api {
+            status: 429,
+            retry_after: None,
+            ..
+        } => Some(
+            "the server is rate limiting this key; wait a minute or allow more retries with \
+             --max-retries"
+                .to_owned(),
+        ),
+        Error::Api {
+            status: 429,
+            retry_after: Some(_),
+            ..
+        } => Some(
+            "the server is rate limiting this key; run the command again after the wait it \
+             asked for"
+                .to_owned(),
+        ),
+        Error::Api { status: 404, .. } => Some(
+            "check the id; `llamacloud batches list` shows the batches of this project".to_owned(),
+        ),
+        Error::Transport {
+            phase: TransportPhase::Connect,
+            ..
+        } => Some("check the base URL (--base-url, --region) and the network".to_owned()),
+        Error::Timeout { .. } => Some("allow more time with --timeout DURATION".to_owned()),
+        Error::WaitTimeout { batch_id, .. } => Some(format!(
+            "the batch keeps running; wait longer with `llamacloud batches wait {batch_id} --timeout DURATION`"
+        )),
+        _ => None,
+    }
+}

@@ -1,0 +1,54 @@
+//! `llamacloud`, the command line for LlamaCloud batches.
+//!
+//! The binary is a thin `main` over [`run`]; [`command`] describes every command and
+//! option, for man pages and shell completions.
+#![warn(missing_docs)]
+
+mod cli;
+mod commands;
+mod console;
+mod failure;
+mod output;
+mod profile;
+mod resume;
+mod settings;
+mod transform;
+mod values;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches};
+
+/// The `llamacloud` command line: every command, option and help text.
+pub fn command() -> clap::Command {
+    cli::Cli::command()
+}
+
+/// Runs `llamacloud` with the process's arguments and returns its exit code.
+pub fn run() -> ExitCode {
+    let matches = match command().try_get_matches() {
+        Ok(matches) => matches,
+        Err(error) => {
+            // --help and --version are "errors" that go to stdout with exit code 0.
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(2);
+        }
+    };
+    let no_color =
+        cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    let console = console::Console::new(cli.global.quiet, !no_color);
+    match commands::run(cli, &matches, &console) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            console.failure(&failure);
+            failure.exit_code()
+        }
+    }
+}

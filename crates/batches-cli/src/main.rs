@@ -1,0 +1,5 @@
+//! `llamacloud`: see the crate docs of `batches_cli`.
+
+fn main() -> std::process::ExitCode {
+    batches_cli::run()
+}

@@ -1,0 +1,194 @@
+//! `--starting-token`: where a listing stopped, precise to the batch.
+//!
+//! A server page token only marks the start of a page, while a listing can stop in the
+//! middle of one (`--max-items`, an error, Ctrl-C). The starting token adds how many
+//! batches of that page were printed and the id of the last one, so a resumed listing
+//! continues right after it, also when batches were created in between. It also pins the
+//! listing it belongs to: the filters, and dates given as ages (`7d`) resolved as in the
+//! first run.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use batches_client::ListBatchesParams;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::failure::Failure;
+use crate::values::Instant;
+
+/// A position in a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartingToken {
+    /// The page token of the page the position is on (`None`: the first page).
+    #[serde(rename = "t")]
+    pub page_token: Option<String>,
+    /// Batches of that page already printed.
+    #[serde(rename = "n")]
+    pub printed: u64,
+    /// The id of the last batch printed, when on that page.
+    #[serde(rename = "l")]
+    pub last_id: Option<String>,
+    /// Fingerprint of the filters other than the dates.
+    #[serde(rename = "f")]
+    filters: String,
+    #[serde(rename = "a")]
+    created_at_on_or_after: Option<DateTime<Utc>>,
+    #[serde(rename = "b")]
+    created_at_on_or_before: Option<DateTime<Utc>>,
+}
+
+impl StartingToken {
+    /// The position after `printed` batches of the page requested with `page_token`.
+    pub fn new(
+        params: &ListBatchesParams,
+        page_token: Option<String>,
+        printed: u64,
+        last_id: Option<String>,
+    ) -> StartingToken {
+        StartingToken {
+            page_token,
+            printed,
+            last_id,
+            filters: fingerprint(params),
+            created_at_on_or_after: params.created_at_on_or_after,
+            created_at_on_or_before: params.created_at_on_or_before,
+        }
+    }
+
+    /// The text printed for the user.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("a token encodes"))
+    }
+
+    /// Reads a token printed by [`encode`](Self::encode).
+    pub fn decode(text: &str) -> Result<StartingToken, Failure> {
+        URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| Failure::Usage {
+                message: format!("`{text}` is not a starting token"),
+                hint: Some(
+                    "pass the token a stopped `llamacloud batches list` printed; for a server \
+                     page token use --page-token"
+                        .to_owned(),
+                ),
+            })
+    }
+
+    /// Checks that the token belongs to a listing with these filters and sets `params`
+    /// up to resume it: the dates of the first run and the page token.
+    pub fn resume(
+        &self,
+        params: &mut ListBatchesParams,
+        after: Option<Instant>,
+        before: Option<Instant>,
+    ) -> Result<(), Failure> {
+        let same_date =
+            |given: Option<Instant>, pinned: Option<DateTime<Utc>>| match (given, pinned) {
+                (None, None) => true,
+                (Some(given), Some(pinned)) => given.relative || given.at == pinned,
+                _ => false,
+            };
+        if fingerprint(params) != self.filters
+            || !same_date(after, self.created_at_on_or_after)
+            || !same_date(before, self.created_at_on_or_before)
+        {
+            return Err(Failure::Usage {
+                message: "the starting token belongs to a listing with other filters".to_owned(),
+                hint: Some("repeat the filters of the listing that printed the token".to_owned()),
+            });
+        }
+        params.created_at_on_or_after = self.created_at_on_or_after;
+        params.created_at_on_or_before = self.created_at_on_or_before;
+        params.page_token = self.page_token.clone();
+        Ok(())
+    }
+}
+
+/// FNV-1a of the query of the filters that a starting token must match: the dates are
+/// compared on their own (ages resolve differently on each run), and the page size may
+/// change.
+fn fingerprint(params: &ListBatchesParams) -> String {
+    let filters = ListBatchesParams {
+        created_at_on_or_after: None,
+        created_at_on_or_before: None,
+        page_size: None,
+        page_token: None,
+        ..params.clone()
+    };
+    let hash = filters
+        .to_query_string()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use batches_client::BatchStatus;
+
+    use super::*;
+
+    fn params() -> ListBatchesParams {
+        ListBatchesParams {
+            status: Some(BatchStatus::Running),
+            page_size: Some(10),
+            created_at_on_or_after: Some("2026-11-01T00:00:00Z".parse().unwrap()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        let token = StartingToken::new(&params(), Some("abc".into()), 3, Some("bat-3".into()));
+        let text = token.encode();
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
+        assert_eq!(StartingToken::decode(&text).unwrap(), token);
+        assert!(StartingToken::decode("nonsense!").is_err());
+    }
+
+    #[test]
+    fn resumes_only_the_same_listing() {
+        let token = StartingToken::new(&params(), Some("abc".into()), 3, None);
+        let pinned: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let age = Instant {
+            at: Utc::now(),
+            relative: true,
+        };
+        let exact = Instant {
+            at: pinned,
+            relative: false,
+        };
+
+        let mut resumed = ListBatchesParams {
+            page_size: Some(500),
+            ..params()
+        };
+        token.resume(&mut resumed, Some(age), None).unwrap();
+        assert_eq!(resumed.created_at_on_or_after, Some(pinned));
+        assert_eq!(resumed.page_token.as_deref(), Some("abc"));
+        token.resume(&mut params(), Some(exact), None).unwrap();
+
+        let other_status = ListBatchesParams {
+            status: Some(BatchStatus::Failed),
+            ..params()
+        };
+        assert!(
+            token
+                .resume(&mut other_status.clone(), Some(exact), None)
+                .is_err()
+        );
+        assert!(token.resume(&mut params(), None, None).is_err());
+        let other_day = Instant {
+            at: Utc::now(),
+            relative: false,
+        };
+        assert!(token.resume(&mut params(), Some(other_day), None).is_err());
+    }
+}
