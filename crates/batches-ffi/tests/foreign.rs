@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use batches_server::{BackgroundServer, DEFAULT_API_KEY, ServerConfig};
 
@@ -81,17 +82,17 @@ fn assert_success(what: &str, output: &Output) {
     println!("{stdout}");
 }
 
-/// The C test program, compiled strictly against the checked-in header.
-fn compile_c_program() -> PathBuf {
-    let root = workspace_root();
+/// A C program compiled strictly against the checked-in header and the shared library;
+/// returns the executable.
+fn compile_c(source: &Path, name: &str) -> PathBuf {
     let library = shared_library();
     let library = library.parent().expect("a file has a directory");
-    let program = Path::new(env!("CARGO_TARGET_TMPDIR")).join("batches_test");
+    let program = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let output = Command::new("cc")
         .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
         .arg("-I")
-        .arg(root.join("crates/batches-ffi/include"))
-        .arg(root.join("tests/c/batches_test.c"))
+        .arg(workspace_root().join("crates/batches-ffi/include"))
+        .arg(source)
         .arg("-L")
         .arg(library)
         .arg(format!("-Wl,-rpath,{}", library.display()))
@@ -99,8 +100,19 @@ fn compile_c_program() -> PathBuf {
         .arg(&program)
         .output()
         .expect("the system C compiler `cc` runs (install gcc or clang)");
-    assert_success("compiling tests/c/batches_test.c", &output);
+    assert_success(&format!("compiling {}", source.display()), &output);
     program
+}
+
+/// `tests/c/batches_test.c`, compiled once for the tests that run it (in parallel).
+fn c_program() -> &'static Path {
+    static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        compile_c(
+            &workspace_root().join("tests/c/batches_test.c"),
+            "batches_test",
+        )
+    })
 }
 
 fn program_args(directory: &str) -> [String; 3] {
@@ -109,7 +121,7 @@ fn program_args(directory: &str) -> [String; 3] {
 
 #[test]
 fn c_program_runs_every_operation() {
-    let program = compile_c_program();
+    let program = c_program();
     let (server, directory) = emulator();
     let output = command(&program, &server)
         .args(program_args(&directory))
@@ -120,7 +132,7 @@ fn c_program_runs_every_operation() {
 
 #[test]
 fn c_program_is_clean_under_valgrind() {
-    let program = compile_c_program();
+    let program = c_program();
     let (server, directory) = emulator();
     let output = command("valgrind", &server)
         .args([
@@ -165,4 +177,42 @@ fn python_example_runs_through_ctypes() {
     );
     assert!(stdout.contains("CANCELLED"), "{stdout}");
     assert!(stdout.contains("HTTP 404"), "{stdout}");
+}
+
+#[test]
+fn readme_example_compiles_and_runs() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("the README is readable");
+    let example = readme
+        .split("## A complete example")
+        .nth(1)
+        .and_then(|section| section.split("```c\n").nth(1))
+        .and_then(|block| block.split("```").next())
+        .expect("the README has a C block under \"A complete example\"");
+    let source = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme_example.c");
+    std::fs::write(&source, example).expect("the example can be written");
+    let program = compile_c(&source, "readme_example");
+    let (server, _) = emulator();
+
+    let output = command(&program, &server)
+        .output()
+        .expect("the example runs");
+    assert_success("the README example", &output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        stdout.matches("\nbatch: ").count(),
+        SEEDED as usize,
+        "{stdout}"
+    );
+
+    let output = command(&program, &server)
+        .arg("bat-00000000-0000-0000-0000-000000000000")
+        .output()
+        .expect("the example runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("(HTTP 404): get batch failed: HTTP 404 Not Found"),
+        "{stderr}"
+    );
 }
