@@ -123,7 +123,7 @@ fn program_args(directory: &str) -> [String; 3] {
 fn c_program_runs_every_operation() {
     let program = c_program();
     let (server, directory) = emulator();
-    let output = command(&program, &server)
+    let output = command(program, &server)
         .args(program_args(&directory))
         .output()
         .expect("the compiled program runs");
@@ -141,7 +141,7 @@ fn c_program_is_clean_under_valgrind() {
             "--error-exitcode=1",
             "--quiet",
         ])
-        .arg(&program)
+        .arg(program)
         .args(program_args(&directory))
         .output()
         .unwrap_or_else(|error| {
