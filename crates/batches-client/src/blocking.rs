@@ -58,7 +58,14 @@ impl Runtime {
 impl Drop for Runtime {
     fn drop(&mut self) {
         if let Some(runtime) = self.0.take() {
-            runtime.shutdown_background();
+            if tokio::runtime::Handle::try_current().is_ok() {
+                // Blocking is not allowed inside another runtime: let the threads wind down.
+                runtime.shutdown_background();
+            } else {
+                // Wait for the worker and blocking threads, so nothing of the client runs
+                // after its last handle is gone (a C host may unload the library next).
+                runtime.shutdown_timeout(std::time::Duration::from_secs(10));
+            }
         }
     }
 }
