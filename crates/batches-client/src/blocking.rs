@@ -37,8 +37,8 @@ pub struct Client {
     runtime: Arc<Runtime>,
 }
 
-/// The owned runtime; shut down without blocking so that dropping the last client is
-/// safe anywhere, even inside another runtime.
+/// The owned runtime. Dropping the last client joins its threads, except inside another
+/// runtime, where blocking is not allowed and the threads wind down on their own.
 #[derive(Debug)]
 struct Runtime(Option<tokio::runtime::Runtime>);
 
