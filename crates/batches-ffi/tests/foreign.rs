@@ -82,21 +82,44 @@ fn assert_success(what: &str, output: &Output) {
     println!("{stdout}");
 }
 
-/// A C program compiled strictly against the checked-in header and the shared library;
-/// returns the executable.
-fn compile_c(source: &Path, name: &str) -> PathBuf {
+/// How a C program gets the library.
+#[derive(Clone, Copy)]
+enum Link {
+    /// `-lbatches_ffi` against the shared library, found again at run time via rpath.
+    Shared,
+    /// `libbatches_ffi.a` and the system libraries the README lists.
+    Static,
+}
+
+/// A C program compiled strictly against the checked-in header and the library; returns
+/// the executable.
+fn compile_c(source: &Path, name: &str, link: Link) -> PathBuf {
     let library = shared_library();
-    let library = library.parent().expect("a file has a directory");
+    let library_dir = library.parent().expect("a file has a directory");
     let program = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let output = Command::new("cc")
-        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
+    let mut cc = Command::new("cc");
+    cc.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g"])
         .arg("-I")
         .arg(workspace_root().join("crates/batches-ffi/include"))
-        .arg(source)
-        .arg("-L")
-        .arg(library)
-        .arg(format!("-Wl,-rpath,{}", library.display()))
-        .args(["-lbatches_ffi", "-lpthread", "-o"])
+        .arg(source);
+    match link {
+        Link::Shared => cc
+            .arg("-L")
+            .arg(library_dir)
+            .arg(format!("-Wl,-rpath,{}", library_dir.display()))
+            .arg("-lbatches_ffi"),
+        Link::Static => cc.arg(library_dir.join("libbatches_ffi.a")).args([
+            "-lgcc_s",
+            "-lutil",
+            "-lrt",
+            "-lpthread",
+            "-lm",
+            "-ldl",
+            "-lc",
+        ]),
+    };
+    let output = cc
+        .args(["-lpthread", "-o"])
         .arg(&program)
         .output()
         .expect("the system C compiler `cc` runs (install gcc or clang)");
@@ -104,15 +127,15 @@ fn compile_c(source: &Path, name: &str) -> PathBuf {
     program
 }
 
-/// `tests/c/batches_test.c`, compiled once for the tests that run it (in parallel).
+/// `tests/c/batches_test.c` against the shared library, compiled once for the tests that
+/// run it (in parallel).
 fn c_program() -> &'static Path {
     static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
-    PROGRAM.get_or_init(|| {
-        compile_c(
-            &workspace_root().join("tests/c/batches_test.c"),
-            "batches_test",
-        )
-    })
+    PROGRAM.get_or_init(|| c_test_program("batches_test", Link::Shared))
+}
+
+fn c_test_program(name: &str, link: Link) -> PathBuf {
+    compile_c(&workspace_root().join("tests/c/batches_test.c"), name, link)
 }
 
 fn program_args(directory: &str) -> [String; 3] {
@@ -128,6 +151,18 @@ fn c_program_runs_every_operation() {
         .output()
         .expect("the compiled program runs");
     assert_success("tests/c/batches_test.c", &output);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn c_program_links_statically() {
+    let program = c_test_program("batches_test_static", Link::Static);
+    let (server, directory) = emulator();
+    let output = command(program, &server)
+        .args(program_args(&directory))
+        .output()
+        .expect("the compiled program runs");
+    assert_success("tests/c/batches_test.c linked statically", &output);
 }
 
 #[test]
@@ -191,7 +226,7 @@ fn readme_example_compiles_and_runs() {
         .expect("the README has a C block under \"A complete example\"");
     let source = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readme_example.c");
     std::fs::write(&source, example).expect("the example can be written");
-    let program = compile_c(&source, "readme_example");
+    let program = compile_c(&source, "readme_example", Link::Shared);
     let (server, _) = emulator();
 
     let output = command(&program, &server)
