@@ -244,7 +244,7 @@ mod tests {
 
     use super::*;
     use crate::error::{BATCHES_API_ERROR, BATCHES_INVALID_ARGUMENT, BATCHES_TIMEOUT};
-    use crate::test_support::{Emulator, c, outcome};
+    use crate::test_support::{Emulator, c, create_request, outcome};
 
     fn list(
         emulator: &Emulator,
@@ -320,12 +320,6 @@ mod tests {
             )
         };
         outcome(status, batch, err)
-    }
-
-    fn create_request(directory: &str) -> String {
-        format!(
-            r#"{{"source_directory_id": "{directory}", "config": {{"job": {{"configuration_id": "cfg-PARSE_AGENTIC", "type": "parse_v2"}}}}}}"#
-        )
     }
 
     #[test]

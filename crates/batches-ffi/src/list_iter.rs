@@ -120,7 +120,7 @@ mod tests {
     use super::*;
     use crate::client::batches_client_free;
     use crate::error::{BATCHES_INVALID_ARGUMENT, BATCHES_OK, BATCHES_TRANSPORT_ERROR};
-    use crate::test_support::{Emulator, c, client_of, message, take_string};
+    use crate::test_support::{Emulator, c, client_of, create_request, message, take_string};
     use batches_server::{BackgroundServer, ServerConfig};
 
     fn iter_new(client: *const batches_client, params: &str) -> *mut batches_list_iter {
@@ -187,9 +187,7 @@ mod tests {
         let it = iter_new(emulator.client, "{}");
         let directory = emulator.directory(1);
         // A batch created after the iterator but before its first step is listed.
-        let request = c(&format!(
-            r#"{{"source_directory_id": "{directory}", "config": {{"job": {{"configuration_id": "cfg-PARSE_AGENTIC", "type": "parse_v2"}}}}}}"#
-        ));
+        let request = c(&create_request(&directory));
         let (mut batch, mut err) = (ptr::null_mut(), ptr::null_mut());
         let status = unsafe {
             crate::batches::batches_create(emulator.client, request.as_ptr(), &mut batch, &mut err)

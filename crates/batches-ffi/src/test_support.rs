@@ -68,6 +68,13 @@ pub(crate) fn client_of(base_url: &str) -> *mut batches_client {
     client
 }
 
+/// The body of a request creating a parse batch over `directory`.
+pub(crate) fn create_request(directory: &str) -> String {
+    format!(
+        r#"{{"source_directory_id": "{directory}", "config": {{"job": {{"configuration_id": "cfg-PARSE_AGENTIC", "type": "parse_v2"}}}}}}"#
+    )
+}
+
 /// An emulator with one client of it.
 pub(crate) struct Emulator {
     pub(crate) server: BackgroundServer,
