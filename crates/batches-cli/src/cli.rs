@@ -30,6 +30,7 @@ pub struct Cli {
 
 /// Options every command accepts (before or after the command name).
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// API key (llx-…) [env: LLAMA_CLOUD_API_KEY, then LLAMA_PARSE_API_KEY]
     #[arg(
@@ -42,7 +43,13 @@ pub struct GlobalArgs {
     pub api_key: Option<String>,
 
     /// Base URL of the API, with its scheme, e.g. http://127.0.0.1:8787
-    #[arg(long, global = true, value_name = "URL", env = "LLAMA_CLOUD_BASE_URL")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "LLAMA_CLOUD_BASE_URL",
+        hide_env_values = true
+    )]
     pub base_url: Option<String>,
 
     /// Region of the API host, when no base URL is given
@@ -50,7 +57,13 @@ pub struct GlobalArgs {
     pub region: Option<RegionArg>,
 
     /// Profile of the configuration file to read settings from [default: default]
-    #[arg(long, global = true, value_name = "NAME", env = "LLAMACLOUD_PROFILE")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        env = "LLAMACLOUD_PROFILE",
+        hide_env_values = true
+    )]
     pub profile: Option<String>,
 
     /// Retries of a failed request [default: 2]
@@ -172,7 +185,7 @@ pub struct ListFilters {
     #[arg(long, value_name = "ID")]
     pub source_directory_id: Option<String>,
     /// Only batches with this status
-    #[arg(long, value_name = "STATUS", value_parser = status_parser())]
+    #[arg(long, value_name = "STATUS", ignore_case = true, value_parser = status_parser())]
     pub status: Option<BatchStatus>,
     #[command(flatten)]
     pub scope: ScopeArgs,
@@ -209,7 +222,7 @@ pub struct CreateArgs {
     #[arg(long, value_name = "JSON|@FILE", conflicts_with_all = ["job_type", "configuration_id"])]
     pub config: Option<String>,
     /// The job to run on each file
-    #[arg(long, value_name = "TYPE", requires = "configuration_id", value_parser = job_type_parser())]
+    #[arg(long, value_name = "TYPE", ignore_case = true, requires = "configuration_id", value_parser = job_type_parser())]
     pub job_type: Option<JobType>,
     /// A saved configuration id or a preset such as cfg-PARSE_AGENTIC, matching the job type
     #[arg(long, value_name = "ID", requires = "job_type")]
@@ -330,10 +343,7 @@ fn status_parser() -> impl TypedValueParser<Value = BatchStatus> {
             .iter()
             .map(|s| PossibleValue::new(s.as_str())),
     )
-    .map(|text| {
-        text.parse::<BatchStatus>()
-            .expect("parsing a status never fails")
-    })
+    .map(|text| known(BatchStatus::KNOWN, &text, BatchStatus::as_str))
 }
 
 fn job_type_parser() -> impl TypedValueParser<Value = JobType> {
@@ -342,10 +352,16 @@ fn job_type_parser() -> impl TypedValueParser<Value = JobType> {
             .iter()
             .map(|t| PossibleValue::new(t.as_str())),
     )
-    .map(|text| {
-        text.parse::<JobType>()
-            .expect("parsing a job type never fails")
-    })
+    .map(|text| known(JobType::KNOWN, &text, JobType::as_str))
+}
+
+/// The known value that `text` names in any case (the parser already checked it is one).
+fn known<T: Clone>(values: &[T], text: &str, name: fn(&T) -> &str) -> T {
+    values
+        .iter()
+        .find(|value| name(value).eq_ignore_ascii_case(text))
+        .cloned()
+        .expect("the possible values are the known ones")
 }
 
 #[cfg(test)]

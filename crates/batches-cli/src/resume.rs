@@ -20,20 +20,20 @@ use crate::values::Instant;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StartingToken {
     /// The page token of the page the position is on (`None`: the first page).
-    #[serde(rename = "t")]
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
     /// Batches of that page already printed.
     #[serde(rename = "n")]
     pub printed: u64,
     /// The id of the last batch printed, when on that page.
-    #[serde(rename = "l")]
+    #[serde(rename = "l", default, skip_serializing_if = "Option::is_none")]
     pub last_id: Option<String>,
     /// Fingerprint of the filters other than the dates.
     #[serde(rename = "f")]
     filters: String,
-    #[serde(rename = "a")]
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
     created_at_on_or_after: Option<DateTime<Utc>>,
-    #[serde(rename = "b")]
+    #[serde(rename = "b", default, skip_serializing_if = "Option::is_none")]
     created_at_on_or_before: Option<DateTime<Utc>>,
 }
 

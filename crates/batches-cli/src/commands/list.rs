@@ -115,30 +115,37 @@ pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {
     };
     progress.finish();
 
-    if let Err(Failure::BrokenPipe) = outcome {
-        return Err(Failure::BrokenPipe);
-    }
-    // Closed whatever happened, so that stdout holds a complete document.
-    let wrote = context.printer.end_list()?;
-    match outcome {
-        Ok(End::Complete) => {
-            if !wrote && context.printer.is_table() {
+    let cause = match outcome {
+        Ok(end) => {
+            let wrote = context.printer.end_list()?;
+            if matches!(end, End::MaxItems) {
+                context.console.note(&format!(
+                    "stopped after {printed} batches (--max-items); to continue after the last \
+                     batch printed, repeat the listing with --starting-token {}",
+                    position.encode()
+                ));
+            } else if !wrote && context.printer.is_table() {
                 context.console.note("no batches found");
             }
-            Ok(())
+            return Ok(());
         }
-        Ok(End::MaxItems) => {
-            context.console.note(&format!(
-                "stopped after {printed} batches (--max-items); to continue after the last batch \
-                 printed, repeat the listing with --starting-token {}",
-                position.encode()
-            ));
-            Ok(())
+        Err(cause) => cause,
+    };
+    match cause {
+        Failure::BrokenPipe => Err(Failure::BrokenPipe),
+        // Nothing printed yet: no partial output to close and nothing to resume.
+        cause if printed == 0 && !matches!(cause, Failure::Interrupted) => Err(cause),
+        cause => {
+            // Closed on Ctrl-C too, so that stdout holds one complete document.
+            context.printer.end_list()?;
+            if printed == 0 {
+                return Err(cause);
+            }
+            Err(Failure::ListingStopped {
+                cause: Box::new(cause),
+                starting_token: position.encode(),
+            })
         }
-        Err(cause) => Err(Failure::ListingStopped {
-            cause: Box::new(cause),
-            starting_token: position.encode(),
-        }),
     }
 }
 

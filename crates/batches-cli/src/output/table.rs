@@ -175,7 +175,7 @@ pub fn chart(total: u64, sections: &[ChartSection], color: bool, out: &mut Vec<u
 fn timestamp(at: Option<DateTime<Utc>>) -> String {
     at.map_or_else(
         || "-".to_owned(),
-        |at| at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        |at| at.format("%Y-%m-%d %H:%M").to_string(),
     )
 }
 

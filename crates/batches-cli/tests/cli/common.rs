@@ -1,0 +1,167 @@
+//! What the end-to-end tests share: an emulator per test, the command with a clean
+//! environment, a one-response mock server, and snapshot filters.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+use batches_server::{BackgroundServer, ServerConfig};
+
+/// The emulator's default key.
+pub const KEY: &str = "llx-local-dev";
+/// The project of [`KEY`].
+pub const PROJECT: &str = "prj-local";
+
+/// An emulator and a private configuration directory.
+pub struct Env {
+    /// The emulator.
+    pub server: BackgroundServer,
+    /// `$XDG_CONFIG_HOME` of the commands.
+    pub config: tempfile::TempDir,
+}
+
+impl Env {
+    /// An emulator with `seed` generated batches (always the same ids) and fast processing.
+    pub fn seeded(seed: u64) -> Env {
+        Env::with(ServerConfig { seed, ..fast() })
+    }
+
+    /// An emulator with this configuration.
+    pub fn with(config: ServerConfig) -> Env {
+        Env {
+            server: BackgroundServer::start(config).expect("the emulator starts"),
+            config: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    /// `llamacloud` with the key and base URL in the environment, nothing else from it.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = bare_cmd(&self.config);
+        cmd.env("LLAMA_CLOUD_API_KEY", KEY)
+            .env("LLAMA_CLOUD_BASE_URL", self.server.base_url());
+        cmd
+    }
+
+    /// A directory holding `files` text files.
+    pub fn directory(&self, files: usize) -> String {
+        self.server
+            .fixtures()
+            .create_directory_with_files(PROJECT, "docs", files)
+            .expect("a directory")
+    }
+
+    /// The path of the configuration file.
+    pub fn config_file(&self) -> PathBuf {
+        self.config.path().join("llamacloud").join("config.toml")
+    }
+}
+
+/// A server configuration with deterministic seeding and quick batches.
+pub fn fast() -> ServerConfig {
+    ServerConfig {
+        seed_rng: 7,
+        processing_ms: 20,
+        ..ServerConfig::default()
+    }
+}
+
+/// `llamacloud` with no API settings at all in its environment.
+pub fn bare_cmd(config: &tempfile::TempDir) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_llamacloud"));
+    for name in [
+        "LLAMA_CLOUD_API_KEY",
+        "LLAMA_PARSE_API_KEY",
+        "LLAMA_CLOUD_BASE_URL",
+        "LLAMA_CLOUD_CUSTOM_HEADERS",
+        "LLAMACLOUD_PROFILE",
+        "NO_COLOR",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(name);
+    }
+    cmd.env("XDG_CONFIG_HOME", config.path())
+        .env("COLUMNS", "100");
+    cmd
+}
+
+/// stdout as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+/// stderr as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// The exit code.
+pub fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited normally")
+}
+
+/// The ids in JSON-lines output.
+pub fn ids(jsonl: &str) -> Vec<String> {
+    jsonl
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            value["id"].as_str().expect("an id").to_owned()
+        })
+        .collect()
+}
+
+/// The `--starting-token` value printed on stderr.
+pub fn starting_token(stderr: &str) -> String {
+    let (_, rest) = stderr
+        .split_once("--starting-token ")
+        .unwrap_or_else(|| panic!("no starting token in: {stderr}"));
+    rest.split_whitespace().next().expect("a token").to_owned()
+}
+
+/// Snapshot settings that hide what changes between runs: times and ports.
+pub fn settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "[TIME]");
+    settings.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[TIME]");
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
+    // Directory file and job ids are random even in seeded data.
+    settings.add_filter(r"\b(dfl|pjb|ejb)-[0-9a-f]{8}-[0-9a-f-]{27}", "$1-[ID]");
+    settings.add_filter(
+        r#""next_page_token":"[^"]+""#,
+        r#""next_page_token":"[TOKEN]""#,
+    );
+    settings
+}
+
+/// A server on a free port that answers every request with `status` and `body`, for
+/// responses the emulator never sends. Returns its base URL.
+pub fn mock_server(status: u16, body: &'static str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut request_body = vec![0; length];
+            let _ = reader.read_exact(&mut request_body);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-request-id: req-mock-1\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
