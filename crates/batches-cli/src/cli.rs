@@ -122,7 +122,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum BatchesCommand {
     /// List batches, newest first, fetching every page
-    List(ListArgs),
+    List(Box<ListArgs>),
     /// Show one batch
     Get {
         /// The batch id (bat-…)
@@ -134,7 +134,7 @@ pub enum BatchesCommand {
         scope: ScopeArgs,
     },
     /// Create a batch that runs one job over every file of a source directory
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// Ask the server to cancel a batch; it reaches CANCELLED when processing stops
     Cancel {
         /// The batch id (bat-…)

@@ -98,11 +98,11 @@ fn batches(
             interrupt: Interrupt::install(),
         };
         match command {
-            BatchesCommand::List(args) => list::run(&mut context, args).await,
+            BatchesCommand::List(args) => list::run(&mut context, *args).await,
             BatchesCommand::Get { id, expand, scope } => {
                 batch::get(&mut context, &id, expand, scope).await
             }
-            BatchesCommand::Create(args) => batch::create(&mut context, args).await,
+            BatchesCommand::Create(args) => batch::create(&mut context, *args).await,
             BatchesCommand::Cancel { id, scope } => batch::cancel(&mut context, &id, scope).await,
             BatchesCommand::Wait { id, wait, scope } => {
                 batch::wait(&mut context, &id, wait.timeout, wait.interval, scope).await
