@@ -7,6 +7,9 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["bench"] => xtask::bench::run(),
+        ["demo"] => xtask::demo::run(),
+        ["man"] => xtask::man::run(&xtask::project_root().join("target/man")),
+        ["man", dir] => xtask::man::run(std::path::Path::new(dir)),
         ["codegen"] => xtask::codegen::run(xtask::codegen::Mode::Write),
         ["codegen", "--check"] => xtask::codegen::run(xtask::codegen::Mode::Check),
         ["snapshots", "--reject-unreferenced", file] => {
