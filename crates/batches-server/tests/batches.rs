@@ -94,6 +94,12 @@ async fn unknown_routes_and_methods_get_json_errors() {
     let (status, body) = api.get("/api/v2/batches/bat-missing").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body, json!({"detail": "Batch bat-missing not found"}));
+    let (status, body) = api.get("/api/v2/batches/%FF%FE").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["detail"].is_string(), "{body}");
+    let (status, body) = api.get("/api/v2/batches?status=%FF&page_size=%00").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(locs(&body), ["query.status", "query.page_size"]);
     server.shutdown().await;
 }
 

@@ -128,7 +128,7 @@ async fn uploads_keep_name_size_and_optional_fields() {
         .await;
     assert_eq!(status, StatusCode::OK, "{added}");
     assert_eq!(added["file_id"], file["file_id"]);
-    assert_eq!(added["display_name"], "Scan 1");
+    assert_eq!(added["display_name"], "scan.pdf", "the file's own name by default");
     assert_eq!(added["directory_id"], other.as_str());
     let (status, _) = api
         .post(
@@ -170,6 +170,18 @@ async fn uploads_keep_name_size_and_optional_fields() {
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
     let (status, _) = api.upload("dir-nope", "a.pdf", b"x").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn oversized_uploads_are_refused_with_a_json_413() {
+    let (server, api) = start(batches_server::ServerConfig { max_upload_body: 4096, ..fast() }).await;
+    let directory = api.create_directory("docs").await;
+    let (status, body) = api.upload(&directory, "big.pdf", &[b'x'; 10_000]).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("4096"), "{body}");
+    let files = api.ok(&format!("/api/v1/beta/directories/{directory}/files")).await;
+    assert_eq!(files["items"], json!([]));
     server.shutdown().await;
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use axum::{
     Extension, Json,
     body::Body,
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
 };
 use batches_types::{
@@ -15,7 +15,7 @@ use batches_types::{
 use serde_json::{Value, json};
 
 use super::{
-    App, Project,
+    App, PathId, Project,
     error::{ApiError, entry},
     query::{Query, expected_list},
 };
@@ -66,7 +66,7 @@ pub async fn list(
 pub async fn get(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
-    Path(batch_id): Path<String>,
+    PathId(batch_id): PathId,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Batch>, ApiError> {
     let query = Query::parse(raw.as_deref());
@@ -83,7 +83,7 @@ pub async fn get(
 pub async fn cancel(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
-    Path(batch_id): Path<String>,
+    PathId(batch_id): PathId,
 ) -> Result<Json<Batch>, ApiError> {
     Ok(Json(app.store.cancel_batch(&project, &batch_id)?))
 }

@@ -3,13 +3,13 @@
 use axum::{
     Extension, Json,
     body::Body,
-    extract::{FromRequest, Multipart, Path, RawQuery, Request, State},
+    extract::{FromRequest, Multipart, RawQuery, Request, State},
     http::{HeaderMap, StatusCode},
 };
 use serde_json::{Value, json};
 
 use super::{
-    App, Project,
+    App, PathId, Project,
     batches::Checker,
     error::{ApiError, entry},
     query::Query,
@@ -77,7 +77,7 @@ pub async fn create(
 pub async fn get(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
-    Path(directory_id): Path<String>,
+    PathId(directory_id): PathId,
 ) -> Result<Json<Value>, ApiError> {
     app.store
         .get_directory(&project, &directory_id)?
@@ -124,7 +124,7 @@ pub async fn list(
 pub async fn list_files(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
-    Path(directory_id): Path<String>,
+    PathId(directory_id): PathId,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let mut query = Query::parse(raw.as_deref());
@@ -167,7 +167,7 @@ pub async fn list_files(
 pub async fn add_file(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
-    Path(directory_id): Path<String>,
+    PathId(directory_id): PathId,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
@@ -217,7 +217,7 @@ pub async fn add_file(
 pub async fn upload(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
-    Path(directory_id): Path<String>,
+    PathId(directory_id): PathId,
     request: Request,
 ) -> Result<Json<Value>, ApiError> {
     super::content_type_is(request.headers(), "multipart/form-data")?;

@@ -84,6 +84,24 @@ fn router(app: App) -> Router {
         .with_state(app)
 }
 
+/// The one path parameter of a route (`batch_id`, `directory_id`), refused with a JSON
+/// 400 when it is not valid UTF-8 (axum's own rejection is plain text).
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(id)| PathId(id))
+            .map_err(|rejection| ApiError::new(StatusCode::BAD_REQUEST, rejection.body_text()))
+    }
+}
+
 /// Resolves the bearer key to its project, and refuses a `project_id` query naming another.
 async fn authenticate(State(app): State<App>, mut request: Request, next: Next) -> Response {
     let key = request
