@@ -64,6 +64,10 @@ fn emulator() -> (BackgroundServer, String) {
 fn command(program: impl AsRef<std::ffi::OsStr>, server: &BackgroundServer) -> Command {
     let mut command = Command::new(program);
     command
+        // Cargo puts `<profile>/` on the library path of tests, and that search comes
+        // before the program's run path: the C programs would load whatever library was
+        // last copied up there instead of the one built for this run.
+        .env_remove("LD_LIBRARY_PATH")
         .env("LLAMA_CLOUD_API_KEY", DEFAULT_API_KEY.0)
         .env("LLAMA_CLOUD_BASE_URL", server.base_url())
         .env_remove("LLAMA_PARSE_API_KEY")
@@ -175,6 +179,7 @@ fn c_program_is_clean_under_valgrind() {
             "--errors-for-leak-kinds=definite,indirect,possible",
             "--error-exitcode=1",
             "--quiet",
+            "--num-callers=50",
         ])
         .arg(program)
         .args(program_args(&directory))
