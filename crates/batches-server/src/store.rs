@@ -13,7 +13,7 @@ use std::{
 use anyhow::Context;
 use batches_types::{Batch, BatchConfig, BatchResult, BatchStatus, DateTime, JobType, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter, types::Value};
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json, json, value::RawValue};
 
 use crate::page_token::Cursor;
 
@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS batches (
     file_count INTEGER NOT NULL,
     files_done INTEGER NOT NULL,
     fails INTEGER NOT NULL,
-    next_step_at INTEGER
+    next_step_at INTEGER,
+    body TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS batches_by_project ON batches (project_id, created_at, id);
 CREATE INDEX IF NOT EXISTS batches_by_status ON batches (project_id, status, created_at, id);
@@ -630,10 +631,19 @@ pub struct NewBatch<'a> {
 }
 
 pub(crate) fn insert_batch(conn: &Connection, batch: &NewBatch<'_>) -> rusqlite::Result<()> {
+    let mut wire = Batch::new(
+        batch.id.as_str(),
+        batch.config.clone(),
+        batch.project_id,
+        batch.source_directory_id,
+        batch.status.clone(),
+    );
+    wire.created_at = Some(to_datetime(batch.created_at));
+    wire.updated_at = Some(to_datetime(batch.updated_at));
     conn.prepare_cached(
         "INSERT INTO batches (id, project_id, source_directory_id, status, config, created_at,
-         updated_at, plan, file_count, files_done, fails, next_step_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         updated_at, plan, file_count, files_done, fails, next_step_at, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )?
     .execute(params![
         batch.id,
@@ -648,7 +658,23 @@ pub(crate) fn insert_batch(conn: &Connection, batch: &NewBatch<'_>) -> rusqlite:
         batch.files_done,
         batch.fails,
         batch.next_step_at,
+        render(&wire),
     ])?;
+    Ok(())
+}
+
+/// The wire form of a batch without results, as a listing returns it.
+fn render(batch: &Batch) -> String {
+    serde_json::to_string(batch).expect("a batch always serializes")
+}
+
+/// Renders the stored wire form again after the batch's columns changed.
+fn refresh_body(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    let batch = conn
+        .prepare_cached(&format!("SELECT {BATCH_COLUMNS} FROM batches WHERE id = ?"))?
+        .query_row([id], batch_from_row)?;
+    conn.prepare_cached("UPDATE batches SET body = ? WHERE id = ?")?
+        .execute([render(&batch).as_str(), id])?;
     Ok(())
 }
 
@@ -801,15 +827,17 @@ impl Store {
         Ok(load_batch(&inner.conn, project_id, id, expand_results)?)
     }
 
-    /// One page of the project's batches, newest first (`created_at`, then `id`).
+    /// One page of the project's batches, newest first (`created_at`, then `id`), in their
+    /// stored wire form, so that a page is read without decoding and re-encoding a row.
     pub fn list_batches(
         &self,
         project_id: &str,
         filter: &BatchFilter,
         after: Option<&Cursor>,
         limit: i64,
-    ) -> Result<Vec<Listed<Batch>>, StoreError> {
-        let mut query = KeysetQuery::new(BATCH_COLUMNS, "batches", "project_id", project_id);
+    ) -> Result<Vec<Listed<Box<RawValue>>>, StoreError> {
+        let mut query =
+            KeysetQuery::new("id, body, created_at", "batches", "project_id", project_id);
         if let Some(directory) = &filter.source_directory_id {
             query.filter("source_directory_id = ?", directory.clone());
         }
@@ -823,14 +851,17 @@ impl Store {
             query.filter("created_at <= ?", bound);
         }
         let inner = self.lock();
-        Ok(query.run(
-            &inner.conn,
-            Order::NewestFirst,
-            after,
-            limit,
-            5,
-            batch_from_row,
-        )?)
+        Ok(
+            query.run(&inner.conn, Order::NewestFirst, after, limit, 2, |row| {
+                RawValue::from_string(row.get(1)?).map_err(|error| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        error.into(),
+                    )
+                })
+            })?,
+        )
     }
 
     /// Cancels a batch that has not finished: it becomes `CANCELLED` at once and keeps the
@@ -851,6 +882,7 @@ impl Store {
                  WHERE id = ?",
             )?
             .execute(params![tick(clock), id])?;
+            refresh_body(tx, id)?;
             Ok(load_batch(tx, project_id, id, false)?.expect("the batch exists"))
         })
     }
@@ -975,6 +1007,7 @@ impl Store {
                     at,
                     id
                 ])?;
+                refresh_body(tx, &id)?;
             }
             Ok(())
         })

@@ -128,7 +128,10 @@ async fn uploads_keep_name_size_and_optional_fields() {
         .await;
     assert_eq!(status, StatusCode::OK, "{added}");
     assert_eq!(added["file_id"], file["file_id"]);
-    assert_eq!(added["display_name"], "scan.pdf", "the file's own name by default");
+    assert_eq!(
+        added["display_name"], "scan.pdf",
+        "the file's own name by default"
+    );
     assert_eq!(added["directory_id"], other.as_str());
     let (status, _) = api
         .post(
@@ -175,12 +178,18 @@ async fn uploads_keep_name_size_and_optional_fields() {
 
 #[tokio::test]
 async fn oversized_uploads_are_refused_with_a_json_413() {
-    let (server, api) = start(batches_server::ServerConfig { max_upload_body: 4096, ..fast() }).await;
+    let (server, api) = start(batches_server::ServerConfig {
+        max_upload_body: 4096,
+        ..fast()
+    })
+    .await;
     let directory = api.create_directory("docs").await;
     let (status, body) = api.upload(&directory, "big.pdf", &[b'x'; 10_000]).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert!(body["detail"].as_str().unwrap().contains("4096"), "{body}");
-    let files = api.ok(&format!("/api/v1/beta/directories/{directory}/files")).await;
+    let files = api
+        .ok(&format!("/api/v1/beta/directories/{directory}/files"))
+        .await;
     assert_eq!(files["items"], json!([]));
     server.shutdown().await;
 }

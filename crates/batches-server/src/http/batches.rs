@@ -9,8 +9,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
 };
 use batches_types::{
-    Batch, BatchQueryResponse, BatchStatus, CreateBatchRequest, JobType, ListBatchesParams,
-    LocItem, ValidationError,
+    Batch, BatchStatus, CreateBatchRequest, JobType, ListBatchesParams, LocItem, ValidationError,
 };
 use serde_json::{Value, json};
 
@@ -29,7 +28,7 @@ pub async fn list(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<BatchQueryResponse>, ApiError> {
+) -> Result<Json<super::Page<Box<serde_json::value::RawValue>>>, ApiError> {
     let mut query = Query::parse(raw.as_deref());
     let statuses: Vec<&str> = BatchStatus::KNOWN.iter().map(BatchStatus::as_str).collect();
     let params = ListBatchesParams {
@@ -56,10 +55,7 @@ pub async fn list(
     let rows = app
         .store
         .list_batches(&project, &filter, after.as_ref(), page_size + 1)?;
-    let (items, next_page_token) = super::page(rows, page_size, listing);
-    let mut response = BatchQueryResponse::new(items);
-    response.next_page_token = next_page_token;
-    Ok(Json(response))
+    Ok(Json(super::page(rows, page_size, listing)))
 }
 
 /// `GET /api/v2/batches/{batch_id}`

@@ -95,7 +95,7 @@ pub async fn list(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<super::Page<Value>>, ApiError> {
     let mut query = Query::parse(raw.as_deref());
     let name = query.string("name");
     let mut types = query.all_of("types", LIST_TYPES);
@@ -117,7 +117,7 @@ pub async fn list(
     let rows = app
         .store
         .list_directories(&project, &filter, after.as_ref(), page_size + 1)?;
-    Ok(Json(page_json(rows, page_size, listing)))
+    Ok(Json(super::page(rows, page_size, listing)))
 }
 
 /// `GET /api/v1/beta/directories/{directory_id}/files`
@@ -126,7 +126,7 @@ pub async fn list_files(
     Extension(Project(project)): Extension<Project>,
     PathId(directory_id): PathId,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<super::Page<Value>>, ApiError> {
     let mut query = Query::parse(raw.as_deref());
     let after_bound = query.datetime("updated_at_on_or_after");
     let before_bound = query.datetime("updated_at_on_or_before");
@@ -159,7 +159,7 @@ pub async fn list_files(
         after.as_ref(),
         page_size + 1,
     )?;
-    Ok(Json(page_json(rows, page_size, listing)))
+    Ok(Json(super::page(rows, page_size, listing)))
 }
 
 /// `POST /api/v1/beta/directories/{directory_id}/files`: adds an already uploaded file
@@ -311,13 +311,4 @@ fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize
             format!("Cannot read the multipart body: {}", error.body_text()),
         )
     }
-}
-
-fn page_json(rows: Vec<crate::store::Listed<Value>>, page_size: i64, listing: u64) -> Value {
-    let (items, next_page_token) = super::page(rows, page_size, listing);
-    let mut page = json!({ "items": items });
-    if let Some(token) = next_page_token {
-        page["next_page_token"] = json!(token);
-    }
-    page
 }

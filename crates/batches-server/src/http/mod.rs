@@ -234,21 +234,29 @@ fn decode_token(
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.detail()))
 }
 
+/// The envelope of every listing: `{items, next_page_token?}`, the shape of
+/// `BatchQueryResponse` (`total_size` is never sent).
+#[derive(serde::Serialize)]
+pub struct Page<T> {
+    items: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_page_token: Option<String>,
+}
+
 /// Splits `page_size + 1` listed rows into the page and the token of the next one.
-fn page<T>(
-    mut rows: Vec<crate::store::Listed<T>>,
-    page_size: i64,
-    listing: u64,
-) -> (Vec<T>, Option<String>) {
+fn page<T>(mut rows: Vec<crate::store::Listed<T>>, page_size: i64, listing: u64) -> Page<T> {
     let more = rows.len() as i64 > page_size;
     rows.truncate(page_size as usize);
-    let token = more
+    let next_page_token = more
         .then(|| {
             rows.last()
                 .map(|(_, cursor)| crate::page_token::encode(listing, cursor))
         })
         .flatten();
-    (rows.into_iter().map(|(item, _)| item).collect(), token)
+    Page {
+        items: rows.into_iter().map(|(item, _)| item).collect(),
+        next_page_token,
+    }
 }
 
 /// Serves connections until `stop` turns true, then drains them.
@@ -297,5 +305,34 @@ pub async fn serve(listener: TcpListener, app: App, mut stop: watch::Receiver<bo
         .is_err()
     {
         tracing::warn!("requests still running at shutdown were cut off");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use batches_types::{Batch, BatchConfig, BatchQueryResponse, JobConfig, JobType};
+
+    #[test]
+    fn a_page_of_stored_batches_is_a_batch_query_response() {
+        let batch = Batch::new(
+            "bat-1",
+            BatchConfig::new(JobConfig::new("cfg-1", JobType::ParseV2)),
+            "prj-1",
+            "dir-1",
+            "RUNNING",
+        );
+        let stored = serde_json::value::to_raw_value(&batch).unwrap();
+        let cursor = crate::page_token::Cursor {
+            created_at: 1,
+            id: "bat-1".into(),
+        };
+        let rows = vec![(stored.clone(), cursor.clone()), (stored, cursor)];
+        let page = page(rows, 1, 7);
+        let decoded: BatchQueryResponse =
+            serde_json::from_str(&serde_json::to_string(&page).unwrap()).unwrap();
+        assert_eq!(decoded.items, vec![batch]);
+        assert!(decoded.next_page_token.is_some());
+        assert!(decoded.extra.is_empty(), "no field beyond the schema's");
     }
 }
