@@ -18,6 +18,27 @@
 //! - A Rust panic never crosses into C and never aborts the process: it becomes
 //!   `BATCHES_PANIC`.
 //!
+//! The conventions as seen from Rust (a C caller writes the same calls):
+//!
+//! ```
+//! use std::ffi::CStr;
+//! use std::ptr;
+//!
+//! use batches_ffi::{batches_client_new, batches_error_free, batches_error_message, batches_status};
+//!
+//! let (mut client, mut err) = (ptr::null_mut(), ptr::null_mut());
+//! let status = unsafe { batches_client_new(c"{\"region\": \"us\"}".as_ptr(), &mut client, &mut err) };
+//! assert_eq!(status, batches_status::BATCHES_CONFIG_ERROR);
+//! assert!(client.is_null()); // outputs are written only on success
+//! let message = unsafe { CStr::from_ptr(batches_error_message(err)) };
+//! assert_eq!(
+//!     message.to_str()?,
+//!     "configuration error: unknown region `us`; accepted values: na, eu"
+//! );
+//! unsafe { batches_error_free(err) };
+//! # Ok::<(), std::str::Utf8Error>(())
+//! ```
+//!
 //! # Threads
 //!
 //! A [`batches_client`] owns its runtime and connection pool and may be used from several
