@@ -28,8 +28,7 @@ pub(crate) fn list_params(params_json: *const c_char) -> Result<ListBatchesParam
     }
     if let Some(page_size) = params.page_size.filter(|size| *size < 1) {
         return Err(batches_error::invalid_argument(format!(
-            "`params_json`: `page_size` must be at least 1 (values above 1000 are read as \
-             1000); got {page_size}"
+            "`params_json`: `page_size` must be at least 1; got {page_size}"
         )));
     }
     Ok(params)
