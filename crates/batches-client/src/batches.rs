@@ -19,6 +19,16 @@ use crate::wait::WaitOptions;
 pub(crate) const COLLECTION: [&str; 3] = ["api", "v2", "batches"];
 
 /// The operations on batches, borrowed from a [`Client`] by [`Client::batches`].
+///
+/// ```no_run
+/// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+/// let batches = client.batches();
+/// let batch = batches.get("bat-123", &Default::default()).await?;
+/// if !batch.value.status.is_terminal() {
+///     batches.cancel(&batch.value.id, &Default::default()).await?;
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Batches<'a> {
     client: &'a Client,
@@ -102,6 +112,20 @@ impl<'a> Batches<'a> {
     }
 
     /// Every page of the listing, items undecoded (see [`list_raw`](Self::list_raw)).
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    ///
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// // One JSON line per batch, exactly as sent, unknown fields included.
+    /// let mut pages = client.batches().raw_pages(Default::default());
+    /// while let Some(page) = pages.try_next().await? {
+    ///     for item in &page.items {
+    ///         println!("{}", item.get());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn raw_pages(&self, params: ListBatchesParams) -> Pages<Box<RawValue>> {
         Pages::new(self.client.clone(), params)
     }

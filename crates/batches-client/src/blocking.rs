@@ -72,6 +72,14 @@ impl Drop for Runtime {
 
 impl Client {
     /// Builds the client from a builder (see [`ClientBuilder::build`] for the errors).
+    ///
+    /// ```
+    /// use batches_client::{Client, blocking};
+    ///
+    /// let client = blocking::Client::new(Client::builder().api_key("llx-example"))?;
+    /// # drop(client);
+    /// # Ok::<(), batches_client::Error>(())
+    /// ```
     pub fn new(builder: ClientBuilder) -> Result<Client, Error> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)

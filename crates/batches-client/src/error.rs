@@ -9,6 +9,18 @@ use bytes::Bytes;
 /// Everything that can go wrong. Its `Display` is a complete sentence on its own: what
 /// was attempted, what happened, and the server's message and request id when there
 /// was a response. It never contains the API key.
+///
+/// ```no_run
+/// use batches_client::Error;
+///
+/// # async fn run(client: batches_client::Client) {
+/// match client.batches().get("bat-123", &Default::default()).await {
+///     Ok(batch) => println!("{}", batch.value.status),
+///     Err(Error::Api { status: 404, .. }) => println!("no such batch"),
+///     Err(error) => eprintln!("{error} (request id {:?})", error.request_id()),
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -23,6 +23,16 @@ use crate::retry::RetryPolicy;
 /// `T` is [`Batch`] for decoded pages, or `Box<`[`RawValue`](serde_json::value::RawValue)`>`
 /// for pages whose items are kept as the JSON text the server sent, never parsed into
 /// values.
+///
+/// ```no_run
+/// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+/// let page = client.batches().list(&Default::default()).await?;
+/// println!("HTTP {} (request id {:?}), {} batches", page.status, page.request_id, page.items.len());
+/// if let Some(token) = page.next_token() {
+///     println!("more after {token}");
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     /// The batches of this page.
@@ -145,6 +155,18 @@ impl Client {
 ///
 /// Nothing is requested until the stream is first polled, from inside a Tokio runtime;
 /// the fetching runs as a task that is cancelled when the stream is dropped.
+///
+/// ```no_run
+/// use futures_util::TryStreamExt;
+///
+/// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+/// // Print every page exactly as the server sent it, at most 10,000 batches.
+/// let mut pages = client.batches().raw_pages(Default::default()).max_items(10_000);
+/// while let Some(page) = pages.try_next().await? {
+///     println!("{}", String::from_utf8_lossy(&page.raw));
+/// }
+/// # Ok(()) }
+/// ```
 pub struct Pages<T> {
     state: PagesState<T>,
 }
@@ -283,6 +305,22 @@ async fn fetch_pages<T: DeserializeOwned>(
 
 /// A lazy stream of every batch of a listing, across pages, built on [`Pages`] (same
 /// stop rules and lookahead).
+///
+/// ```no_run
+/// use batches_client::{BatchStatus, ListBatchesParams};
+/// use futures_util::TryStreamExt;
+///
+/// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+/// let failed = ListBatchesParams { status: Some(BatchStatus::Failed), ..Default::default() };
+/// let ids: Vec<String> = client
+///     .batches()
+///     .stream(failed)
+///     .max_items(100)
+///     .map_ok(|batch| batch.id)
+///     .try_collect()
+///     .await?;
+/// # drop(ids); Ok(()) }
+/// ```
 pub struct Items {
     pages: Pages<Batch>,
     current: std::vec::IntoIter<Batch>,
