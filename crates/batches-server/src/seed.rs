@@ -5,7 +5,7 @@
 //! Seeded batches are a snapshot: they do not move through the lifecycle (only batches
 //! created through the API do), so listings over them stay stable. They can be cancelled.
 
-use batches_types::{BatchConfig, BatchStatus, JobConfig, JobType};
+use batches_types::{BatchConfig, BatchResult, BatchStatus, JobConfig, JobType};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 
 use crate::store::{self, NewBatch, NewFile, Store, StoreError};
@@ -31,6 +31,16 @@ const CONFIGURATIONS: &[(&str, JobType)] = &[
     ("cfg-EXTRACT_INVOICE", JobType::ExtractV2),
     ("cfg-EXTRACT_CONTRACT", JobType::ExtractV2),
 ];
+
+/// One generated batch, before insertion.
+struct Seeded {
+    id: String,
+    directory: usize,
+    configuration: usize,
+    status: BatchStatus,
+    created_at: i64,
+    updated_at: i64,
+}
 
 fn uuid(rng: &mut StdRng) -> uuid::Uuid {
     uuid::Builder::from_random_bytes(rng.random()).into_uuid()
@@ -85,28 +95,55 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
             }
             directories.push((id, files));
         }
-        for _ in 0..count {
-            let (directory_id, files) = directories.choose(&mut rng).expect("not empty");
-            let (configuration_id, job_type) = CONFIGURATIONS.choose(&mut rng).expect("not empty");
+        // Per directory and configuration, the outcome of every file; batches differ only
+        // in their job ids.
+        let plans: Vec<Vec<Vec<BatchResult>>> = directories
+            .iter()
+            .map(|(_, files)| {
+                CONFIGURATIONS
+                    .iter()
+                    .map(|(_, job_type)| {
+                        files
+                            .iter()
+                            .map(|(id, name, size)| {
+                                store::plan_file(id.clone(), name, *size, job_type)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut batches: Vec<Seeded> = (0..count)
+            .map(|_| {
+                let created_at = now - rng.random_range(1..SPREAD_MICROS);
+                Seeded {
+                    id: format!("bat-{}", uuid(&mut rng)),
+                    directory: rng.random_range(0..directories.len()),
+                    configuration: rng.random_range(0..CONFIGURATIONS.len()),
+                    status: BatchStatus::KNOWN
+                        .choose(&mut rng)
+                        .expect("not empty")
+                        .clone(),
+                    created_at,
+                    updated_at: (created_at + rng.random_range(0..3_600_000_000)).min(now),
+                }
+            })
+            .collect();
+        // Inserting in creation order appends to the listing indexes instead of splitting
+        // their pages at random, which makes seeding several times faster.
+        batches.sort_by_key(|batch| batch.created_at);
+        for batch in batches {
+            let (configuration_id, job_type) = &CONFIGURATIONS[batch.configuration];
             let config = BatchConfig::new(JobConfig::new(*configuration_id, job_type.clone()));
-            let status = BatchStatus::KNOWN
-                .choose(&mut rng)
-                .expect("not empty")
-                .clone();
-            let created_at = now - rng.random_range(1..SPREAD_MICROS);
-            let updated_at = (created_at + rng.random_range(0..3_600_000_000)).min(now);
-            let plan: Vec<_> = files
-                .iter()
-                .map(|(id, name, size)| {
-                    let mut result = store::plan_file(id.clone(), name, *size, job_type);
-                    if let Some(reference) = &mut result.job_reference {
-                        let prefix = &reference.id[..3];
-                        reference.id = format!("{prefix}-{}", uuid(&mut rng));
-                    }
-                    result
-                })
-                .collect();
-            let files_done = match status {
+            let mut plan = plans[batch.directory][batch.configuration].clone();
+            for reference in plan
+                .iter_mut()
+                .filter_map(|result| result.job_reference.as_mut())
+            {
+                let prefix = &reference.id[..3];
+                reference.id = format!("{prefix}-{}", uuid(&mut rng));
+            }
+            let files_done = match batch.status {
                 BatchStatus::Completed => plan.len() as i64,
                 BatchStatus::Running | BatchStatus::Cancelled => {
                     rng.random_range(0..plan.len() as i64)
@@ -116,13 +153,13 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
             store::insert_batch(
                 tx,
                 &NewBatch {
-                    id: format!("bat-{}", uuid(&mut rng)),
+                    id: batch.id,
                     project_id,
-                    source_directory_id: directory_id,
-                    status,
+                    source_directory_id: &directories[batch.directory].0,
+                    status: batch.status,
                     config: &config,
-                    created_at,
-                    updated_at,
+                    created_at: batch.created_at,
+                    updated_at: batch.updated_at,
                     plan: &plan,
                     files_done,
                     fails: false,
