@@ -14,10 +14,10 @@ use clap::Parser;
 #[command(version, about)]
 struct Args {
     /// Address to listen on; port 0 picks a free port.
-    #[arg(long, default_value = "127.0.0.1:8787")]
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
     listen: SocketAddr,
     /// SQLite database file (WAL journal); in memory when left out.
-    #[arg(long)]
+    #[arg(long, value_name = "PATH")]
     db: Option<PathBuf>,
     /// Accepted bearer key, as KEY or KEY=PROJECT (repeatable) [default: llx-local-dev=prj-local].
     #[arg(long = "api-key", value_name = "KEY[=PROJECT]", value_parser = parse_api_key)]
