@@ -10,7 +10,7 @@ use clap_complete::Shell;
 use crate::failure::EXIT_CODES;
 use crate::values::{self, DATE_FORMS, DURATION_FORMS};
 
-/// llamacloud: list, create, follow and cancel LlamaCloud batches.
+/// List, create, follow and cancel LlamaCloud batches.
 #[derive(Debug, Parser)]
 #[command(
     name = "llamacloud",

@@ -1,5 +1,5 @@
 //! What the end-to-end tests share: an emulator per test, the command with a clean
-//! environment, a one-response mock server, and snapshot filters.
+//! environment, a one-response mock server, and the wire fixtures.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -120,24 +120,10 @@ pub fn starting_token(stderr: &str) -> String {
     rest.split_whitespace().next().expect("a token").to_owned()
 }
 
-/// Snapshot settings that hide what changes between runs: times and ports.
-pub fn settings() -> insta::Settings {
-    let mut settings = insta::Settings::clone_current();
-    settings.add_filter(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "[TIME]");
-    settings.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[TIME]");
-    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]");
-    // Directory file and job ids are random even in seeded data.
-    settings.add_filter(r"\b(dfl|pjb|ejb)-[0-9a-f]{8}-[0-9a-f-]{27}", "$1-[ID]");
-    settings.add_filter(
-        r#""next_page_token":"[^"]+""#,
-        r#""next_page_token":"[TOKEN]""#,
-    );
-    settings
-}
-
 /// A server on a free port that answers every request with `status` and `body`, for
 /// responses the emulator never sends. Returns its base URL.
-pub fn mock_server(status: u16, body: &'static str) -> String {
+pub fn mock_server(status: u16, body: impl Into<String>) -> String {
+    let body = body.into();
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let url = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
@@ -164,4 +150,32 @@ pub fn mock_server(status: u16, body: &'static str) -> String {
         }
     });
     url
+}
+
+/// A wire fixture of `spec/examples/`, as its exact text.
+pub fn fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../spec/examples")
+        .join(format!("{name}.json"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A last list page holding fixture batches as sent: every status kind, an unknown status
+/// and job type, unknown fields, null and absent optionals.
+pub fn fixture_page() -> String {
+    let items: Vec<String> = [
+        "batch-status-completed",
+        "batch-status-running",
+        "batch-status-failed",
+        "batch-unknown-status-and-job-type",
+        "batch-optional-null",
+        "batch-optional-absent",
+    ]
+    .iter()
+    .map(|name| fixture(name).trim().to_owned())
+    .collect();
+    format!(
+        "{{\"items\": [{}], \"next_page_token\": null}}",
+        items.join(", ")
+    )
 }

@@ -314,6 +314,7 @@ fn relative_dates_are_pinned_by_the_starting_token() {
     assert_eq!(listed, full);
 }
 
+#[cfg(unix)]
 #[test]
 fn ctrl_c_leaves_valid_json_and_a_starting_token() {
     let env = Env::with(ServerConfig {
