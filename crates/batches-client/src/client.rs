@@ -189,9 +189,19 @@ impl Client {
             // an empty body unless asked.
             request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
         }
+        let request = request
+            .build()
+            .expect("URL and headers are typed values checked when the client was built");
+        tracing::trace!(
+            url = %request.url(),
+            headers = %render_headers(request.headers()),
+            body = %body_excerpt(request.body().and_then(reqwest::Body::as_bytes)),
+            "sending request"
+        );
         let exchange = async {
-            let response = request
-                .send()
+            let response = inner
+                .http
+                .execute(request)
                 .await
                 .map_err(|error| Failure::from_reqwest(error, TransportPhase::Send, started))?;
             let status = response.status();
@@ -225,6 +235,11 @@ impl Client {
         };
         span.record("status", status.as_u16());
         tracing::debug!(bytes = body.len(), "response received");
+        tracing::trace!(
+            headers = %render_headers(&headers),
+            body = %body_excerpt(Some(&body)),
+            "response"
+        );
         if status.is_success() {
             Ok(Exchange {
                 status: status.as_u16(),
@@ -284,6 +299,27 @@ impl Exchange {
             )),
         }
     }
+}
+
+/// Headers as `name: value` pairs for a trace; sensitive values (the key) are redacted.
+fn render_headers(headers: &HeaderMap) -> String {
+    let pairs: Vec<String> = headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if value.is_sensitive() {
+                "[redacted]".into()
+            } else {
+                String::from_utf8_lossy(value.as_bytes())
+            };
+            format!("{name}: {value}")
+        })
+        .collect();
+    pairs.join(", ")
+}
+
+/// The start of a body for a trace (the first 2,000 characters).
+fn body_excerpt(body: Option<&[u8]>) -> String {
+    crate::error::excerpt(body.unwrap_or_default(), 2000)
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {

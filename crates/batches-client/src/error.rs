@@ -155,7 +155,7 @@ impl Error {
     ) -> Error {
         let detail = match serde_json::from_slice::<ErrorBody>(&body) {
             Ok(error_body) => error_body.detail.to_string(),
-            Err(_) => excerpt(&body),
+            Err(_) => excerpt(&body, MESSAGE_EXCERPT),
         };
         Error::Api {
             operation,
@@ -179,7 +179,7 @@ impl Error {
             status,
             request_id,
             message: error.to_string(),
-            excerpt: excerpt(body),
+            excerpt: excerpt(body, MESSAGE_EXCERPT),
         }
     }
 }
@@ -270,12 +270,15 @@ pub(crate) fn seconds(duration: Duration) -> String {
     format!("{} s", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
-/// The start of a body as text, for messages.
-fn excerpt(body: &[u8]) -> String {
-    const LIMIT: usize = 300;
-    let text = String::from_utf8_lossy(&body[..body.len().min(LIMIT * 4)]);
+/// How much of a body an error message quotes, in characters.
+const MESSAGE_EXCERPT: usize = 300;
+
+/// The first `limit` characters of a body as text, `…` marking a cut.
+pub(crate) fn excerpt(body: &[u8], limit: usize) -> String {
+    // A character is at most 4 bytes: this many bytes always hold `limit` characters.
+    let text = String::from_utf8_lossy(&body[..body.len().min(limit * 4)]);
     let text = text.trim();
-    match text.char_indices().nth(LIMIT) {
+    match text.char_indices().nth(limit) {
         Some((end, _)) => format!("{}…", &text[..end]),
         None => text.to_owned(),
     }
@@ -345,7 +348,7 @@ mod tests {
     #[test]
     fn excerpt_is_bounded_and_char_safe() {
         let body = "é".repeat(1000);
-        let text = excerpt(body.as_bytes());
+        let text = excerpt(body.as_bytes(), MESSAGE_EXCERPT);
         assert_eq!(text.chars().count(), 301);
         assert!(text.ends_with('…'));
     }

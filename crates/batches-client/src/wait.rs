@@ -33,11 +33,12 @@ pub struct WaitOptions {
     max_interval: Duration,
     timeout: Option<Duration>,
     params: GetBatchParams,
-    on_change: Option<OnChange>,
+    on_change: Option<Callback>,
+    on_poll: Option<Callback>,
 }
 
-/// The status-change callback.
-type OnChange = Box<dyn FnMut(&Batch) + Send>;
+/// A callback given the batch as polled.
+type Callback = Box<dyn FnMut(&Batch) + Send>;
 
 impl Default for WaitOptions {
     fn default() -> Self {
@@ -47,6 +48,7 @@ impl Default for WaitOptions {
             timeout: None,
             params: GetBatchParams::default(),
             on_change: None,
+            on_poll: None,
         }
     }
 }
@@ -59,12 +61,13 @@ impl fmt::Debug for WaitOptions {
             .field("timeout", &self.timeout)
             .field("params", &self.params)
             .field("on_change", &self.on_change.is_some())
+            .field("on_poll", &self.on_poll.is_some())
             .finish()
     }
 }
 
 impl WaitOptions {
-    /// The defaults: 1 s first pause, 10 s longest pause, no timeout, no callback.
+    /// The defaults: 1 s first pause, 10 s longest pause, no timeout, no callbacks.
     pub fn new() -> Self {
         WaitOptions::default()
     }
@@ -102,6 +105,13 @@ impl WaitOptions {
         self
     }
 
+    /// Called with the batch after every poll (after [`on_change`](Self::on_change) when
+    /// both apply), e.g. to refresh counts that change while the status does not.
+    pub fn on_poll(mut self, on_poll: impl FnMut(&Batch) + Send + 'static) -> Self {
+        self.on_poll = Some(Box::new(on_poll));
+        self
+    }
+
     pub(crate) async fn run(
         mut self,
         batches: &Batches<'_>,
@@ -125,6 +135,9 @@ impl WaitOptions {
                     on_change(&batch);
                 }
                 last_status = Some(batch.status.clone());
+            }
+            if let Some(on_poll) = &mut self.on_poll {
+                on_poll(&batch);
             }
             if batch.status.is_terminal() {
                 return Ok(batch);

@@ -59,6 +59,18 @@ async fn the_key_is_in_no_log_line_error_or_debug_output() {
     assert!(logs.contains("elapsed_ms="), "{logs}");
     assert!(logs.contains("attempt=3"), "{logs}");
     assert!(logs.contains("retrying"), "{logs}");
+    // At trace level, each exchange is dumped with the key redacted.
+    assert!(logs.contains("authorization: [redacted]"), "{logs}");
+    assert!(logs.contains("x-team: data"), "{logs}");
+    assert!(logs.contains("idempotency-key: key-1"), "{logs}");
+    assert!(
+        logs.contains(r#"body={"detail":"Invalid authentication token"}"#),
+        "{logs}"
+    );
+    assert!(
+        logs.contains(r#"body={"source_directory_id":"dir-1""#),
+        "{logs}"
+    );
 
     let outputs = [
         logs,

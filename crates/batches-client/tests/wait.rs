@@ -31,10 +31,13 @@ async fn polls_with_backoff_until_terminal_and_reports_each_change() {
     let client = paused_builder(&server.uri()).build().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let recorder = seen.clone();
+    let polls = Arc::new(Mutex::new(0));
+    let counter = polls.clone();
     let options = WaitOptions::new()
         .interval(Duration::from_secs(1))
         .max_interval(Duration::from_secs(5))
-        .on_change(move |batch| recorder.lock().unwrap().push(batch.status.clone()));
+        .on_change(move |batch| recorder.lock().unwrap().push(batch.status.clone()))
+        .on_poll(move |_| *counter.lock().unwrap() += 1);
     let started = Instant::now();
     let batch = client.batches().wait("bat-1", options).await.unwrap();
     assert_eq!(batch.status, BatchStatus::Completed);
@@ -47,6 +50,7 @@ async fn polls_with_backoff_until_terminal_and_reports_each_change() {
         ]
     );
     assert_eq!(request_count(&server).await, 7);
+    assert_eq!(*polls.lock().unwrap(), 7);
     // Pauses between the 7 polls: 1, 2, 4, 5, 5, 5 seconds.
     assert_eq!(started.elapsed(), Duration::from_secs(22));
 }
