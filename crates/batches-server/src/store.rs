@@ -278,7 +278,7 @@ fn file_json(row: &Row<'_>) -> rusqlite::Result<Json> {
 
 const FILE_COLUMNS: &str = "id, directory_id, project_id, file_id, display_name, unique_id, metadata, created_at, updated_at";
 
-/// The directory row with its keyset cursor.
+/// A listed row with its keyset cursor.
 pub type Listed<T> = (T, Cursor);
 
 impl Store {

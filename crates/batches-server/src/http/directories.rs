@@ -10,9 +10,9 @@ use serde_json::{Value, json};
 
 use super::{
     App, PathId, Project,
-    batches::Checker,
     error::{ApiError, entry},
     query::Query,
+    validate::Checker,
 };
 use crate::{
     page_token,

@@ -4,6 +4,7 @@ mod batches;
 mod directories;
 mod error;
 mod query;
+mod validate;
 
 use std::{sync::Arc, time::Duration};
 
