@@ -126,7 +126,7 @@ impl Client {
                 status = tracing::field::Empty,
                 elapsed_ms = tracing::field::Empty,
             );
-            let failure = match self.attempt(&call, deadline).instrument(span).await {
+            let failure = match self.attempt(&call, started).instrument(span).await {
                 Ok(exchange) => return Ok(exchange),
                 Err(failure) => failure,
             };
@@ -159,11 +159,14 @@ impl Client {
     }
 
     /// One attempt: sends the request and reads the whole body, within the per-attempt
-    /// timeout and what is left of the deadline.
-    async fn attempt(&self, call: &Call, deadline: Option<Instant>) -> Result<Exchange, Failure> {
+    /// timeout and what is left of the deadline of the operation started at
+    /// `operation_started`.
+    async fn attempt(&self, call: &Call, operation_started: Instant) -> Result<Exchange, Failure> {
         let inner = &self.inner;
         let started = Instant::now();
-        let remaining = deadline.map(|deadline| deadline.saturating_duration_since(started));
+        let remaining = inner
+            .deadline
+            .map(|deadline| deadline.saturating_sub(started - operation_started));
         let (limit, kind) = match (inner.timeout, remaining) {
             (Some(timeout), Some(remaining)) if remaining < timeout => {
                 (Some(remaining), TimeoutKind::Deadline)
@@ -218,7 +221,10 @@ impl Client {
                 .unwrap_or_else(|_| {
                     Err(Failure::Timeout {
                         kind,
-                        elapsed: started.elapsed(),
+                        elapsed: match kind {
+                            TimeoutKind::Deadline => operation_started.elapsed(),
+                            _ => started.elapsed(),
+                        },
                     })
                 }),
             None => exchange.await,

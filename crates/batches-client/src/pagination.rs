@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use crate::batches::{COLLECTION, call_name};
 use crate::client::{Call, Client, Exchange};
@@ -248,7 +249,9 @@ impl<T: DeserializeOwned + Send + 'static> Stream for Pages<T> {
             // lookahead to one page: the next fetch starts only once the caller has taken
             // the previous page out of the channel.
             let (sender, receiver) = mpsc::channel(1);
-            let task = tokio::spawn(fetch_pages(client, params, max_items, sender));
+            // The fetching task logs inside the span of whoever polls the stream first.
+            let task =
+                tokio::spawn(fetch_pages(client, params, max_items, sender).in_current_span());
             self.state = PagesState::Running {
                 receiver,
                 _task: AbortOnDrop(task),

@@ -167,12 +167,16 @@ async fn the_deadline_bounds_the_whole_operation() {
     assert!(
         matches!(
             error,
-            Error::Timeout {
-                kind: TimeoutKind::Deadline,
-                ..
-            }
+            Error::Timeout { kind: TimeoutKind::Deadline, elapsed, .. }
+                if elapsed >= Duration::from_millis(300)
         ),
         "{error:?}"
+    );
+    assert!(
+        error
+            .to_string()
+            .starts_with("list batches timed out: operation deadline reached after 0.3"),
+        "{error}"
     );
     assert_eq!(request_count(&server).await, 1);
 }
