@@ -334,3 +334,17 @@ async fn the_key_is_sent_only_in_the_authorization_header() {
     assert_eq!(carrying_key, ["authorization"]);
     assert!(!request.url.as_str().contains(common::KEY));
 }
+
+#[test]
+fn clients_streams_and_errors_cross_threads() {
+    fn shared<T: Clone + Send + Sync + 'static>() {}
+    fn movable<T: Send + 'static>() {}
+    shared::<Client>();
+    shared::<batches_client::blocking::Client>();
+    movable::<batches_client::Pages<batches_client::Batch>>();
+    movable::<batches_client::Pages<Box<batches_client::RawValue>>>();
+    movable::<batches_client::Items>();
+    movable::<batches_client::WaitOptions>();
+    fn error<T: std::error::Error + Send + Sync + 'static>() {}
+    error::<Error>();
+}
