@@ -267,7 +267,10 @@ pub async fn serve(listener: TcpListener, app: App, mut stop: watch::Receiver<bo
     let mut http = hyper::server::conn::http1::Builder::new();
     // Without this a client that opens a connection and sends nothing holds it forever.
     http.timer(hyper_util::rt::TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30));
+        .header_read_timeout(Duration::from_secs(30))
+        // A client that shuts down its sending side after the request still gets the
+        // answer (a cut body gets its 400) instead of a dropped connection.
+        .half_close(true);
     loop {
         tokio::select! {
             accepted = listener.accept() => {
