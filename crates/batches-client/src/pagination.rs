@@ -231,32 +231,31 @@ impl<T: DeserializeOwned + Send + 'static> Stream for Pages<T> {
     type Item = Result<Page<T>, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if let PagesState::NotStarted { .. } = self.state {
-            let PagesState::NotStarted {
+        self.state = match std::mem::replace(&mut self.state, PagesState::Done) {
+            PagesState::NotStarted {
                 client,
                 params,
                 max_items,
-            } = std::mem::replace(&mut self.state, PagesState::Done)
-            else {
-                unreachable!("checked above")
-            };
-            if tokio::runtime::Handle::try_current().is_err() {
-                return Poll::Ready(Some(Err(Error::Config(
-                    "the page stream must be polled inside a Tokio runtime".to_owned(),
-                ))));
+            } => {
+                if tokio::runtime::Handle::try_current().is_err() {
+                    return Poll::Ready(Some(Err(Error::Config(
+                        "the page stream must be polled inside a Tokio runtime".to_owned(),
+                    ))));
+                }
+                // Capacity 1 plus reserving a slot before each fetch is what bounds the
+                // lookahead to one page: the next fetch starts only once the caller has
+                // taken the previous page out of the channel.
+                let (sender, receiver) = mpsc::channel(1);
+                // The fetching task logs inside the span of whoever polls the stream first.
+                let task =
+                    tokio::spawn(fetch_pages(client, params, max_items, sender).in_current_span());
+                PagesState::Running {
+                    receiver,
+                    _task: AbortOnDrop(task),
+                }
             }
-            // Capacity 1 plus reserving a slot before each fetch is what bounds the
-            // lookahead to one page: the next fetch starts only once the caller has taken
-            // the previous page out of the channel.
-            let (sender, receiver) = mpsc::channel(1);
-            // The fetching task logs inside the span of whoever polls the stream first.
-            let task =
-                tokio::spawn(fetch_pages(client, params, max_items, sender).in_current_span());
-            self.state = PagesState::Running {
-                receiver,
-                _task: AbortOnDrop(task),
-            };
-        }
+            started => started,
+        };
         let PagesState::Running { receiver, .. } = &mut self.state else {
             return Poll::Ready(None);
         };

@@ -280,3 +280,18 @@ async fn raw_pages_keep_the_exact_text_of_every_item() {
     assert_eq!(pages[1].raw, second.as_bytes());
     assert_eq!(pages[1].page_token.as_deref(), Some("t2"));
 }
+
+#[test]
+fn polled_outside_a_runtime_the_stream_errs_instead_of_panicking() {
+    use futures_util::FutureExt;
+
+    let client = common::builder("http://127.0.0.1:9").build().unwrap();
+    let mut pages = client.batches().pages(Default::default());
+    let first = pages.next().now_or_never().expect("answers at once");
+    let error = first.unwrap().unwrap_err();
+    assert!(
+        error.to_string().contains("inside a Tokio runtime"),
+        "{error}"
+    );
+    assert!(pages.next().now_or_never().unwrap().is_none());
+}
