@@ -287,7 +287,7 @@ async fn idempotency_key_returns_the_first_batch_or_conflicts() {
 #[tokio::test]
 async fn batches_run_to_completion_with_per_file_results() {
     let (server, api) = start(ServerConfig {
-        processing_ms: 15,
+        processing_ms: 50,
         ..fast()
     })
     .await;
@@ -380,7 +380,7 @@ async fn a_preset_of_the_other_product_fails_the_batch() {
 #[tokio::test]
 async fn batches_beyond_the_concurrency_limit_wait_throttled() {
     let (server, api) = start(ServerConfig {
-        processing_ms: 30,
+        processing_ms: 100,
         concurrency_limit: 1,
         ..fast()
     })

@@ -64,7 +64,7 @@ fn run(command: &mut Command, what: &str) {
 #[test]
 fn the_official_sdk_runs_the_getting_started_flow() {
     let python = sdk_python();
-    let server = launch(&["--seed", "120", "--seed-rng", "5", "--processing-ms", "40"]);
+    let server = launch(&["--seed", "120", "--seed-rng", "5", "--processing-ms", "100"]);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/sdk_flow.py");
     let output = Command::new(&python)
         .arg(&script)
