@@ -217,7 +217,7 @@ impl ClientBuilder {
         let api_key = read(API_KEY_ENV).or_else(|| read(API_KEY_FALLBACK_ENV));
         let base_url = read(BASE_URL_ENV);
         let custom_headers = read(CUSTOM_HEADERS_ENV);
-        builder.api_key = api_key.map(|key| key.trim().to_owned());
+        builder.api_key = api_key;
         if let Some(url) = base_url {
             builder.endpoint = Endpoint::Url(url.trim().to_owned());
         }
@@ -325,9 +325,12 @@ impl ClientBuilder {
         if let Some(message) = self.env_error {
             return Err(Error::Config(message));
         }
+        // Surrounding whitespace (a key pasted with its newline) is never part of a key.
         let api_key = self
             .api_key
-            .filter(|key| !key.trim().is_empty())
+            .as_deref()
+            .map(str::trim)
+            .filter(|key| !key.is_empty())
             .ok_or_else(|| {
                 Error::Config(format!(
                     "no API key: set {API_KEY_ENV} (or {API_KEY_FALLBACK_ENV}) or pass one to \

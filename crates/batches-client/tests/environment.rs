@@ -37,7 +37,7 @@ async fn environment_variables_configure_the_client() {
         .await;
 
     set(&[
-        ("LLAMA_PARSE_API_KEY", "llx-from-fallback"),
+        ("LLAMA_PARSE_API_KEY", " llx-from-fallback\n"),
         ("LLAMA_CLOUD_BASE_URL", &server.uri()),
         (
             "LLAMA_CLOUD_CUSTOM_HEADERS",
