@@ -348,3 +348,30 @@ fn clients_streams_and_errors_cross_threads() {
     fn error<T: std::error::Error + Send + Sync + 'static>() {}
     error::<Error>();
 }
+
+#[tokio::test]
+async fn gzip_responses_are_decompressed_and_raw_holds_the_json() {
+    use std::io::Write;
+
+    let body = serde_json::to_vec(&common::page(&["bat-1", "bat-2"], None)).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(&body).unwrap();
+    let compressed = encoder.finish().unwrap();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header("accept-encoding", "gzip"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .set_body_raw(compressed, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let page = client(&server)
+        .batches()
+        .list(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 2);
+    assert_eq!(page.raw, body);
+}
