@@ -89,8 +89,14 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
                     size,
                     metadata: None,
                 };
-                let file_id =
-                    store::insert_file(tx, project_id, &id, file, created + f as i64 + 1)?;
+                let file_id = store::insert_file(
+                    tx,
+                    format!("dfl-{}", uuid(&mut rng)),
+                    project_id,
+                    &id,
+                    file,
+                    created + f as i64 + 1,
+                )?;
                 files.push((file_id, name, size));
             }
             directories.push((id, files));

@@ -355,7 +355,14 @@ impl Store {
             if load_directory(tx, project_id, directory_id)?.is_none() {
                 return Err(directory_not_found(directory_id));
             }
-            let id = insert_file(tx, project_id, directory_id, file, tick(clock))?;
+            let id = insert_file(
+                tx,
+                new_id("dfl"),
+                project_id,
+                directory_id,
+                file,
+                tick(clock),
+            )?;
             Ok(tx.query_row(
                 &format!("SELECT {FILE_COLUMNS} FROM directory_files WHERE id = ?"),
                 [&id],
@@ -443,7 +450,7 @@ impl Store {
                     size: 1024,
                     metadata: None,
                 };
-                insert_file(tx, project_id, &id, file, tick(clock))?;
+                insert_file(tx, new_id("dfl"), project_id, &id, file, tick(clock))?;
             }
             Ok(id)
         })?)
@@ -482,9 +489,10 @@ pub(crate) fn insert_directory(
     Ok(())
 }
 
-/// Inserts a directory file and returns its id.
+/// Inserts a directory file with this id (`dfl-…`) and returns the id.
 pub(crate) fn insert_file(
     conn: &Connection,
+    id: String,
     project_id: &str,
     directory_id: &str,
     file: NewFile,
@@ -503,7 +511,6 @@ pub(crate) fn insert_file(
              give the file another unique_id"
         )));
     }
-    let id = new_id("dfl");
     let file_id = file
         .file_id
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
