@@ -88,10 +88,12 @@ impl Console {
     }
 
     /// A progress line for a listing, drawn on a terminal once a second page is fetched.
-    pub fn listing_progress(&self) -> ListingProgress {
+    /// `rows_on_terminal` says the results themselves scroll by on the same terminal: they
+    /// show the progress then, and a live line would be torn by them.
+    pub fn listing_progress(&self, rows_on_terminal: bool) -> ListingProgress {
         ListingProgress {
             bar: ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()),
-            live: self.terminal && !self.quiet,
+            live: self.terminal && !self.quiet && !rows_on_terminal,
             pages: 0,
         }
     }

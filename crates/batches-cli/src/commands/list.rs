@@ -1,6 +1,7 @@
 //! `batches list`: every page, streamed, resumable to the batch.
 
 use std::borrow::Cow;
+use std::io::IsTerminal;
 
 use batches_client::{Page, RawValue};
 use futures_util::StreamExt;
@@ -66,7 +67,9 @@ pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {
     if let Some(max) = args.max_items {
         pages = pages.max_items(max + already_printed);
     }
-    let mut progress = context.console.listing_progress();
+    let mut progress = context
+        .console
+        .listing_progress(std::io::stdout().is_terminal());
     let mut printed: u64 = 0;
     let mut first_page = true;
 

@@ -122,7 +122,8 @@ pub async fn run(context: &mut Context, filters: ListFilters) -> Result<(), Fail
         ));
     }
     let mut pages = context.client.batches().pages(filters.params());
-    let mut progress = context.console.listing_progress();
+    // Nothing is printed until the counts are complete.
+    let mut progress = context.console.listing_progress(false);
     let mut counts = Counts::default();
     let outcome = loop {
         match context.interrupt.race(pages.next()).await {

@@ -15,6 +15,9 @@ const BATCH_HEADERS: [&str; 7] = [
     "UPDATED",
 ];
 const STATUS_COLUMN: usize = 1;
+/// Widths the first page cannot narrow: the longest known status and job type, and the
+/// timestamps, which may all be missing on the first page.
+const BATCH_MIN_WIDTHS: [usize; 7] = [0, 9, 10, 0, 0, 16, 16];
 
 /// Batches as rows, streamed: column widths come from the first page, later rows are cut
 /// to fit them so memory stays flat however long the listing.
@@ -63,7 +66,10 @@ impl BatchTable {
         if self.widths.is_some() || self.pending.is_empty() {
             return;
         }
-        let widths = widths(&BATCH_HEADERS, self.pending.iter().map(|(cells, _)| cells));
+        let mut widths = widths(&BATCH_HEADERS, self.pending.iter().map(|(cells, _)| cells));
+        for (width, min) in widths.iter_mut().zip(BATCH_MIN_WIDTHS) {
+            *width = (*width).max(min);
+        }
         header(&BATCH_HEADERS, &widths, self.color, out);
         for (cells, status) in std::mem::take(&mut self.pending) {
             row(&cells, &widths, self.status_color(&status), self.color, out);

@@ -599,3 +599,46 @@ fn debug_shows_requests_without_the_key() {
     );
     assert!(!errors.contains(KEY), "{errors}");
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_wait_with_130() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
+    let env = Env::with(ServerConfig {
+        processing_ms: 60_000,
+        ..fast()
+    });
+    let directory = env.directory(1);
+    let created = env
+        .cmd()
+        .args(create_args(&directory, "cfg-PARSE_FAST"))
+        .output()
+        .unwrap();
+    let id = json(&created)["id"].as_str().unwrap().to_owned();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_llamacloud"))
+        .args(["batches", "wait", &id])
+        .env("LLAMA_CLOUD_API_KEY", KEY)
+        .env("LLAMA_CLOUD_BASE_URL", env.server.base_url())
+        .env("XDG_CONFIG_HOME", env.config.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to our own child, which has not been waited for yet.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let mut errors = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut errors)
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{errors}");
+    assert!(errors.contains("interrupted"));
+    assert!(output.stdout.is_empty());
+}
