@@ -1,17 +1,16 @@
 //! `config`: show the settings in effect, change a profile.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 
 use batches_client::ClientBuilder;
 use clap::ArgMatches;
 use clap::ValueEnum;
 use serde_json::json;
 
-use super::write_stdout;
 use crate::cli::{ConfigCommand, ConfigKey, GlobalArgs};
 use crate::console::Console;
 use crate::failure::Failure;
-use crate::output::Printer;
+use crate::output::{Printer, write_stdout};
 use crate::profile::{self, DEFAULT_PROFILE};
 use crate::settings::{Settings, Source, parse_format, parse_region, redact};
 use crate::transform::Transform;
@@ -130,7 +129,8 @@ fn show(global: &GlobalArgs, matches: &ArgMatches, console: &Console) -> Result<
 /// Reads a value from stdin (so that a key stays out of the shell history).
 fn read_value(key: ConfigKey) -> Result<String, Failure> {
     if std::io::stdin().is_terminal() {
-        eprint!("{}: ", key.file_key());
+        // A closed stderr only loses the prompt.
+        let _ = write!(std::io::stderr(), "{}: ", key.file_key());
     }
     let mut text = String::new();
     std::io::stdin()

@@ -6,7 +6,6 @@ mod list;
 mod stats;
 
 use std::future::Future;
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -17,7 +16,7 @@ use tokio::sync::Notify;
 use crate::cli::{BatchesCommand, Cli, Command, GlobalArgs, ListFilters, ScopeArgs};
 use crate::console::Console;
 use crate::failure::Failure;
-use crate::output::Printer;
+use crate::output::{Printer, write_stdout};
 use crate::profile;
 use crate::settings::{Settings, redact};
 use crate::transform::Transform;
@@ -136,18 +135,6 @@ fn debug_settings(console: &Console, settings: &Settings, profile: &profile::Pro
         settings.max_retries.value,
         settings.timeout.value,
     ));
-}
-
-/// Writes bytes to stdout, stopping quietly when the reader went away.
-pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(bytes)
-        .and_then(|()| stdout.flush())
-        .map_err(|error| match error.kind() {
-            std::io::ErrorKind::BrokenPipe => Failure::BrokenPipe,
-            _ => Failure::Output(error),
-        })
 }
 
 impl ListFilters {

@@ -256,6 +256,16 @@ impl Sink {
     }
 }
 
+/// Writes bytes to stdout at once (a completion script, a path), stopping quietly when
+/// the reader went away.
+pub fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(io_failure)
+}
+
 fn io_failure(error: std::io::Error) -> Failure {
     if error.kind() == std::io::ErrorKind::BrokenPipe {
         Failure::BrokenPipe

@@ -257,8 +257,19 @@ fn wait_exit_codes() {
     assert_eq!(json(&output)["status"], "FAILED");
     assert!(stderr(&output).contains("ended FAILED"));
 
-    let slow = create("cfg-PARSE_FAST");
-    let output = env
+    // A batch that stays PENDING for a minute: the wait times out, then ends CANCELLED.
+    let slow_env = Env::with(ServerConfig {
+        processing_ms: 60_000,
+        ..fast()
+    });
+    let slow_directory = slow_env.directory(1);
+    let created = slow_env
+        .cmd()
+        .args(create_args(&slow_directory, "cfg-PARSE_FAST"))
+        .output()
+        .unwrap();
+    let slow = json(&created)["id"].as_str().unwrap().to_owned();
+    let output = slow_env
         .cmd()
         .args([
             "batches",
@@ -272,14 +283,25 @@ fn wait_exit_codes() {
         .output()
         .unwrap();
     assert_eq!(code(&output), 5, "{}", stderr(&output));
-    assert!(stderr(&output).contains("still"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("still PENDING"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(output.stdout.is_empty());
 
-    env.cmd()
+    slow_env
+        .cmd()
         .args(["batches", "cancel", &slow])
         .output()
         .unwrap();
-    let output = env.cmd().args(["batches", "wait", &slow]).output().unwrap();
+    let output = slow_env
+        .cmd()
+        .args(["batches", "wait", &slow])
+        .output()
+        .unwrap();
     assert_eq!(code(&output), 4);
+    assert_eq!(json(&output)["status"], "CANCELLED");
 
     let done = create("cfg-PARSE_FAST");
     let output = env
