@@ -469,3 +469,31 @@ fn an_error_mid_listing_says_how_to_resume() {
     ));
     assert_eq!(listed, full);
 }
+
+#[test]
+fn quiet_hides_notes_but_not_errors() {
+    let env = Env::seeded(5);
+    let output = env
+        .cmd()
+        .args(["batches", "list", "--max-items", "2", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0);
+    assert_eq!(stderr(&output), "");
+    let output = env
+        .cmd()
+        .args([
+            "batches", "list", "--format", "table", "--status", "RUNNING",
+        ])
+        .args(["--created-at-on-or-before", "2000-01-01"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&output), "");
+    assert_eq!(stderr(&output), "no batches found\n");
+    let output = env
+        .cmd()
+        .args(["batches", "get", "bat-none", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(stderr(&output).starts_with("error: "));
+}

@@ -3,7 +3,9 @@
 
 use batches_server::{FaultKind, ServerConfig};
 
-use crate::common::{Env, KEY, code, fast, fixture_page, ids, mock_server, stderr, stdout};
+use crate::common::{
+    Env, KEY, code, fast, fixture, fixture_page, ids, mock_server, stderr, stdout,
+};
 
 fn json(output: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
@@ -663,4 +665,28 @@ fn ctrl_c_stops_a_wait_with_130() {
     assert_eq!(output.status.code(), Some(130), "{errors}");
     assert!(errors.contains("interrupted"));
     assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn error_messages_read_well() {
+    let env = Env::seeded(0);
+    let unauthorized = mock_server(401, fixture("error-message"));
+    let output = env
+        .cmd()
+        .env("LLAMA_CLOUD_BASE_URL", unauthorized)
+        .args(["batches", "get", "bat-1"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 1);
+    insta::assert_snapshot!("error-401", stderr(&output));
+
+    let invalid = mock_server(422, fixture("error-validation"));
+    let output = env
+        .cmd()
+        .env("LLAMA_CLOUD_BASE_URL", invalid)
+        .args(["batches", "list", "--max-retries", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 1);
+    insta::assert_snapshot!("error-422", stderr(&output));
 }
