@@ -10,10 +10,9 @@ use serde_json::json;
 use crate::cli::{ConfigCommand, ConfigKey, GlobalArgs};
 use crate::console::Console;
 use crate::failure::Failure;
-use crate::output::{Printer, write_stdout};
+use crate::output::write_stdout;
 use crate::profile::{self, DEFAULT_PROFILE};
-use crate::settings::{Settings, Source, parse_format, parse_region, redact};
-use crate::transform::Transform;
+use crate::settings::{Source, parse_format, parse_region, redact};
 use crate::values::{format_duration, parse_duration};
 
 /// Runs a `config` command.
@@ -58,23 +57,7 @@ pub fn run(
 }
 
 fn show(global: &GlobalArgs, matches: &ArgMatches, console: &Console) -> Result<(), Failure> {
-    let transform = global
-        .transform
-        .as_deref()
-        .map(Transform::compile)
-        .transpose()
-        .map_err(|message| Failure::usage(format!("--transform: {message}")))?;
-    let profile = profile::load(global.profile.as_deref())?;
-    if let Some(warning) = &profile.warning {
-        console.warn(warning);
-    }
-    let settings = Settings::resolve(global, matches, &profile)?;
-    let mut printer = Printer::new(
-        settings.format.value,
-        transform,
-        global.raw_output,
-        console.color(),
-    )?;
+    let (profile, settings, mut printer) = super::setup(global, matches, console)?;
     if printer.is_raw() {
         return Err(Failure::usage(
             "config show has no raw response; use table, json, jsonl or yaml",

@@ -52,17 +52,6 @@ fn batches(
     matches: &ArgMatches,
     console: &Console,
 ) -> Result<(), Failure> {
-    // A filter that does not compile stops everything before a request is sent.
-    let transform = global
-        .transform
-        .as_deref()
-        .map(Transform::compile)
-        .transpose()
-        .map_err(|message| Failure::usage(format!("--transform: {message}")))?;
-    let profile = profile::load(global.profile.as_deref())?;
-    if let Some(warning) = &profile.warning {
-        console.warn(warning);
-    }
     // Under `wait`, --timeout is the wait's own limit (clap shares the option's name and
     // value with the global one), not each request's.
     let request_args = match command {
@@ -72,16 +61,10 @@ fn batches(
         },
         _ => global.clone(),
     };
-    let settings = Settings::resolve(&request_args, matches, &profile)?;
+    let (profile, settings, printer) = setup(&request_args, matches, console)?;
     if global.debug {
         debug_settings(console, &settings, &profile);
     }
-    let printer = Printer::new(
-        settings.format.value,
-        transform,
-        global.raw_output,
-        console.color(),
-    )?;
     let client = settings.client()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         // One worker fetches the next page while the main thread prints this one.
@@ -109,6 +92,34 @@ fn batches(
             BatchesCommand::Stats { filters } => stats::run(&mut context, filters).await,
         }
     })
+}
+
+/// What a command that prints results needs: the profile (its warning shown), the
+/// settings in effect and the printer. A `--transform` that does not compile stops
+/// everything here, before a request is sent.
+fn setup(
+    global: &GlobalArgs,
+    matches: &ArgMatches,
+    console: &Console,
+) -> Result<(profile::Profile, Settings, Printer), Failure> {
+    let transform = global
+        .transform
+        .as_deref()
+        .map(Transform::compile)
+        .transpose()
+        .map_err(|message| Failure::usage(format!("--transform: {message}")))?;
+    let profile = profile::load(global.profile.as_deref())?;
+    if let Some(warning) = &profile.warning {
+        console.warn(warning);
+    }
+    let settings = Settings::resolve(global, matches, &profile)?;
+    let printer = Printer::new(
+        settings.format.value,
+        transform,
+        global.raw_output,
+        console.color(),
+    )?;
+    Ok((profile, settings, printer))
 }
 
 fn debug_settings(console: &Console, settings: &Settings, profile: &profile::Profile) {
