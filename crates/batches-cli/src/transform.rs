@@ -95,30 +95,23 @@ fn load_messages(code: &str, error: jaq_core::load::Error<&str>) -> Vec<String> 
         Some(c) => format!("`{c}`"),
         None => "the end".to_owned(),
     };
+    let expected = |what: &str, rest: &str| {
+        format!(
+            "expected {what} at column {}, found {}",
+            column(rest),
+            found(rest)
+        )
+    };
     use jaq_core::load::Error;
     match error {
         Error::Io(errors) => errors.into_iter().map(|(_, message)| message).collect(),
         Error::Lex(errors) => errors
             .into_iter()
-            .map(|(expect, rest)| {
-                format!(
-                    "expected {} at column {}, found {}",
-                    expect.as_str(),
-                    column(rest),
-                    found(rest)
-                )
-            })
+            .map(|(expect, rest)| expected(expect.as_str(), rest))
             .collect(),
         Error::Parse(errors) => errors
             .into_iter()
-            .map(|(expect, rest)| {
-                format!(
-                    "expected {} at column {}, found {}",
-                    expect.as_str(),
-                    column(rest),
-                    found(rest)
-                )
-            })
+            .map(|(expect, rest)| expected(expect.as_str(), rest))
             .collect(),
     }
 }
