@@ -103,13 +103,15 @@ impl Console {
         if !self.terminal || self.quiet {
             return ProgressBar::hidden();
         }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template("{spinner} {prefix} {msg} · {elapsed}")
                 .expect("the template is valid"),
         );
         bar.set_prefix(batch_id.to_owned());
         bar.set_message("waiting for the first status");
+        // Drawn only once complete, so the first frame is not a bare spinner.
+        bar.set_draw_target(ProgressDrawTarget::stderr());
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     }

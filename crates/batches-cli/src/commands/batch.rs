@@ -101,7 +101,7 @@ pub async fn wait(
         .max_interval(interval.max(MAX_INTERVAL))
         .timeout(timeout)
         .params(params.clone())
-        .on_change(move |batch| shown.set_message(wait_status(batch)));
+        .on_poll(move |batch| shown.set_message(wait_status(batch)));
     let waited = context
         .interrupt
         .race(context.client.batches().wait(id, options))
