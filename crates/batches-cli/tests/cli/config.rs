@@ -171,3 +171,39 @@ fn bad_profiles_and_values() {
         stderr(&output)
     );
 }
+
+#[test]
+fn region_and_base_url_precedence() {
+    let env = Env::seeded(0);
+    let show = |cmd: &mut assert_cmd::Command| {
+        let output = cmd
+            .args(["config", "show", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()["endpoint"].clone()
+    };
+    // The region option beats the base URL from the environment.
+    let endpoint = show(env.cmd().args(["--region", "eu"]));
+    assert_eq!(
+        endpoint["value"],
+        "https://api.cloud.eu.llamaindex.ai (region eu)"
+    );
+    assert_eq!(endpoint["source"], "option");
+    let endpoint = show(&mut env.cmd());
+    assert_eq!(endpoint["value"], env.server.base_url());
+    assert_eq!(endpoint["source"], "env LLAMA_CLOUD_BASE_URL");
+    // A profile's region applies when nothing else says where to go.
+    env.cmd()
+        .args(["config", "set", "region", "EU"])
+        .output()
+        .unwrap();
+    let endpoint = show(env.cmd().env_remove("LLAMA_CLOUD_BASE_URL"));
+    assert_eq!(endpoint["source"], "profile default");
+    let endpoint = show(
+        env.cmd()
+            .env_remove("LLAMA_CLOUD_BASE_URL")
+            .args(["--base-url", "http://127.0.0.1:9"]),
+    );
+    assert_eq!(endpoint["value"], "http://127.0.0.1:9");
+}
