@@ -136,19 +136,31 @@ pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {
     };
     match cause {
         Failure::BrokenPipe => Err(Failure::BrokenPipe),
-        // Nothing printed yet: no partial output to close and nothing to resume.
-        cause if printed == 0 && !matches!(cause, Failure::Interrupted) => Err(cause),
+        // Nothing printed yet: no partial output to close.
+        cause if printed == 0 && !matches!(cause, Failure::Interrupted) => {
+            Err(resumable(cause, resumed.is_some(), &position))
+        }
         cause => {
             // Closed on Ctrl-C too, so that stdout holds one complete document.
             context.printer.end_list()?;
-            if printed == 0 {
-                return Err(cause);
-            }
-            Err(Failure::ListingStopped {
-                cause: Box::new(cause),
-                starting_token: position.encode(),
-            })
+            Err(resumable(
+                cause,
+                printed > 0 || resumed.is_some(),
+                &position,
+            ))
         }
+    }
+}
+
+/// The failure, with the token to resume from when there is something to resume: batches
+/// were printed, or the listing was itself a resumption (its token still applies).
+fn resumable(cause: Failure, resumable: bool, position: &StartingToken) -> Failure {
+    if !resumable {
+        return cause;
+    }
+    Failure::ListingStopped {
+        cause: Box::new(cause),
+        starting_token: position.encode(),
     }
 }
 
