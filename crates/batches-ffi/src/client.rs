@@ -258,7 +258,7 @@ mod tests {
     #[test]
     fn the_key_never_shows_in_messages() {
         let (_, text) =
-            new_client(r#"{"api_key": "llx-secret\n", "base_url": "http://127.0.0.1:9"}"#)
+            new_client(r#"{"api_key": "llx-sec\nret", "base_url": "http://127.0.0.1:9"}"#)
                 .unwrap_err();
         assert!(!text.contains("llx-secret"), "{text}");
     }
