@@ -12,10 +12,10 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-use crate::{emulator::Emulator, project_root};
-
-/// The emulator's default key (`--api-key` default).
-const API_KEY: &str = "llx-local-dev";
+use crate::{
+    emulator::{API_KEY, Emulator},
+    project_root,
+};
 /// Batches seeded for the listing benchmarks.
 const SEEDED: &str = "100000";
 
@@ -91,30 +91,18 @@ fn emulator_load(emulator: &Emulator) -> Result<()> {
 
 /// Every page URL of the full listing, walked once with the given page size.
 fn page_urls(emulator: &Emulator, page_size: u32) -> Result<Vec<String>> {
-    let mut urls = Vec::new();
+    let mut paths = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let mut url = format!(
-            "{}/api/v2/batches?page_size={page_size}",
-            emulator.base_url()
-        );
+        let mut path = format!("/api/v2/batches?page_size={page_size}");
         if let Some(token) = &token {
-            write!(url, "&page_token={}", percent_encode(token))?;
+            write!(path, "&page_token={}", percent_encode(token))?;
         }
-        let body = Command::new("curl")
-            .args(["-sf", "-H"])
-            .arg(format!("Authorization: Bearer {API_KEY}"))
-            .arg(&url)
-            .output()
-            .context("running curl")?;
-        if !body.status.success() {
-            bail!("curl {url} failed");
-        }
-        urls.push(url);
-        let page: serde_json::Value = serde_json::from_slice(&body.stdout)?;
+        let page = emulator.curl_json(&path, &[])?;
+        paths.push(format!("{}{path}", emulator.base_url()));
         match page["next_page_token"].as_str() {
             Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-            _ => return Ok(urls),
+            _ => return Ok(paths),
         }
     }
 }

@@ -3,18 +3,13 @@
 //! the batch table, the stats chart, and a batch created over a new source directory and
 //! followed to completion with its per-file results.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::emulator::Emulator;
+use crate::emulator::{API_KEY, Emulator};
 use crate::project_root;
-
-/// The emulator's default key.
-const API_KEY: &str = "llx-local-dev";
 
 /// The files uploaded into the demo's source directory: one kind neither product reads,
 /// to show a per-file error next to the jobs.
@@ -51,7 +46,7 @@ pub fn run() -> Result<()> {
     cli(&["batches", "list", "--format", "table", "--max-items", "15"])?;
     cli(&["batches", "stats", "--format", "table"])?;
 
-    let directory = create_directory(emulator.base_url())?;
+    let directory = create_directory(&emulator)?;
     cli(&[
         "batches",
         "create",
@@ -92,32 +87,29 @@ fn run_cli(llamacloud: &Path, base_url: &str, config_home: &Path, args: &[&str])
 
 /// Creates a source directory through the emulator's directory endpoints and uploads
 /// [`FILES`] into it, as the official getting-started flow does. Returns its id.
-fn create_directory(base_url: &str) -> Result<String> {
-    let directory = post(
-        base_url,
+fn create_directory(emulator: &Emulator) -> Result<String> {
+    let directory = emulator.curl_json(
         "/api/v1/beta/directories",
-        "application/json",
-        br#"{"name": "demo documents", "type": "ephemeral"}"#,
+        &[
+            "--header",
+            "Content-Type: application/json",
+            "--data",
+            r#"{"name": "demo documents", "type": "ephemeral"}"#,
+        ],
     )?;
     let id = directory["id"]
         .as_str()
         .context("the directory has no id")?
         .to_owned();
     println!("created source directory {id}");
-    const BOUNDARY: &str = "llamacloud-demo-boundary";
+    let staging = std::env::temp_dir().join("llamacloud-demo-files");
+    std::fs::create_dir_all(&staging)?;
     for (name, contents) in FILES {
-        let mut body = format!(
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"upload_file\"; \
-             filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .into_bytes();
-        body.extend_from_slice(contents);
-        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-        let file = post(
-            base_url,
+        let path = staging.join(name);
+        std::fs::write(&path, contents)?;
+        let file = emulator.curl_json(
             &format!("/api/v1/beta/directories/{id}/files/upload"),
-            &format!("multipart/form-data; boundary={BOUNDARY}"),
-            &body,
+            &["--form", &format!("upload_file=@{}", path.display())],
         )?;
         println!(
             "  uploaded {name} as {}",
@@ -126,32 +118,4 @@ fn create_directory(base_url: &str) -> Result<String> {
     }
     println!();
     Ok(id)
-}
-
-/// One HTTP/1.1 POST to the loopback emulator, answered with JSON.
-fn post(base_url: &str, path: &str, content_type: &str, body: &[u8]) -> Result<serde_json::Value> {
-    let address = base_url
-        .strip_prefix("http://")
-        .context("the emulator's URL is plain http")?;
-    let mut stream =
-        TcpStream::connect(address).with_context(|| format!("connecting to {address}"))?;
-    write!(
-        stream,
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {API_KEY}\r\n\
-         Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    stream.write_all(body)?;
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response)?;
-    let response = String::from_utf8_lossy(&response);
-    let (head, payload) = response
-        .split_once("\r\n\r\n")
-        .context("the response has no header end")?;
-    let status_line = head.lines().next().unwrap_or_default();
-    if !status_line.contains(" 200 ") && !status_line.contains(" 201 ") {
-        bail!("POST {path}: {status_line}: {payload}");
-    }
-    serde_json::from_str(payload)
-        .with_context(|| format!("POST {path}: the body is not JSON: {payload}"))
 }

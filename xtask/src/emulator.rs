@@ -8,6 +8,9 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
+/// The emulator's default key (its `--api-key` default).
+pub const API_KEY: &str = "llx-local-dev";
+
 /// A `batches-server` process on a free loopback port, killed on drop.
 pub struct Emulator {
     child: Child,
@@ -43,6 +46,26 @@ impl Emulator {
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Sends one request to `path` (with the query, if any) with curl and the default key,
+    /// and decodes the JSON answer; `args` adds curl options (method, body, form fields).
+    pub fn curl_json(&self, path: &str, args: &[&str]) -> Result<serde_json::Value> {
+        let output = Command::new("curl")
+            .args(["--silent", "--show-error", "--fail-with-body", "--header"])
+            .arg(format!("Authorization: Bearer {API_KEY}"))
+            .args(args)
+            .arg(format!("{}{path}", self.base_url))
+            .output()
+            .context("running curl")?;
+        let body = String::from_utf8_lossy(&output.stdout);
+        if !output.status.success() {
+            bail!(
+                "{path}: {} {body}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        serde_json::from_str(&body).with_context(|| format!("{path}: the body is not JSON: {body}"))
     }
 }
 
