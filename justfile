@@ -20,6 +20,10 @@ codegen-check:
 man dir="target/man":
     cargo xtask man {{dir}}
 
+# Print every performance figure (release build; needs wrk).
+bench:
+    cargo xtask bench
+
 # The whole CI run, as CI runs it.
 ci:
     bash .ci/run

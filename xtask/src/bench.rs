@@ -38,6 +38,21 @@ pub fn run() -> Result<()> {
     println!("\n## Client: decoding a 100-item page (typed vs raw passthrough)");
     cargo(&root, &["bench", "-p", "batches-client"])?;
 
+    println!("\n## Client: memory while listing {SEEDED} batches (one page of lookahead)");
+    cargo(
+        &root,
+        &[
+            "run",
+            "--release",
+            "-p",
+            "batches-client",
+            "--example",
+            "list_100k",
+            "--",
+            SEEDED,
+        ],
+    )?;
+
     println!("\n## Emulator: seeding {SEEDED} batches");
     let started = Instant::now();
     let emulator = Emulator::start(

@@ -1,4 +1,5 @@
 //! The library behind `cargo xtask`, so that tests can run the same checks.
+#![warn(missing_docs)]
 
 pub mod bench;
 pub mod codegen;

@@ -17,6 +17,7 @@
 //! - `format: date-time` strings become `chrono::DateTime<chrono::Utc>`.
 //! - Objects marked `x-query-parameters` also get `to_query_pairs`, which encodes each field
 //!   through `crate::query::QueryValue` (arrays as a repeated key).
+#![warn(missing_docs)]
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
