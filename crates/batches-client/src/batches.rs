@@ -263,7 +263,7 @@ impl<'a> Batches<'a> {
     }
 
     /// Polls a batch until its status is terminal (`COMPLETED`, `FAILED`, `CANCELLED`)
-    /// and returns it. See [`WaitOptions`] for the polling interval, the overall timeout
+    /// and returns the last poll's response: the batch, and the exact body it came in. See [`WaitOptions`] for the polling interval, the overall timeout
     /// ([`Error::WaitTimeout`]) and the status-change callback.
     ///
     /// ```no_run
@@ -275,10 +275,14 @@ impl<'a> Batches<'a> {
     ///     .timeout(Duration::from_secs(600))
     ///     .on_change(|batch| eprintln!("{} is now {}", batch.id, batch.status));
     /// let batch = client.batches().wait("bat-123", options).await?;
-    /// println!("finished: {}", batch.status);
+    /// println!("finished: {}", batch.value.status);
     /// # Ok(()) }
     /// ```
-    pub async fn wait(&self, batch_id: &str, options: WaitOptions) -> Result<Batch, Error> {
+    pub async fn wait(
+        &self,
+        batch_id: &str,
+        options: WaitOptions,
+    ) -> Result<Response<Batch>, Error> {
         options.run(self, batch_id).await
     }
 }

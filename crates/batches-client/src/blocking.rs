@@ -186,8 +186,8 @@ impl Batches<'_> {
         self.run(self.client.client.batches().cancel(batch_id, params))
     }
 
-    /// Polls a batch until its status is terminal.
-    pub fn wait(&self, batch_id: &str, options: WaitOptions) -> Result<Batch, Error> {
+    /// Polls a batch until its status is terminal; the last poll's response.
+    pub fn wait(&self, batch_id: &str, options: WaitOptions) -> Result<Response<Batch>, Error> {
         self.run(self.client.client.batches().wait(batch_id, options))
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use batches_types::{Batch, BatchStatus, GetBatchParams};
 use tokio::time::Instant;
 
+use crate::Response;
 use crate::batches::Batches;
 use crate::error::Error;
 
@@ -116,7 +117,7 @@ impl WaitOptions {
         mut self,
         batches: &Batches<'_>,
         batch_id: &str,
-    ) -> Result<Batch, Error> {
+    ) -> Result<Response<Batch>, Error> {
         if self.interval.is_zero() || self.max_interval < self.interval {
             return Err(Error::InvalidRequest(format!(
                 "wait interval must be more than zero and at most the maximum interval \
@@ -128,26 +129,27 @@ impl WaitOptions {
         let mut pause = self.interval;
         let mut last_status: Option<BatchStatus> = None;
         loop {
-            let batch = batches.get(batch_id, &self.params).await?.into_inner();
+            let response = batches.get(batch_id, &self.params).await?;
+            let batch = &response.value;
             if last_status.as_ref() != Some(&batch.status) {
                 tracing::debug!(batch_id, status = %batch.status, "batch status changed");
                 if let Some(on_change) = &mut self.on_change {
-                    on_change(&batch);
+                    on_change(batch);
                 }
                 last_status = Some(batch.status.clone());
             }
             if let Some(on_poll) = &mut self.on_poll {
-                on_poll(&batch);
+                on_poll(batch);
             }
             if batch.status.is_terminal() {
-                return Ok(batch);
+                return Ok(response);
             }
             let waited = started.elapsed();
             let sleep = match self.timeout {
                 Some(timeout) if waited >= timeout => {
                     return Err(Error::WaitTimeout {
                         batch_id: batch_id.to_owned(),
-                        last_status: batch.status,
+                        last_status: batch.status.clone(),
                         waited,
                     });
                 }

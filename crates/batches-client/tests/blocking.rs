@@ -112,7 +112,7 @@ fn every_operation_matches_the_async_client() {
             WaitOptions::new().interval(Duration::from_millis(10)),
         )
         .unwrap();
-    assert_eq!(waited.status, BatchStatus::Completed);
+    assert_eq!(waited.value.status, BatchStatus::Completed);
 }
 
 #[test]

@@ -53,7 +53,7 @@ async fn create_wait_get_results_and_cancel() {
         .timeout(Duration::from_secs(30))
         .on_change(move |batch| recorder.lock().unwrap().push(batch.status.clone()));
     let finished = batches.wait(&created.id, options).await.unwrap();
-    assert_eq!(finished.status, BatchStatus::Completed);
+    assert_eq!(finished.value.status, BatchStatus::Completed);
     assert_eq!(seen.lock().unwrap().last(), Some(&BatchStatus::Completed));
 
     let params = GetBatchParams {

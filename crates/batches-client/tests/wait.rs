@@ -40,7 +40,7 @@ async fn polls_with_backoff_until_terminal_and_reports_each_change() {
         .on_poll(move |_| *counter.lock().unwrap() += 1);
     let started = Instant::now();
     let batch = client.batches().wait("bat-1", options).await.unwrap();
-    assert_eq!(batch.status, BatchStatus::Completed);
+    assert_eq!(batch.value.status, BatchStatus::Completed);
     assert_eq!(
         *seen.lock().unwrap(),
         [
@@ -110,7 +110,7 @@ async fn an_unknown_status_keeps_polling_and_params_are_sent() {
         .wait("bat-1", WaitOptions::new().params(params))
         .await
         .unwrap();
-    assert_eq!(batch.status, BatchStatus::Cancelled);
+    assert_eq!(batch.value.status, BatchStatus::Cancelled);
     assert_eq!(request_count(&server).await, 2);
 }
 

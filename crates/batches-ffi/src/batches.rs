@@ -223,16 +223,8 @@ pub unsafe extern "C" fn batches_wait(
         let batch_id = required_str(batch_id, "batch_id")?;
         let out = out_param(batch_json, "batch_json")?;
         let options: WaitSettings = settings(options_json, "options_json")?;
-        let batch = client.batches().wait(batch_id, options.into())?;
-        // The client returns the decoded batch here, whose unknown fields are kept, so
-        // encoding it again loses nothing the server sent.
-        let json = serde_json::to_vec(&batch).map_err(|error| {
-            batches_error::new(
-                crate::error::BATCHES_DECODE_ERROR,
-                format!("could not encode the batch: {error}"),
-            )
-        })?;
-        *out = json_string(json)?;
+        let response = client.batches().wait(batch_id, options.into())?;
+        *out = json_string(response.raw)?;
         Ok(())
     })
 }

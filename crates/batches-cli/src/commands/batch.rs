@@ -107,13 +107,7 @@ pub async fn wait(
         .race(context.client.batches().wait(id, options))
         .await;
     progress.finish_and_clear();
-    waited??;
-    // The wait decodes the batch; the final state is fetched once more to print exactly
-    // what the server sends.
-    let response = context
-        .interrupt
-        .race(context.client.batches().get(id, &params))
-        .await??;
+    let response = waited??;
     context.printer.single(&response.raw)?;
     match &response.value.status {
         BatchStatus::Failed | BatchStatus::Cancelled => Err(Failure::BatchEnded {
