@@ -275,7 +275,7 @@ impl<'a> Batches<'a> {
     ///     .timeout(Duration::from_secs(600))
     ///     .on_change(|batch| eprintln!("{} is now {}", batch.id, batch.status));
     /// let batch = client.batches().wait("bat-123", options).await?;
-    /// println!("finished: {}", batch.value.status);
+    /// println!("finished: {}", batch.status);
     /// # Ok(()) }
     /// ```
     pub async fn wait(

@@ -292,7 +292,7 @@ impl Exchange {
         match serde_json::from_slice(&self.body) {
             Ok(value) => Ok(Response {
                 value,
-                status: self.status,
+                http_status: self.status,
                 request_id: self.request_id,
                 raw: self.body,
             }),
@@ -459,15 +459,15 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 
 /// A decoded response with the metadata of the exchange.
 ///
-/// Dereferences to the value, except for the names of its own fields: `response.status`
-/// is the HTTP status, a batch's status is `response.value.status`. [`raw`](Self::raw)
-/// holds the exact body, unknown fields included, for front-ends that print what the
-/// server sent.
+/// Dereferences to the value (`response.status` is the batch's status), beside the
+/// exchange's own fields, named so as not to shadow the value's: `http_status`,
+/// `request_id` and [`raw`](Self::raw), the exact body, unknown fields included, for
+/// front-ends that print what the server sent.
 ///
 /// ```no_run
 /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
 /// let response = client.batches().get("bat-123", &Default::default()).await?;
-/// println!("{} (request id {:?})", response.status, response.request_id);
+/// println!("{} is {} (HTTP {}, request id {:?})", response.id, response.status, response.http_status, response.request_id);
 /// let batch = response.into_inner();
 /// # drop(batch); Ok(()) }
 /// ```
@@ -476,7 +476,7 @@ pub struct Response<T> {
     /// The decoded body.
     pub value: T,
     /// The HTTP status (2xx).
-    pub status: u16,
+    pub http_status: u16,
     /// The `x-request-id` response header.
     pub request_id: Option<String>,
     /// The exact response body.

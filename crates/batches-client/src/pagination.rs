@@ -28,7 +28,7 @@ use crate::retry::RetryPolicy;
 /// ```no_run
 /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
 /// let page = client.batches().list(&Default::default()).await?;
-/// println!("HTTP {} (request id {:?}), {} batches", page.status, page.request_id, page.items.len());
+/// println!("HTTP {} (request id {:?}), {} batches", page.http_status, page.request_id, page.items.len());
 /// if let Some(token) = page.next_token() {
 ///     println!("more after {token}");
 /// }
@@ -46,7 +46,7 @@ pub struct Page<T> {
     /// The token this page was requested with (`None` for the first page).
     pub page_token: Option<String>,
     /// The HTTP status (2xx).
-    pub status: u16,
+    pub http_status: u16,
     /// The `x-request-id` response header.
     pub request_id: Option<String>,
     /// The exact response body, unknown fields included.
@@ -76,7 +76,7 @@ impl<T> Page<T> {
 
 impl<T: DeserializeOwned> Page<T> {
     /// Decodes a list response body (`{"items": [...], "next_page_token": ..., ...}`),
-    /// keeping `raw` as given. `status` is 200; `page_token` and `request_id` are unset
+    /// keeping `raw` as given. `http_status` is 200; `page_token` and `request_id` are unset
     /// (the client fills them from the exchange).
     ///
     /// ```
@@ -110,7 +110,7 @@ fn decode_page<T: DeserializeOwned>(
             next_page_token: envelope.next_page_token,
             total_size: envelope.total_size,
             page_token,
-            status: exchange.status,
+            http_status: exchange.status,
             request_id: exchange.request_id,
             raw: exchange.body,
         }),

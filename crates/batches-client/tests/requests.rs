@@ -46,7 +46,7 @@ async fn list_sends_every_filter_and_reads_the_page() {
     assert_eq!(page.next_page_token.as_deref(), Some("t2"));
     assert_eq!(page.total_size, Some(7));
     assert_eq!(page.page_token.as_deref(), Some("t1"));
-    assert_eq!(page.status, 200);
+    assert_eq!(page.http_status, 200);
     assert_eq!(page.request_id.as_deref(), Some("req-list"));
     assert_eq!(page.raw, body.as_bytes());
     insta::assert_snapshot!(rendered_requests(&server).await);
@@ -79,7 +79,7 @@ async fn get_sends_expand_repeated_and_keeps_unknown_fields() {
         .get("bat-1", &params)
         .await
         .unwrap();
-    assert_eq!(response.status, 200);
+    assert_eq!(response.http_status, 200);
     assert_eq!(response.value.status, BatchStatus::Completed);
     let results = response.results.as_ref().unwrap();
     assert_eq!(results[0].extra["pages"], 3);
