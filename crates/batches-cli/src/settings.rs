@@ -61,6 +61,16 @@ pub struct Sourced<T> {
     pub source: Source,
 }
 
+impl<T> Sourced<T> {
+    /// A value no option, variable or profile set.
+    fn built_in(value: T) -> Sourced<T> {
+        Sourced {
+            value,
+            source: Source::Default,
+        }
+    }
+}
+
 /// Where requests go.
 #[derive(Debug, Clone)]
 pub enum Endpoint {
@@ -113,12 +123,7 @@ impl Settings {
                     source: origin(id, env),
                 })
         };
-        let from_profile = |key: ConfigKey| {
-            profile.get(key).map(|value| Sourced {
-                value,
-                source: Source::Profile(profile.name.clone()),
-            })
-        };
+        let from_profile = |key: ConfigKey| profile_setting(profile, key);
 
         let api_key = from_args(args.api_key.as_ref(), "api_key", API_KEY_ENV)
             .or_else(|| {
@@ -134,15 +139,7 @@ impl Settings {
 
         let base_url = from_args(args.base_url.as_ref(), "base_url", BASE_URL_ENV)
             .or_else(|| from_profile(ConfigKey::BaseUrl));
-        let region = match args.region {
-            Some(region) => Some(Sourced {
-                value: region,
-                source: Source::Flag,
-            }),
-            None => from_profile(ConfigKey::Region)
-                .map(|sourced| parse_setting(ConfigKey::Region, sourced, parse_region))
-                .transpose()?,
-        };
+        let region = flag_or_profile(args.region, profile, ConfigKey::Region, parse_region)?;
         let endpoint = match (base_url, region) {
             (Some(url), Some(region)) if url.source.rank() == region.source.rank() => {
                 return Err(Failure::usage(format!(
@@ -158,56 +155,24 @@ impl Settings {
                 source: url.source,
             },
             (None, Some(region)) => region_endpoint(region),
-            (None, None) => Sourced {
-                value: Endpoint::Region(Region::Na),
-                source: Source::Default,
-            },
+            (None, None) => Sourced::built_in(Endpoint::Region(Region::Na)),
         };
 
-        let max_retries = match args.max_retries {
-            Some(value) => Sourced {
-                value,
-                source: Source::Flag,
-            },
-            None => from_profile(ConfigKey::MaxRetries)
-                .map(|sourced| {
-                    parse_setting(ConfigKey::MaxRetries, sourced, |text| {
-                        text.parse::<u32>()
-                            .map_err(|_| format!("`{text}` is not a whole number of retries"))
-                    })
-                })
-                .transpose()?
-                .unwrap_or(Sourced {
-                    value: DEFAULT_MAX_RETRIES,
-                    source: Source::Default,
-                }),
-        };
-        let timeout = match args.timeout {
-            Some(value) => Sourced {
-                value,
-                source: Source::Flag,
-            },
-            None => from_profile(ConfigKey::Timeout)
-                .map(|sourced| parse_setting(ConfigKey::Timeout, sourced, values::parse_duration))
-                .transpose()?
-                .unwrap_or(Sourced {
-                    value: DEFAULT_TIMEOUT,
-                    source: Source::Default,
-                }),
-        };
-        let format = match args.format {
-            Some(value) => Sourced {
-                value,
-                source: Source::Flag,
-            },
-            None => from_profile(ConfigKey::Format)
-                .map(|sourced| parse_setting(ConfigKey::Format, sourced, parse_format))
-                .transpose()?
-                .unwrap_or(Sourced {
-                    value: Format::Auto,
-                    source: Source::Default,
-                }),
-        };
+        let max_retries =
+            flag_or_profile(args.max_retries, profile, ConfigKey::MaxRetries, |text| {
+                text.parse::<u32>()
+                    .map_err(|_| format!("`{text}` is not a whole number of retries"))
+            })?
+            .unwrap_or_else(|| Sourced::built_in(DEFAULT_MAX_RETRIES));
+        let timeout = flag_or_profile(
+            args.timeout,
+            profile,
+            ConfigKey::Timeout,
+            values::parse_duration,
+        )?
+        .unwrap_or_else(|| Sourced::built_in(DEFAULT_TIMEOUT));
+        let format = flag_or_profile(args.format, profile, ConfigKey::Format, parse_format)?
+            .unwrap_or_else(|| Sourced::built_in(Format::Auto));
         Ok(Settings {
             api_key,
             endpoint,
@@ -262,6 +227,32 @@ fn region_endpoint(region: Sourced<RegionArg>) -> Sourced<Endpoint> {
 }
 
 /// Parses a profile value, with a message naming the file, the profile and the key.
+/// A setting of the profile, as text.
+fn profile_setting(profile: &Profile, key: ConfigKey) -> Option<Sourced<String>> {
+    profile.get(key).map(|value| Sourced {
+        value,
+        source: Source::Profile(profile.name.clone()),
+    })
+}
+
+/// A setting given by its flag, else by the profile (parsed), else none.
+fn flag_or_profile<T>(
+    flag: Option<T>,
+    profile: &Profile,
+    key: ConfigKey,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<Sourced<T>>, Failure> {
+    if let Some(value) = flag {
+        return Ok(Some(Sourced {
+            value,
+            source: Source::Flag,
+        }));
+    }
+    profile_setting(profile, key)
+        .map(|sourced| parse_setting(key, sourced, parse))
+        .transpose()
+}
+
 fn parse_setting<T>(
     key: ConfigKey,
     sourced: Sourced<String>,
