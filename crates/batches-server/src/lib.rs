@@ -134,15 +134,15 @@ impl Fixtures {
     }
 }
 
-/// An emulator running on the caller's tokio runtime.
-pub struct RunningServer {
+/// Where a running emulator listens, and its data; both [`RunningServer`] and
+/// [`BackgroundServer`] dereference to it.
+#[derive(Clone)]
+pub struct ServerHandle {
     addr: SocketAddr,
-    stop: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
     fixtures: Fixtures,
 }
 
-impl RunningServer {
+impl ServerHandle {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -157,7 +157,24 @@ impl RunningServer {
     pub fn fixtures(&self) -> &Fixtures {
         &self.fixtures
     }
+}
 
+/// An emulator running on the caller's tokio runtime.
+pub struct RunningServer {
+    handle: ServerHandle,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::ops::Deref for RunningServer {
+    type Target = ServerHandle;
+
+    fn deref(&self) -> &ServerHandle {
+        &self.handle
+    }
+}
+
+impl RunningServer {
     /// Stops accepting connections, lets requests in flight finish (for at most a few
     /// seconds) and stops the lifecycle task. Everything committed stays in the database.
     pub async fn shutdown(self) {
@@ -193,18 +210,19 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
         tokio::spawn(http::serve(listener, app, stopped)),
     ];
     Ok(RunningServer {
-        addr,
+        handle: ServerHandle {
+            addr,
+            fixtures: Fixtures { store },
+        },
         stop,
         tasks,
-        fixtures: Fixtures { store },
     })
 }
 
 /// An emulator on its own thread and tokio runtime, for synchronous tests. It stops when
 /// dropped.
 pub struct BackgroundServer {
-    addr: SocketAddr,
-    fixtures: Fixtures,
+    handle: ServerHandle,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<thread::JoinHandle<()>>,
 }
@@ -224,7 +242,7 @@ impl BackgroundServer {
                 runtime.block_on(async move {
                     match spawn(config).await {
                         Ok(server) => {
-                            let _ = started_tx.send(Ok((server.addr(), server.fixtures.clone())));
+                            let _ = started_tx.send(Ok(server.handle.clone()));
                             let _ = stop_rx.await;
                             server.shutdown().await;
                         }
@@ -234,30 +252,22 @@ impl BackgroundServer {
                     }
                 });
             })?;
-        let (addr, fixtures) = started_rx
+        let handle = started_rx
             .recv_timeout(Duration::from_secs(300))
             .context("the server thread did not start")??;
         Ok(BackgroundServer {
-            addr,
-            fixtures,
+            handle,
             stop: Some(stop_tx),
             thread: Some(thread),
         })
     }
+}
 
-    /// The address it listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
+impl std::ops::Deref for BackgroundServer {
+    type Target = ServerHandle;
 
-    /// `http://HOST:PORT`, the base URL to give a client.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// Direct access to its data, for test set-up.
-    pub fn fixtures(&self) -> &Fixtures {
-        &self.fixtures
+    fn deref(&self) -> &ServerHandle {
+        &self.handle
     }
 }
 
