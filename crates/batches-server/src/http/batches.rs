@@ -148,6 +148,50 @@ fn canonical_json(value: &Value) -> String {
     sorted(value).to_string()
 }
 
+/// The checks of a webhook configuration's optional fields: the field, what a valid
+/// value is, and the FastAPI message and type of an invalid one.
+type WebhookCheck = (&'static str, fn(&Value) -> bool, &'static str, &'static str);
+const WEBHOOK_FIELDS: [WebhookCheck; 5] = [
+    (
+        "webhook_url",
+        Value::is_string,
+        "Input should be a valid string",
+        "string_type",
+    ),
+    (
+        "webhook_output_format",
+        Value::is_string,
+        "Input should be a valid string",
+        "string_type",
+    ),
+    (
+        "webhook_signing_secret",
+        Value::is_string,
+        "Input should be a valid string",
+        "string_type",
+    ),
+    (
+        "webhook_headers",
+        |value| {
+            value
+                .as_object()
+                .is_some_and(|map| map.values().all(Value::is_string))
+        },
+        "Input should be a valid dictionary of strings",
+        "dict_type",
+    ),
+    (
+        "webhook_events",
+        |value| {
+            value
+                .as_array()
+                .is_some_and(|items| items.iter().all(Value::is_string))
+        },
+        "Input should be a valid list of strings",
+        "list_type",
+    ),
+];
+
 /// Checks the create body field by field, collecting every problem as FastAPI would.
 fn validate_create(body: &Value) -> Vec<ValidationError> {
     let mut check = Checker::default();
@@ -214,50 +258,11 @@ fn validate_create(body: &Value) -> Vec<ValidationError> {
                 ));
                 continue;
             };
-            for field in [
-                "webhook_url",
-                "webhook_output_format",
-                "webhook_signing_secret",
-            ] {
-                if let Some(value) = hook.get(field).filter(|v| !v.is_null() && !v.is_string()) {
-                    check.errors.push(indexed(
-                        path,
-                        i,
-                        Some(field),
-                        "Input should be a valid string",
-                        "string_type",
-                        value,
-                    ));
-                }
-            }
-            if let Some(value) = hook.get("webhook_headers").filter(|v| !v.is_null()) {
-                let valid = value
-                    .as_object()
-                    .is_some_and(|headers| headers.values().all(Value::is_string));
-                if !valid {
-                    check.errors.push(indexed(
-                        path,
-                        i,
-                        Some("webhook_headers"),
-                        "Input should be a valid dictionary of strings",
-                        "dict_type",
-                        value,
-                    ));
-                }
-            }
-            if let Some(value) = hook.get("webhook_events").filter(|v| !v.is_null()) {
-                let valid = value
-                    .as_array()
-                    .is_some_and(|events| events.iter().all(Value::is_string));
-                if !valid {
-                    check.errors.push(indexed(
-                        path,
-                        i,
-                        Some("webhook_events"),
-                        "Input should be a valid list of strings",
-                        "list_type",
-                        value,
-                    ));
+            for (field, valid, msg, type_) in WEBHOOK_FIELDS {
+                if let Some(value) = hook.get(field).filter(|v| !v.is_null() && !valid(v)) {
+                    check
+                        .errors
+                        .push(indexed(path, i, Some(field), msg, type_, value));
                 }
             }
         }
