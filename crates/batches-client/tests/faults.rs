@@ -109,8 +109,8 @@ async fn a_body_cut_mid_read_is_not_retried_for_create() {
     assert_eq!(connections.load(Ordering::SeqCst), 1);
 }
 
-#[tokio::test]
-async fn a_slow_attempt_times_out_and_is_retried() {
+/// A server whose every list page takes five seconds to arrive.
+async fn slow_list_server() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(
@@ -120,6 +120,12 @@ async fn a_slow_attempt_times_out_and_is_retried() {
         )
         .mount(&server)
         .await;
+    server
+}
+
+#[tokio::test]
+async fn a_slow_attempt_times_out_and_is_retried() {
+    let server = slow_list_server().await;
     let client = builder(&server.uri())
         .timeout(Duration::from_millis(200))
         .max_retries(1)
@@ -146,15 +152,7 @@ async fn a_slow_attempt_times_out_and_is_retried() {
 
 #[tokio::test]
 async fn the_deadline_bounds_the_whole_operation() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(page(&[], None))
-                .set_delay(Duration::from_secs(5)),
-        )
-        .mount(&server)
-        .await;
+    let server = slow_list_server().await;
     let client = builder(&server.uri())
         .deadline(Duration::from_millis(300))
         .build()
