@@ -146,6 +146,17 @@ fn every_filter_is_sent() {
     );
 }
 
+/// Runs `batches list --format jsonl` with `args`, resuming from `token` when given.
+fn list_jsonl(env: &Env, args: &[&str], token: Option<&str>) -> std::process::Output {
+    let mut cmd = env.cmd();
+    cmd.args(["batches", "list", "--format", "jsonl"])
+        .args(args);
+    if let Some(token) = token {
+        cmd.args(["--starting-token", token]);
+    }
+    cmd.output().unwrap()
+}
+
 #[test]
 fn max_items_then_starting_token_continues_exactly() {
     let env = Env::seeded(23);
@@ -160,21 +171,11 @@ fn max_items_then_starting_token_continues_exactly() {
     let mut token: Option<String> = None;
     // 6 at a time over pages of 4: stops land mid-page and on page boundaries.
     loop {
-        let mut cmd = env.cmd();
-        cmd.args([
-            "batches",
-            "list",
-            "--format",
-            "jsonl",
-            "--page-size",
-            "4",
-            "--max-items",
-            "6",
-        ]);
-        if let Some(token) = &token {
-            cmd.args(["--starting-token", token]);
-        }
-        let output = cmd.output().unwrap();
+        let output = list_jsonl(
+            &env,
+            &["--page-size", "4", "--max-items", "6"],
+            token.as_deref(),
+        );
         assert_eq!(code(&output), 0);
         resumed.extend(ids(&stdout(&output)));
         if !stderr(&output).contains("--starting-token") {
@@ -427,21 +428,11 @@ fn an_error_mid_listing_says_how_to_resume() {
     let mut listed = Vec::new();
     let mut token: Option<String> = None;
     for _ in 0..50 {
-        let mut cmd = env.cmd();
-        cmd.args([
-            "batches",
-            "list",
-            "--format",
-            "jsonl",
-            "--page-size",
-            "2",
-            "--max-retries",
-            "0",
-        ]);
-        if let Some(token) = &token {
-            cmd.args(["--starting-token", token]);
-        }
-        let output = cmd.output().unwrap();
+        let output = list_jsonl(
+            &env,
+            &["--page-size", "2", "--max-retries", "0"],
+            token.as_deref(),
+        );
         listed.extend(ids(&stdout(&output)));
         match code(&output) {
             0 => break,
