@@ -1,6 +1,7 @@
 //! `cargo xtask codegen`: every derived file that is checked in, regenerated from its source.
 
 use std::fs;
+use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
@@ -28,23 +29,31 @@ fn generated_files() -> Result<Vec<Generated>> {
         .with_context(|| format!("reading {}", schema_path.display()))?;
     let models = batches_codegen::generate_models(&schema)
         .with_context(|| format!("generating models from {}", schema_path.display()))?;
-    let mut files = vec![Generated {
-        path: "crates/batches-types/generated/models.rs",
-        text: models,
-    }];
-    let ffi_crate = root.join("crates/batches-ffi");
-    if ffi_crate.join("Cargo.toml").exists() {
-        files.push(Generated {
+    Ok(vec![
+        Generated {
+            path: "crates/batches-types/generated/models.rs",
+            text: models,
+        },
+        Generated {
             path: "crates/batches-ffi/include/batches.h",
-            text: ffi_header(&ffi_crate)?,
-        });
-    }
-    Ok(files)
+            text: ffi_header(&root.join("crates/batches-ffi"))?,
+        },
+    ])
 }
 
 /// The C header of `batches-ffi`, as the pinned cbindgen writes it from the crate's
 /// `cbindgen.toml`.
-fn ffi_header(crate_dir: &std::path::Path) -> Result<String> {
+fn ffi_header(crate_dir: &Path) -> Result<String> {
+    // cbindgen reads whatever crate it finds; without this check a missing crate would
+    // pass `--check` with its header never compared.
+    if !crate_dir.join("Cargo.toml").is_file() {
+        bail!(
+            "{} is not a crate (no Cargo.toml): the C header \
+             crates/batches-ffi/include/batches.h is generated from batches-ffi's sources, \
+             so that crate must be present",
+            crate_dir.display()
+        );
+    }
     let config = cbindgen::Config::from_file(crate_dir.join("cbindgen.toml"))
         .map_err(|e| anyhow::anyhow!("reading cbindgen.toml: {e}"))?;
     let bindings = cbindgen::Builder::new()
@@ -99,11 +108,21 @@ pub fn run(mode: Mode) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// `cargo test` fails when a generated file is out of date with its source.
     #[test]
     fn generated_files_are_fresh() {
-        if let Err(e) = super::run(super::Mode::Check) {
+        if let Err(e) = run(Mode::Check) {
             panic!("{e:#}");
         }
+    }
+
+    #[test]
+    fn a_missing_ffi_crate_fails_naming_it() {
+        let missing = project_root().join("crates/batches-ffi/no-such-crate");
+        let err = ffi_header(&missing).unwrap_err().to_string();
+        assert!(err.contains("no-such-crate is not a crate"), "{err}");
+        assert!(err.contains("include/batches.h"), "{err}");
     }
 }

@@ -703,7 +703,7 @@ pub fn preset_mismatch(config: &BatchConfig) -> bool {
     match config.job.type_ {
         JobType::ParseV2 => id.starts_with("CFG-EXTRACT_"),
         JobType::ExtractV2 => id.starts_with("CFG-PARSE_"),
-        JobType::Unknown(_) => true,
+        _ => true,
     }
 }
 

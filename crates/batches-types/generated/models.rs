@@ -3,8 +3,10 @@
 /// Current batch status. COMPLETED, FAILED and CANCELLED are terminal.
 ///
 /// This enum is open: a value this version does not know is kept in `Unknown` and
-/// serialized back unchanged.
+/// serialized back unchanged. A known value always parses to its own variant, never
+/// to `Unknown`; match the known variants and let `_` (or `as_str()`) handle the rest.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BatchStatus {
     /// `PENDING`
     Pending,
@@ -19,7 +21,28 @@ pub enum BatchStatus {
     /// `CANCELLED`
     Cancelled,
     /// A value this version does not know, kept exactly as received.
-    Unknown(String),
+    Unknown(UnknownBatchStatus),
+}
+/// A `BatchStatus` value this version does not know, kept exactly as received.
+///
+/// Only parsing a `BatchStatus` makes one, and only from a value outside [`BatchStatus::KNOWN`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownBatchStatus(String);
+impl UnknownBatchStatus {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Debug for UnknownBatchStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl std::fmt::Display for UnknownBatchStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 impl BatchStatus {
     /// Every value this version knows, in the schema's order.
@@ -40,29 +63,35 @@ impl BatchStatus {
             BatchStatus::Completed => "COMPLETED",
             BatchStatus::Failed => "FAILED",
             BatchStatus::Cancelled => "CANCELLED",
-            BatchStatus::Unknown(other) => other,
+            BatchStatus::Unknown(other) => other.as_str(),
+        }
+    }
+    /// The known variant written `value` on the wire, if there is one: the only place
+    /// that decides between a known variant and `Unknown`.
+    fn parse_known(value: &str) -> Option<Self> {
+        match value {
+            "PENDING" => Some(BatchStatus::Pending),
+            "THROTTLED" => Some(BatchStatus::Throttled),
+            "RUNNING" => Some(BatchStatus::Running),
+            "COMPLETED" => Some(BatchStatus::Completed),
+            "FAILED" => Some(BatchStatus::Failed),
+            "CANCELLED" => Some(BatchStatus::Cancelled),
+            _ => None,
         }
     }
 }
 impl From<&str> for BatchStatus {
     fn from(value: &str) -> Self {
-        match value {
-            "PENDING" => BatchStatus::Pending,
-            "THROTTLED" => BatchStatus::Throttled,
-            "RUNNING" => BatchStatus::Running,
-            "COMPLETED" => BatchStatus::Completed,
-            "FAILED" => BatchStatus::Failed,
-            "CANCELLED" => BatchStatus::Cancelled,
-            other => BatchStatus::Unknown(other.to_owned()),
-        }
+        BatchStatus::parse_known(value)
+            .unwrap_or_else(|| BatchStatus::Unknown(
+                UnknownBatchStatus(value.to_owned()),
+            ))
     }
 }
 impl From<String> for BatchStatus {
     fn from(value: String) -> Self {
-        match BatchStatus::from(value.as_str()) {
-            BatchStatus::Unknown(_) => BatchStatus::Unknown(value),
-            known => known,
-        }
+        BatchStatus::parse_known(&value)
+            .unwrap_or_else(|| BatchStatus::Unknown(UnknownBatchStatus(value)))
     }
 }
 impl std::str::FromStr for BatchStatus {
@@ -109,15 +138,38 @@ impl crate::query::QueryValue for BatchStatus {
 /// Product job type to run for each source directory file.
 ///
 /// This enum is open: a value this version does not know is kept in `Unknown` and
-/// serialized back unchanged.
+/// serialized back unchanged. A known value always parses to its own variant, never
+/// to `Unknown`; match the known variants and let `_` (or `as_str()`) handle the rest.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum JobType {
     /// `parse_v2`
     ParseV2,
     /// `extract_v2`
     ExtractV2,
     /// A value this version does not know, kept exactly as received.
-    Unknown(String),
+    Unknown(UnknownJobType),
+}
+/// A `JobType` value this version does not know, kept exactly as received.
+///
+/// Only parsing a `JobType` makes one, and only from a value outside [`JobType::KNOWN`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownJobType(String);
+impl UnknownJobType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Debug for UnknownJobType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl std::fmt::Display for UnknownJobType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 impl JobType {
     /// Every value this version knows, in the schema's order.
@@ -127,25 +179,29 @@ impl JobType {
         match self {
             JobType::ParseV2 => "parse_v2",
             JobType::ExtractV2 => "extract_v2",
-            JobType::Unknown(other) => other,
+            JobType::Unknown(other) => other.as_str(),
+        }
+    }
+    /// The known variant written `value` on the wire, if there is one: the only place
+    /// that decides between a known variant and `Unknown`.
+    fn parse_known(value: &str) -> Option<Self> {
+        match value {
+            "parse_v2" => Some(JobType::ParseV2),
+            "extract_v2" => Some(JobType::ExtractV2),
+            _ => None,
         }
     }
 }
 impl From<&str> for JobType {
     fn from(value: &str) -> Self {
-        match value {
-            "parse_v2" => JobType::ParseV2,
-            "extract_v2" => JobType::ExtractV2,
-            other => JobType::Unknown(other.to_owned()),
-        }
+        JobType::parse_known(value)
+            .unwrap_or_else(|| JobType::Unknown(UnknownJobType(value.to_owned())))
     }
 }
 impl From<String> for JobType {
     fn from(value: String) -> Self {
-        match JobType::from(value.as_str()) {
-            JobType::Unknown(_) => JobType::Unknown(value),
-            known => known,
-        }
+        JobType::parse_known(&value)
+            .unwrap_or_else(|| JobType::Unknown(UnknownJobType(value)))
     }
 }
 impl std::str::FromStr for JobType {

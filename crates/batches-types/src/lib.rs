@@ -5,7 +5,8 @@
 //! fresh by `cargo xtask codegen`. Three properties hold for every model:
 //!
 //! - **Open enums.** [`BatchStatus`] and [`JobType`] keep values this version does not know
-//!   in an `Unknown` variant and serialize them back unchanged.
+//!   in an `Unknown` variant and serialize them back unchanged. A known value always becomes
+//!   its own variant, however it arrives, so comparing with a known variant is enough.
 //! - **Unknown fields survive.** Every response object has an `extra` map that collects the
 //!   fields the schema does not list, so decode → encode loses nothing.
 //! - **Typed timestamps.** `created_at` and `updated_at` are [`DateTime<Utc>`] instants.
@@ -21,15 +22,40 @@
 //!     "status": "PAUSED", "config": {"job": {"configuration_id": "cfg-1", "type": "parse_v2"}},
 //!     "priority": 3
 //! }"#)?;
-//! assert_eq!(batch.status, BatchStatus::Unknown("PAUSED".into()));
+//! assert!(matches!(batch.status, BatchStatus::Unknown(_)));
+//! assert_eq!(batch.status.as_str(), "PAUSED");
+//! assert_eq!(batch.status, BatchStatus::from("PAUSED"));
 //! assert!(!batch.status.is_terminal());
 //! assert_eq!(batch.config.job.type_, JobType::ParseV2);
 //! assert_eq!(batch.extra["priority"], 3);
 //! # Ok::<(), serde_json::Error>(())
 //! ```
+//!
+//! `Unknown` holds an opaque value ([`UnknownBatchStatus`], [`UnknownJobType`]) that only
+//! parsing makes, and only from a value outside `KNOWN`; code outside this crate cannot
+//! build one, so there is no `Unknown` that means `RUNNING`:
+//!
+//! ```compile_fail,E0423
+//! use batches_types::{BatchStatus, UnknownBatchStatus};
+//!
+//! let running = BatchStatus::Unknown(UnknownBatchStatus("RUNNING".to_owned()));
+//! ```
+//!
+//! Nor can the unknown value of one enum move into another:
+//!
+//! ```compile_fail,E0308
+//! use batches_types::{BatchStatus, JobType};
+//!
+//! if let JobType::Unknown(value) = JobType::from("RUNNING") {
+//!     let running = BatchStatus::Unknown(value);
+//! }
+//! ```
 #![warn(missing_docs)]
 
+mod fingerprint;
 pub mod query;
+
+pub use fingerprint::fingerprint;
 
 pub use chrono::{DateTime, Utc};
 
