@@ -116,7 +116,7 @@ pub(crate) fn open_enum(
 
         impl From<String> for #ident {
             fn from(value: String) -> Self {
-                #ident::parse_known(&value).unwrap_or_else(|| #ident::Unknown(#unknown(value)))
+                #ident::parse_known(&value).unwrap_or(#ident::Unknown(#unknown(value)))
             }
         }
 

@@ -91,7 +91,7 @@ impl From<&str> for BatchStatus {
 impl From<String> for BatchStatus {
     fn from(value: String) -> Self {
         BatchStatus::parse_known(&value)
-            .unwrap_or_else(|| BatchStatus::Unknown(UnknownBatchStatus(value)))
+            .unwrap_or(BatchStatus::Unknown(UnknownBatchStatus(value)))
     }
 }
 impl std::str::FromStr for BatchStatus {
@@ -200,8 +200,7 @@ impl From<&str> for JobType {
 }
 impl From<String> for JobType {
     fn from(value: String) -> Self {
-        JobType::parse_known(&value)
-            .unwrap_or_else(|| JobType::Unknown(UnknownJobType(value)))
+        JobType::parse_known(&value).unwrap_or(JobType::Unknown(UnknownJobType(value)))
     }
 }
 impl std::str::FromStr for JobType {

@@ -35,6 +35,6 @@ mod tests {
             fingerprint("batches|prj-1|status=RUNNING"),
             0x625a_45ba_887c_b177
         );
-        assert_eq!(fingerprint(b"foobar".to_vec()), fingerprint("foobar"));
+        assert_eq!(fingerprint(b"foobar"), fingerprint("foobar"));
     }
 }
