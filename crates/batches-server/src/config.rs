@@ -63,7 +63,7 @@ impl Default for ServerConfig {
 
 impl ServerConfig {
     /// Refuses a configuration the emulator cannot run with, saying what is accepted.
-    pub fn validate(&self) -> anyhow::Result<()> {
+    pub(crate) fn validate(&self) -> anyhow::Result<()> {
         anyhow::ensure!(
             (0.0..=1.0).contains(&self.fault_rate),
             "fault rate must be between 0 and 1, got {}",
@@ -78,7 +78,7 @@ impl ServerConfig {
     }
 
     /// Delay between two lifecycle steps of a batch, in microseconds.
-    pub fn step_micros(&self) -> i64 {
+    pub(crate) fn step_micros(&self) -> i64 {
         i64::try_from(self.processing_ms)
             .unwrap_or(i64::MAX / 1000)
             .saturating_mul(1000)

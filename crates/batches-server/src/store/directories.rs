@@ -9,7 +9,10 @@ use super::{
     error::StoreError,
     keyset::{KeysetQuery, Listed, Order},
 };
-use crate::{page_token::Cursor, rules::Refusal, rules::new_id};
+use crate::{
+    page_token::Cursor,
+    rules::{Refusal, new_id},
+};
 
 const DIRECTORY_COLUMNS: &str =
     "id, project_id, name, description, type, system_metadata, created_at, updated_at";
