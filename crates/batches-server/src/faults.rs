@@ -5,8 +5,6 @@
 //! and the same sequence of requests give the same faults.
 
 use std::{
-    fmt,
-    str::FromStr,
     sync::{
         Arc,
         atomic::{AtomicU64, Ordering},
@@ -24,72 +22,10 @@ use futures_util::StreamExt;
 use hyper::body::Incoming;
 use tower::{Service, ServiceExt};
 
-use crate::{ServerConfig, http::ApiError};
-
-/// A kind of fault the emulator can inject.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FaultKind {
-    /// `500` with a detail.
-    InternalServerError,
-    /// `503` with a detail.
-    ServiceUnavailable,
-    /// `429` with `retry-after-ms` (even request numbers) or `retry-after` (odd ones).
-    TooManyRequests,
-    /// The connection is reset before any response byte is sent.
-    Reset,
-    /// The headers and the first half of the body are sent, then the connection is cut.
-    Truncate,
-    /// The response is held back for [`ServerConfig::slow_fault_ms`], then sent in full.
-    Slow,
-}
-
-impl FaultKind {
-    /// Every kind, in the order of their command line names.
-    pub const ALL: &'static [FaultKind] = &[
-        FaultKind::InternalServerError,
-        FaultKind::ServiceUnavailable,
-        FaultKind::TooManyRequests,
-        FaultKind::Reset,
-        FaultKind::Truncate,
-        FaultKind::Slow,
-    ];
-
-    /// The command line name: `500`, `503`, `429`, `reset`, `truncate` or `slow`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            FaultKind::InternalServerError => "500",
-            FaultKind::ServiceUnavailable => "503",
-            FaultKind::TooManyRequests => "429",
-            FaultKind::Reset => "reset",
-            FaultKind::Truncate => "truncate",
-            FaultKind::Slow => "slow",
-        }
-    }
-}
-
-impl fmt::Display for FaultKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for FaultKind {
-    type Err = String;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        FaultKind::ALL
-            .iter()
-            .find(|kind| kind.as_str().eq_ignore_ascii_case(name.trim()))
-            .copied()
-            .ok_or_else(|| {
-                let names: Vec<&str> = FaultKind::ALL.iter().map(FaultKind::as_str).collect();
-                format!(
-                    "unknown fault kind {name:?}; accepted: {}",
-                    names.join(", ")
-                )
-            })
-    }
-}
+use crate::{
+    config::{FaultKind, ServerConfig},
+    error::ApiError,
+};
 
 /// The error a service returns to make hyper drop the connection without a response.
 #[derive(Debug, thiserror::Error)]
@@ -276,18 +212,6 @@ async fn truncate(response: Response) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_round_trip_and_unknown_names_list_the_accepted_ones() {
-        for kind in FaultKind::ALL {
-            assert_eq!(kind.as_str().parse::<FaultKind>(), Ok(*kind));
-        }
-        let error = "boom".parse::<FaultKind>().unwrap_err();
-        assert!(
-            error.contains("500, 503, 429, reset, truncate, slow"),
-            "{error}"
-        );
-    }
 
     #[test]
     fn the_same_seed_gives_the_same_faults_at_about_the_rate() {

@@ -20,16 +20,18 @@
 //! ```
 #![warn(missing_docs)]
 
+mod config;
+mod error;
 mod faults;
 mod http;
-mod lifecycle;
 mod page_token;
+mod rules;
+mod scheduler;
 mod seed;
 mod store;
 
 use std::{
     net::SocketAddr,
-    path::PathBuf,
     sync::Arc,
     thread,
     time::{Duration, Instant},
@@ -38,81 +40,7 @@ use std::{
 use anyhow::Context;
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
-pub use faults::FaultKind;
-
-/// The key accepted when none is configured, and the project it belongs to.
-pub const DEFAULT_API_KEY: (&str, &str) = ("llx-local-dev", "prj-local");
-
-/// Everything the emulator can be told at start. [`Default`] matches the command line
-/// defaults except [`listen`](Self::listen), which picks a free port.
-#[derive(Debug, Clone)]
-pub struct ServerConfig {
-    /// Address to listen on; port 0 picks a free port.
-    pub listen: SocketAddr,
-    /// SQLite database file (WAL journal); `None` keeps everything in memory.
-    pub db: Option<PathBuf>,
-    /// Accepted bearer keys, each with the project it belongs to.
-    pub api_keys: Vec<(String, String)>,
-    /// Number of generated batches to insert at start (in the first key's project).
-    pub seed: u64,
-    /// Seed of the generator of seeded data, so the same seed gives the same data.
-    pub seed_rng: u64,
-    /// Simulated processing time per step of a batch (each file takes one step).
-    pub processing_ms: u64,
-    /// Share of requests, 0 to 1, that get a fault.
-    pub fault_rate: f64,
-    /// Faults to choose from; empty means all of them.
-    pub fault_kinds: Vec<FaultKind>,
-    /// Seed of the fault sequence: the same seed and request order give the same faults.
-    pub fault_seed: u64,
-    /// Added to every response.
-    pub latency_ms: u64,
-    /// How long a `slow` fault holds the response.
-    pub slow_fault_ms: u64,
-    /// Batches a project may run at once; the rest wait as `THROTTLED`.
-    pub concurrency_limit: u32,
-    /// Largest accepted JSON request body.
-    pub max_json_body: usize,
-    /// Largest accepted multipart upload body.
-    pub max_upload_body: usize,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        ServerConfig {
-            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            db: None,
-            api_keys: vec![(DEFAULT_API_KEY.0.into(), DEFAULT_API_KEY.1.into())],
-            seed: 0,
-            seed_rng: 0,
-            processing_ms: 200,
-            fault_rate: 0.0,
-            fault_kinds: Vec::new(),
-            fault_seed: 0,
-            latency_ms: 0,
-            slow_fault_ms: 2_000,
-            concurrency_limit: 4,
-            max_json_body: 1024 * 1024,
-            max_upload_body: 64 * 1024 * 1024,
-        }
-    }
-}
-
-impl ServerConfig {
-    fn validate(&self) -> anyhow::Result<()> {
-        anyhow::ensure!(
-            (0.0..=1.0).contains(&self.fault_rate),
-            "fault rate must be between 0 and 1, got {}",
-            self.fault_rate
-        );
-        anyhow::ensure!(!self.api_keys.is_empty(), "at least one API key is needed");
-        anyhow::ensure!(
-            self.concurrency_limit >= 1,
-            "the concurrency limit must be at least 1"
-        );
-        Ok(())
-    }
-}
+pub use config::{DEFAULT_API_KEY, FaultKind, ServerConfig};
 
 /// A handle on data the emulator holds, for tests that prepare state without HTTP.
 #[derive(Clone)]
@@ -203,7 +131,7 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let addr = listener.local_addr()?;
     let (stop, stopped) = watch::channel(false);
     let config = Arc::new(config);
-    let scheduler = lifecycle::Scheduler::new(store.clone(), config.clone());
+    let scheduler = scheduler::Scheduler::new(store.clone(), config.clone());
     let app = http::App::new(store.clone(), config.clone(), scheduler.clone());
     let tasks = vec![
         tokio::spawn(scheduler.run(stopped.clone())),

@@ -8,7 +8,10 @@
 use batches_types::{BatchConfig, BatchResult, BatchStatus, JobConfig, JobType};
 use rand::{Rng, SeedableRng, rngs::StdRng, seq::IndexedRandom};
 
-use crate::store::{self, NewBatch, NewFile, Store, StoreError};
+use crate::{
+    rules,
+    store::{self, NewBatch, NewFile, Store, StoreError},
+};
 
 const DIRECTORIES: usize = 8;
 const SPREAD_MICROS: i64 = 30 * 24 * 3600 * 1_000_000;
@@ -50,7 +53,7 @@ fn uuid(rng: &mut StdRng) -> uuid::Uuid {
 pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<(), StoreError> {
     let mut rng = StdRng::seed_from_u64(seed);
     store.transaction(|tx, clock| {
-        let now = store::tick(clock);
+        let now = clock.tick();
         // (directory id, its files: (file id, name, size))
         let mut directories = Vec::with_capacity(DIRECTORIES);
         for d in 0..DIRECTORIES {
@@ -112,7 +115,7 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
                         files
                             .iter()
                             .map(|(id, name, size)| {
-                                store::plan_file(id.clone(), name, *size, job_type)
+                                rules::plan_file(id.clone(), name, *size, job_type)
                             })
                             .collect()
                     })

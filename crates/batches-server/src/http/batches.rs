@@ -11,15 +11,18 @@ use axum::{
 use batches_types::{
     Batch, BatchStatus, CreateBatchRequest, JobType, ListBatchesParams, ValidationError,
 };
-use serde_json::{Value, json};
+use serde_json::{Value, json, value::RawValue};
 
 use super::{
-    App, PathId, Project,
-    error::{ApiError, entry},
+    app::App,
+    auth::Project,
+    page::{Page, decode_token, page},
     query::{Query, expected_list},
+    request::{PathId, json_body},
     validate::{Checker, indexed},
 };
 use crate::{
+    error::{ApiError, entry},
     page_token,
     store::{BatchFilter, CreateBatch, batch_not_found},
 };
@@ -29,34 +32,65 @@ pub async fn list(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<super::Page<Box<serde_json::value::RawValue>>>, ApiError> {
+) -> Result<Json<Page<Box<RawValue>>>, ApiError> {
     let mut query = Query::parse(raw.as_deref());
-    let statuses: Vec<&str> = BatchStatus::KNOWN.iter().map(BatchStatus::as_str).collect();
-    let params = ListBatchesParams {
-        created_at_on_or_after: query.datetime("created_at_on_or_after"),
-        created_at_on_or_before: query.datetime("created_at_on_or_before"),
-        source_directory_id: query.string("source_directory_id"),
-        status: query.one_of("status", &statuses).map(BatchStatus::from),
-        ..ListBatchesParams::default()
-    };
+    let listing = read_listing(&mut query);
     let page_size = query.page_size();
     let token = query.page_token();
     query.finish()?;
     // The filters (and nothing else) define the listing a token belongs to; the shared
     // query encoding gives them one canonical text.
-    let listing =
-        page_token::fingerprint(&format!("batches|{project}|{}", params.to_query_string()));
-    let after = super::decode_token(token, listing)?;
-    let filter = BatchFilter {
-        source_directory_id: params.source_directory_id,
-        status: params.status,
-        created_at_on_or_after: params.created_at_on_or_after.map(|t| t.timestamp_micros()),
-        created_at_on_or_before: params.created_at_on_or_before.map(|t| t.timestamp_micros()),
-    };
-    let rows = app
-        .store
-        .list_batches(&project, &filter, after.as_ref(), page_size + 1)?;
-    Ok(Json(super::page(rows, page_size, listing)))
+    let fingerprint =
+        page_token::fingerprint(&format!("batches|{project}|{}", listing.to_query_string()));
+    let after = decode_token(token, fingerprint)?;
+    let rows = app.store.list_batches(
+        &project,
+        &batch_filter(listing),
+        after.as_ref(),
+        page_size + 1,
+    )?;
+    Ok(Json(page(rows, page_size, fingerprint)))
+}
+
+/// The filters of a batch listing, read in the order a 422 lists their problems. Every
+/// field is named, so that a parameter added to the schema does not compile until it is
+/// read here.
+fn read_listing(query: &mut Query) -> ListBatchesParams {
+    let statuses: Vec<&str> = BatchStatus::KNOWN.iter().map(BatchStatus::as_str).collect();
+    ListBatchesParams {
+        created_at_on_or_after: query.datetime("created_at_on_or_after"),
+        created_at_on_or_before: query.datetime("created_at_on_or_before"),
+        source_directory_id: query.string("source_directory_id"),
+        status: query.one_of("status", &statuses).map(BatchStatus::from),
+        // Which page, not which listing: read by `Query::page_size` and `page_token`.
+        page_size: None,
+        page_token: None,
+        // The key decides the project (authentication refuses a `project_id` naming
+        // another one), and the emulator has a single organization.
+        organization_id: None,
+        project_id: None,
+    }
+}
+
+/// The filters as the store applies them. Destructured without `..`, so that a filter
+/// added to the schema does not compile until the store applies it.
+fn batch_filter(listing: ListBatchesParams) -> BatchFilter {
+    let ListBatchesParams {
+        created_at_on_or_after,
+        created_at_on_or_before,
+        source_directory_id,
+        status,
+        page_size: _,
+        page_token: _,
+        organization_id: _,
+        project_id: _,
+    } = listing;
+    BatchFilter {
+        source_directory_id,
+        status,
+        created_at_on_or_after: created_at_on_or_after.map(|t| t.timestamp_micros()),
+        created_at_on_or_before: created_at_on_or_before.map(|t| t.timestamp_micros()),
+    }
 }
 
 /// `GET /api/v2/batches/{batch_id}`
@@ -92,7 +126,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Batch>, ApiError> {
-    let body = super::json_body(&headers, body, app.config.max_json_body).await?;
+    let body = json_body(&headers, body, app.config.max_json_body).await?;
     let errors = validate_create(&body);
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
@@ -123,7 +157,7 @@ pub async fn create(
         source_directory_id: &request.source_directory_id,
         config: &request.config,
         idempotency: key.as_deref().map(|key| (key, canonical.as_str())),
-        first_step_in_micros: app.scheduler.step_micros(),
+        first_step_in_micros: app.config.step_micros(),
     })?;
     app.scheduler.wake();
     Ok(Json(batch))

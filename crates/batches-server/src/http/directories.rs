@@ -9,14 +9,17 @@ use axum::{
 use serde_json::{Value, json};
 
 use super::{
-    App, PathId, Project,
-    error::{ApiError, entry},
+    app::App,
+    auth::Project,
+    page::{Page, decode_token, page},
     query::Query,
+    request::{PathId, content_type_is, json_body, too_large},
     validate::Checker,
 };
 use crate::{
+    error::{ApiError, entry},
     page_token,
-    store::{DirectoryFilter, FileFilter, NewFile},
+    store::{DirectoryFilter, FileFilter, NewFile, directory_not_found},
 };
 
 const CREATE_TYPES: &[&str] = &["ephemeral", "user"];
@@ -29,7 +32,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let body = super::json_body(&headers, body, app.config.max_json_body).await?;
+    let body = json_body(&headers, body, app.config.max_json_body).await?;
     let mut check = Checker::default();
     let mut fields = None;
     if let Some(object) = check.object(Some(&body), &["body"]) {
@@ -82,12 +85,7 @@ pub async fn get(
     app.store
         .get_directory(&project, &directory_id)?
         .map(Json)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                format!("Directory {directory_id} not found"),
-            )
-        })
+        .ok_or_else(|| directory_not_found(&directory_id).into())
 }
 
 /// `GET /api/v1/beta/directories`
@@ -95,7 +93,7 @@ pub async fn list(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<super::Page<Value>>, ApiError> {
+) -> Result<Json<Page<Value>>, ApiError> {
     let mut query = Query::parse(raw.as_deref());
     let name = query.string("name");
     let mut types = query.all_of("types", LIST_TYPES);
@@ -112,12 +110,12 @@ pub async fn list(
         name.as_deref().unwrap_or("\u{0}"),
         types.join(",")
     ));
-    let after = super::decode_token(token, listing)?;
+    let after = decode_token(token, listing)?;
     let filter = DirectoryFilter { name, types };
     let rows = app
         .store
         .list_directories(&project, &filter, after.as_ref(), page_size + 1)?;
-    Ok(Json(super::page(rows, page_size, listing)))
+    Ok(Json(page(rows, page_size, listing)))
 }
 
 /// `GET /api/v1/beta/directories/{directory_id}/files`
@@ -126,7 +124,7 @@ pub async fn list_files(
     Extension(Project(project)): Extension<Project>,
     PathId(directory_id): PathId,
     RawQuery(raw): RawQuery,
-) -> Result<Json<super::Page<Value>>, ApiError> {
+) -> Result<Json<Page<Value>>, ApiError> {
     let mut query = Query::parse(raw.as_deref());
     let after_bound = query.datetime("updated_at_on_or_after");
     let before_bound = query.datetime("updated_at_on_or_before");
@@ -151,7 +149,7 @@ pub async fn list_files(
         filter.updated_at_on_or_after,
         filter.updated_at_on_or_before
     ));
-    let after = super::decode_token(token, listing)?;
+    let after = decode_token(token, listing)?;
     let rows = app.store.list_files(
         &project,
         &directory_id,
@@ -159,7 +157,7 @@ pub async fn list_files(
         after.as_ref(),
         page_size + 1,
     )?;
-    Ok(Json(super::page(rows, page_size, listing)))
+    Ok(Json(page(rows, page_size, listing)))
 }
 
 /// `POST /api/v1/beta/directories/{directory_id}/files`: adds an already uploaded file
@@ -171,7 +169,7 @@ pub async fn add_file(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let body = super::json_body(&headers, body, app.config.max_json_body).await?;
+    let body = json_body(&headers, body, app.config.max_json_body).await?;
     let mut check = Checker::default();
     let mut fields = None;
     if let Some(object) = check.object(Some(&body), &["body"]) {
@@ -220,7 +218,7 @@ pub async fn upload(
     PathId(directory_id): PathId,
     request: Request,
 ) -> Result<Json<Value>, ApiError> {
-    super::content_type_is(request.headers(), "multipart/form-data")?;
+    content_type_is(request.headers(), "multipart/form-data")?;
     let mut multipart = Multipart::from_request(request, &())
         .await
         .map_err(|rejection| {
@@ -304,7 +302,7 @@ pub async fn upload(
 
 fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
     if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        super::too_large(limit)
+        too_large(limit)
     } else {
         ApiError::new(
             StatusCode::BAD_REQUEST,

@@ -2,12 +2,11 @@
 //! reported together as one 422; unknown parameters are ignored; a repeated scalar
 //! parameter takes its last value.
 
-use batches_types::{DateTime, Utc};
+use batches_types::{DateTime, Utc, ValidationError};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Value, json};
 
-use super::error::{ApiError, entry};
-use batches_types::ValidationError;
+use crate::error::{ApiError, entry};
 
 /// Default `page_size` of every listing.
 pub const DEFAULT_PAGE_SIZE: i64 = 50;

@@ -4,7 +4,7 @@
 use batches_types::{LocItem, ValidationError};
 use serde_json::Value;
 
-use super::error::entry;
+use crate::error::entry;
 
 /// A 422 entry inside an array element: `loc` is `path`, the index, then `field`.
 pub fn indexed(

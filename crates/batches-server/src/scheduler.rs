@@ -10,7 +10,7 @@ use std::{sync::Arc, time::Duration};
 use tokio::sync::{Notify, watch};
 
 use crate::{
-    ServerConfig,
+    config::ServerConfig,
     store::{Store, now_micros},
 };
 
@@ -40,26 +40,19 @@ impl Scheduler {
         self.wake.notify_one();
     }
 
-    /// Delay between two steps of a batch, in microseconds.
-    pub fn step_micros(&self) -> i64 {
-        i64::try_from(self.config.processing_ms)
-            .unwrap_or(i64::MAX / 1000)
-            .saturating_mul(1000)
-    }
-
     /// Runs until `stop` turns true.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         // Batches left live by an earlier run go on at this run's pace.
         if let Err(error) = self
             .store
-            .reschedule_within(now_micros() + self.step_micros())
+            .reschedule_within(now_micros() + self.config.step_micros())
         {
             tracing::error!(%error, "cannot resume the batches of an earlier run");
         }
         loop {
             if let Err(error) = self
                 .store
-                .advance(self.step_micros(), self.config.concurrency_limit)
+                .advance(self.config.step_micros(), self.config.concurrency_limit)
             {
                 tracing::error!(%error, "lifecycle step failed");
             }

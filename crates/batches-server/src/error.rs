@@ -1,5 +1,6 @@
-//! Error responses, shaped like FastAPI's: `{"detail": "…"}` or, for 422, a list of
-//! `{loc, msg, type}` entries.
+//! The API's error responses, shaped like FastAPI's: `{"detail": "…"}` or, for 422, a list
+//! of `{loc, msg, type}` entries. Every layer that refuses a request (the fault layer, the
+//! handlers, the rules and the store) speaks through [`ApiError`], so it sits at the bottom.
 
 use axum::{
     Json,
@@ -8,8 +9,6 @@ use axum::{
 };
 use batches_types::{ErrorBody, ErrorDetail, LocItem, ValidationError};
 use serde_json::{Map, Value};
-
-use crate::store::StoreError;
 
 /// An error response.
 #[derive(Debug)]
@@ -73,21 +72,5 @@ impl IntoResponse for ApiError {
                 .insert("x-should-retry", HeaderValue::from_static("false"));
         }
         response
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound(message) => ApiError::new(StatusCode::NOT_FOUND, message),
-            StoreError::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
-            StoreError::Unprocessable { loc, message } => {
-                ApiError::validation(vec![entry(&loc, message, "value_error", None, None)])
-            }
-            StoreError::Database(error) => {
-                tracing::error!(%error, "database error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal database error")
-            }
-        }
     }
 }

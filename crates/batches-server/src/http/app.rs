@@ -1,0 +1,31 @@
+//! The state every handler shares.
+
+use std::sync::Arc;
+
+use crate::{config::ServerConfig, faults::Faults, scheduler::Scheduler, store::Store};
+
+/// State shared by every handler.
+#[derive(Clone)]
+pub struct App {
+    /// The database.
+    pub store: Arc<Store>,
+    /// What the emulator was told at start.
+    pub config: Arc<ServerConfig>,
+    /// The lifecycle task, woken when a batch is created.
+    pub scheduler: Scheduler,
+    /// Latency and faults around every request.
+    pub faults: Arc<Faults>,
+}
+
+impl App {
+    /// The application over this store.
+    pub fn new(store: Arc<Store>, config: Arc<ServerConfig>, scheduler: Scheduler) -> Self {
+        let faults = Arc::new(Faults::new(&config));
+        App {
+            store,
+            config,
+            scheduler,
+            faults,
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Reading a request: its path id and its body (size, time, content type, JSON).
+
+use std::time::Duration;
+
+use axum::{
+    body::{Body, Bytes},
+    http::{StatusCode, header},
+};
+
+use crate::error::{ApiError, entry};
+
+/// How long a client may take to send a request body before it gets a 408.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The one path parameter of a route (`batch_id`, `directory_id`), refused with a JSON
+/// 400 when it is not valid UTF-8 (axum's own rejection is plain text).
+pub struct PathId(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(id)| PathId(id))
+            .map_err(|rejection| ApiError::new(StatusCode::BAD_REQUEST, rejection.body_text()))
+    }
+}
+
+/// Reads a whole request body of at most `limit` bytes.
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit)).await {
+        Err(_) => Err(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "The request body did not arrive in time",
+        )),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(error)) if is_length_limit(&error) => Err(too_large(limit)),
+        Ok(Err(error)) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("Cannot read the request body: {error}"),
+        )),
+    }
+}
+
+/// Whether the error, or one of its sources, is the body length limit.
+fn is_length_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if error.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = error.source();
+    }
+    false
+}
+
+/// The 413 for a body over `limit` bytes.
+pub fn too_large(limit: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("The request body is larger than the limit of {limit} bytes"),
+    )
+}
+
+/// Whether the request says its body is of this media type (parameters ignored). A
+/// request with no `Content-Type` passes, as FastAPI reads such a body as JSON.
+pub fn content_type_is(headers: &http::HeaderMap, media_type: &str) -> Result<(), ApiError> {
+    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let actual = value
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim();
+    if actual.eq_ignore_ascii_case(media_type) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!("Content-Type must be {media_type}, not {actual:?}"),
+        ))
+    }
+}
+
+/// Reads a JSON request body: checks the content type and size, and turns a syntax error
+/// into FastAPI's `json_invalid` 422 with the byte position.
+pub async fn json_body(
+    headers: &http::HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<serde_json::Value, ApiError> {
+    content_type_is(headers, "application/json")?;
+    let bytes = read_body(body, limit).await?;
+    serde_json::from_slice(&bytes).map_err(|error| {
+        let offset = byte_offset(&bytes, error.line(), error.column());
+        let mut entry = entry(
+            &["body"],
+            "JSON decode error",
+            "json_invalid",
+            Some(serde_json::json!({})),
+            Some(serde_json::json!({ "error": error.to_string() })),
+        );
+        entry.loc.push(batches_types::LocItem::Index(offset as i64));
+        ApiError::validation(vec![entry])
+    })
+}
+
+/// The byte offset of a 1-based line and column.
+fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
+    let line_start: usize = bytes
+        .split(|byte| *byte == b'\n')
+        .take(line.saturating_sub(1))
+        .map(|line| line.len() + 1)
+        .sum();
+    (line_start + column.saturating_sub(1)).min(bytes.len())
+}

@@ -1,0 +1,44 @@
+//! Which handler serves which path.
+
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::StatusCode,
+    middleware,
+    routing::{get, post},
+};
+
+use super::{app::App, auth::authenticate, batches, directories};
+use crate::error::ApiError;
+
+/// Every route of the emulator, behind authentication; anything else gets a JSON 404 or
+/// 405.
+pub fn router(app: App) -> Router {
+    let upload_limit = app.config.max_upload_body;
+    Router::new()
+        .route("/api/v2/batches", get(batches::list).post(batches::create))
+        .route("/api/v2/batches/{batch_id}", get(batches::get))
+        .route("/api/v2/batches/{batch_id}/cancel", post(batches::cancel))
+        .route(
+            "/api/v1/beta/directories",
+            get(directories::list).post(directories::create),
+        )
+        .route(
+            "/api/v1/beta/directories/{directory_id}",
+            get(directories::get),
+        )
+        .route(
+            "/api/v1/beta/directories/{directory_id}/files",
+            get(directories::list_files).post(directories::add_file),
+        )
+        .route(
+            "/api/v1/beta/directories/{directory_id}/files/upload",
+            post(directories::upload).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+        })
+        .with_state(app)
+}

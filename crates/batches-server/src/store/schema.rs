@@ -1,0 +1,69 @@
+//! The tables and indexes. Every statement is idempotent (`IF NOT EXISTS`) and runs at
+//! every open, which creates a new file and leaves an existing one as it is; a change to an
+//! existing table needs a migration, and it belongs here, next to the schema it changes.
+
+use rusqlite::Connection;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS directories (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    type TEXT NOT NULL,
+    system_metadata TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS directories_by_project ON directories (project_id, created_at, id);
+CREATE TABLE IF NOT EXISTS directory_files (
+    id TEXT PRIMARY KEY,
+    directory_id TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    unique_id TEXT NOT NULL,
+    external_file_id TEXT,
+    size INTEGER NOT NULL,
+    metadata TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (directory_id, unique_id)
+);
+CREATE INDEX IF NOT EXISTS directory_files_by_directory ON directory_files (directory_id, created_at, id);
+CREATE INDEX IF NOT EXISTS directory_files_by_file ON directory_files (project_id, file_id);
+CREATE TABLE IF NOT EXISTS batches (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    source_directory_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    config TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    plan TEXT NOT NULL,
+    file_count INTEGER NOT NULL,
+    files_done INTEGER NOT NULL,
+    fails INTEGER NOT NULL,
+    next_step_at INTEGER,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batches_by_project ON batches (project_id, created_at, id);
+CREATE INDEX IF NOT EXISTS batches_by_status ON batches (project_id, status, created_at, id);
+CREATE INDEX IF NOT EXISTS batches_by_directory ON batches (project_id, source_directory_id, created_at, id);
+CREATE INDEX IF NOT EXISTS batches_due ON batches (next_step_at) WHERE next_step_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS batches_live_running ON batches (project_id)
+    WHERE status = 'RUNNING' AND next_step_at IS NOT NULL;
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    project_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    PRIMARY KEY (project_id, key)
+);
+";
+
+/// Creates whatever of the schema `conn` does not have yet.
+pub fn apply(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCHEMA)
+}
