@@ -24,7 +24,8 @@ pub(crate) fn layers() -> Result<Vec<(Source, Layer)>, String> {
     };
     if let Some((name, key)) = api_key {
         let layer = Layer {
-            api_key: Some(key),
+            // A key pasted with its newline: the newline is never part of the key.
+            api_key: Some(key.trim().to_owned()),
             ..Layer::default()
         };
         layers.push((Source::Env(name), layer));
