@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use batches_client::{BASE_URL_ENV, BatchStatus, JobType, Region};
+use batches_client::{BatchStatus, JobType, Region};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
@@ -39,9 +39,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "KEY")]
     pub api_key: Option<String>,
 
-    /// Base URL of the API, with its scheme, e.g. http://127.0.0.1:8787 [env: LLAMA_CLOUD_BASE_URL]
-    #[arg(long, global = true, value_name = "URL",
-          long_help = format!("Base URL of the API, with its scheme, e.g. http://127.0.0.1:8787\n\n[env: {BASE_URL_ENV}]"))]
+    /// Base URL of the API, with its scheme, e.g. http://127.0.0.1:8787
+    /// [env: LLAMA_CLOUD_BASE_URL]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        long_help = "Base URL of the API, with its scheme, e.g. http://127.0.0.1:8787\n\n\
+                     [env: LLAMA_CLOUD_BASE_URL]"
+    )]
     pub base_url: Option<String>,
 
     /// Region of the API host, when no base URL is given
