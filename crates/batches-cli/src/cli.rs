@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use batches_client::{BatchStatus, JobType};
+use batches_client::{BatchStatus, JobType, Region};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
@@ -29,32 +29,30 @@ pub struct Cli {
 }
 
 /// Options every command accepts (before or after the command name).
+///
+/// The API's environment variables are read by `batches_client`, which resolves every
+/// client setting in one place; the help only names them.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// API key (llx-…) [env: LLAMA_CLOUD_API_KEY, then LLAMA_PARSE_API_KEY]
-    #[arg(
-        long,
-        global = true,
-        value_name = "KEY",
-        env = "LLAMA_CLOUD_API_KEY",
-        hide_env = true
-    )]
+    #[arg(long, global = true, value_name = "KEY")]
     pub api_key: Option<String>,
 
     /// Base URL of the API, with its scheme, e.g. http://127.0.0.1:8787
+    /// [env: LLAMA_CLOUD_BASE_URL]
     #[arg(
         long,
         global = true,
         value_name = "URL",
-        env = "LLAMA_CLOUD_BASE_URL",
-        hide_env_values = true
+        long_help = "Base URL of the API, with its scheme, e.g. http://127.0.0.1:8787\n\n\
+                     [env: LLAMA_CLOUD_BASE_URL]"
     )]
     pub base_url: Option<String>,
 
     /// Region of the API host, when no base URL is given
-    #[arg(long, global = true, value_enum)]
-    pub region: Option<RegionArg>,
+    #[arg(long, global = true, value_parser = region_parser())]
+    pub region: Option<Region>,
 
     /// Profile of the configuration file to read settings from [default: default]
     #[arg(
@@ -311,15 +309,6 @@ impl ConfigKey {
     }
 }
 
-/// `--region`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RegionArg {
-    /// North America: https://api.cloud.llamaindex.ai
-    Na,
-    /// Europe: https://api.cloud.eu.llamaindex.ai
-    Eu,
-}
-
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -335,6 +324,18 @@ pub enum Format {
     Table,
     /// The exact bytes of one response (a list prints one page)
     Raw,
+}
+
+/// The client's regions, each shown with its host.
+fn region_parser() -> impl TypedValueParser<Value = Region> {
+    PossibleValuesParser::new(Region::ALL.map(|region| {
+        PossibleValue::new(region.as_str()).help(format!(
+            "{}: {}",
+            region.name(),
+            region.base_url()
+        ))
+    }))
+    .map(|text| known(&Region::ALL, &text, |region| region.as_str()))
 }
 
 fn status_parser() -> impl TypedValueParser<Value = BatchStatus> {

@@ -44,7 +44,7 @@ pub fn run() -> ExitCode {
     let no_color =
         cli.global.no_color || std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
     let console = console::Console::new(cli.global.quiet, !no_color);
-    match commands::run(cli, &matches, &console) {
+    match commands::run(cli, &console) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             console.failure(&failure);

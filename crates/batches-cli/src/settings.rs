@@ -1,207 +1,87 @@
-//! The settings in effect: each from a flag, else the environment, else the profile, else
-//! the default; and the client built from them.
+//! The settings in effect: the client's, which `batches_client` resolves from the options
+//! over the environment over the profile, and the output format; and the client built
+//! from them.
 
-use std::fmt;
-use std::time::Duration;
-
-use batches_client::{
-    API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT, Region,
-};
+use batches_client::{API_KEY_ENV, Client, ClientBuilder, Error, Layer, Region, Source, Sourced};
 use clap::ValueEnum;
-use clap::parser::ValueSource;
 
-use crate::cli::{ConfigKey, Format, GlobalArgs, RegionArg};
+use crate::cli::{ConfigKey, Format, GlobalArgs};
 use crate::failure::Failure;
 use crate::profile::Profile;
 use crate::values;
 
-/// Where a setting came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// A command-line option.
-    Flag,
-    /// An environment variable.
-    Env(&'static str),
-    /// The profile of the configuration file.
-    Profile(String),
-    /// Built in.
-    Default,
-}
-
-impl Source {
-    /// Flag beats environment beats profile beats default.
-    fn rank(&self) -> u8 {
-        match self {
-            Source::Flag => 3,
-            Source::Env(_) => 2,
-            Source::Profile(_) => 1,
-            Source::Default => 0,
-        }
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Flag => f.write_str("option"),
-            Source::Env(name) => write!(f, "env {name}"),
-            Source::Profile(name) => write!(f, "profile {name}"),
-            Source::Default => f.write_str("default"),
-        }
-    }
-}
-
-/// A value and where it came from.
-#[derive(Debug, Clone)]
-pub struct Sourced<T> {
-    /// The value.
-    pub value: T,
-    /// Its origin.
-    pub source: Source,
-}
-
-impl<T> Sourced<T> {
-    /// A value no option, variable or profile set.
-    fn built_in(value: T) -> Sourced<T> {
-        Sourced {
-            value,
-            source: Source::Default,
-        }
-    }
-}
-
-/// Where requests go.
-#[derive(Debug, Clone)]
-pub enum Endpoint {
-    /// An explicit base URL.
-    Url(String),
-    /// A region's host.
-    Region(Region),
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Endpoint::Url(url) => f.write_str(url),
-            Endpoint::Region(region) => write!(f, "{} (region {region})", region.base_url()),
-        }
-    }
-}
+/// The `User-Agent` of the command line.
+const USER_AGENT: &str = concat!("llamacloud/", env!("CARGO_PKG_VERSION"));
 
 /// Every setting in effect.
 #[derive(Debug)]
 pub struct Settings {
-    /// The API key.
-    pub api_key: Option<Sourced<String>>,
-    /// Where requests go.
-    pub endpoint: Sourced<Endpoint>,
-    /// Retries of a failed request.
-    pub max_retries: Sourced<u32>,
-    /// Time allowed for each request.
-    pub timeout: Sourced<Duration>,
+    /// The client's settings, each with its source.
+    pub client: batches_client::Settings,
     /// The output format.
     pub format: Sourced<Format>,
+    /// The layers the client's settings come from, to build the client with.
+    builder: ClientBuilder,
 }
 
 impl Settings {
-    /// Resolves every setting. `matches` tells an option from its environment variable.
-    pub fn resolve(
-        args: &GlobalArgs,
-        matches: &clap::ArgMatches,
-        profile: &Profile,
-    ) -> Result<Settings, Failure> {
-        let origin = |id: &str, env: &'static str| match matches.value_source(id) {
-            Some(ValueSource::EnvVariable) => Source::Env(env),
-            _ => Source::Flag,
+    /// Resolves every setting. The options are the explicit layer of the client's
+    /// settings and the profile the lowest; the output format is the option's, else the
+    /// profile's.
+    pub fn resolve(args: &GlobalArgs, profile: &Profile) -> Result<Settings, Failure> {
+        let options = Layer {
+            api_key: given(args.api_key.as_deref()),
+            base_url: given(args.base_url.as_deref()),
+            region: args.region,
+            max_retries: args.max_retries,
+            timeout: args.timeout.map(Some),
+            ..Layer::default()
         };
-        let from_args = |value: Option<&String>, id: &str, env: &'static str| {
-            value
-                .filter(|text| !text.trim().is_empty())
-                .map(|text| Sourced {
-                    value: text.trim().to_owned(),
-                    source: origin(id, env),
-                })
+        let builder = ClientBuilder::from_env()
+            .layer(Source::Explicit, options)
+            .layer(profile_source(profile), profile_layer(profile)?)
+            .user_agent(USER_AGENT);
+        let client = builder.settings().map_err(|error| match error {
+            // Nothing was sent: a usage error, with the sources named as `config show` does.
+            Error::EndpointConflict {
+                base_url, region, ..
+            } => Failure::usage(format!(
+                "both a base URL ({}) and a region ({}) are set; give only one",
+                origin(&base_url),
+                origin(&region)
+            )),
+            error => Failure::from(error),
+        })?;
+        let format = match args.format {
+            Some(format) => Sourced::new(format, Source::Explicit),
+            None => profile_value(profile, ConfigKey::Format, parse_format)?
+                .map(|format| Sourced::new(format, profile_source(profile)))
+                .unwrap_or_else(|| Sourced::new(Format::Auto, Source::Default)),
         };
-        let from_profile = |key: ConfigKey| profile_setting(profile, key);
-
-        let api_key = from_args(args.api_key.as_ref(), "api_key", API_KEY_ENV)
-            .or_else(|| {
-                std::env::var(API_KEY_FALLBACK_ENV)
-                    .ok()
-                    .filter(|key| !key.trim().is_empty())
-                    .map(|key| Sourced {
-                        value: key.trim().to_owned(),
-                        source: Source::Env(API_KEY_FALLBACK_ENV),
-                    })
-            })
-            .or_else(|| from_profile(ConfigKey::ApiKey));
-
-        let base_url = from_args(args.base_url.as_ref(), "base_url", BASE_URL_ENV)
-            .or_else(|| from_profile(ConfigKey::BaseUrl));
-        let region = flag_or_profile(args.region, profile, ConfigKey::Region, parse_region)?;
-        let endpoint = match (base_url, region) {
-            (Some(url), Some(region)) if url.source.rank() == region.source.rank() => {
-                return Err(Failure::usage(format!(
-                    "both a base URL ({}) and a region ({}) are set; give only one",
-                    url.source, region.source
-                )));
-            }
-            (Some(url), Some(region)) if region.source.rank() > url.source.rank() => {
-                region_endpoint(region)
-            }
-            (Some(url), _) => Sourced {
-                value: Endpoint::Url(url.value),
-                source: url.source,
-            },
-            (None, Some(region)) => region_endpoint(region),
-            (None, None) => Sourced::built_in(Endpoint::Region(Region::Na)),
-        };
-
-        let max_retries =
-            flag_or_profile(args.max_retries, profile, ConfigKey::MaxRetries, |text| {
-                text.parse::<u32>()
-                    .map_err(|_| format!("`{text}` is not a whole number of retries"))
-            })?
-            .unwrap_or_else(|| Sourced::built_in(DEFAULT_MAX_RETRIES));
-        let timeout = flag_or_profile(
-            args.timeout,
-            profile,
-            ConfigKey::Timeout,
-            values::parse_duration,
-        )?
-        .unwrap_or_else(|| Sourced::built_in(DEFAULT_TIMEOUT));
-        let format = flag_or_profile(args.format, profile, ConfigKey::Format, parse_format)?
-            .unwrap_or_else(|| Sourced::built_in(Format::Auto));
         Ok(Settings {
-            api_key,
-            endpoint,
-            max_retries,
-            timeout,
+            client,
             format,
+            builder,
         })
     }
 
     /// Builds the client.
-    pub fn client(&self) -> Result<Client, Failure> {
-        let Some(api_key) = &self.api_key else {
+    pub fn client(self) -> Result<Client, Failure> {
+        if self.client.api_key.is_none() {
             return Err(Failure::Usage {
                 message: format!("no API key: pass --api-key or set {API_KEY_ENV}"),
                 hint: Some("or store one with `llamacloud config set api-key`".to_owned()),
             });
-        };
-        // Custom headers and their checks come from the environment, as in the official
-        // clients; everything else was resolved above.
-        let builder = ClientBuilder::from_env()
-            .api_key(api_key.value.clone())
-            .max_retries(self.max_retries.value)
-            .timeout(self.timeout.value)
-            .user_agent(concat!("llamacloud/", env!("CARGO_PKG_VERSION")));
-        let builder = match &self.endpoint.value {
-            Endpoint::Url(url) => builder.base_url(url.clone()),
-            Endpoint::Region(region) => builder.region(*region),
-        };
-        Ok(builder.build()?)
+        }
+        Ok(self.builder.build()?)
+    }
+}
+
+/// A source as `config show` and `--debug` name it: here an explicit value is an option.
+pub fn origin(source: &Source) -> String {
+    match source {
+        Source::Explicit => "option".to_owned(),
+        source => source.to_string(),
     }
 }
 
@@ -216,65 +96,63 @@ pub fn redact(key: &str) -> String {
     format!("{prefix}…{suffix}")
 }
 
-fn region_endpoint(region: Sourced<RegionArg>) -> Sourced<Endpoint> {
-    Sourced {
-        value: Endpoint::Region(match region.value {
-            RegionArg::Na => Region::Na,
-            RegionArg::Eu => Region::Eu,
-        }),
-        source: region.source,
-    }
+/// An option's text, trimmed; a blank one counts as not given.
+fn given(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_owned)
 }
 
-/// Parses a profile value, with a message naming the file, the profile and the key.
-/// A setting of the profile, as text.
-fn profile_setting(profile: &Profile, key: ConfigKey) -> Option<Sourced<String>> {
-    profile.get(key).map(|value| Sourced {
-        value,
-        source: Source::Profile(profile.name.clone()),
+fn profile_source(profile: &Profile) -> Source {
+    Source::Profile(profile.name.clone())
+}
+
+/// The client's settings in the profile.
+fn profile_layer(profile: &Profile) -> Result<Layer, Failure> {
+    Ok(Layer {
+        api_key: profile.get(ConfigKey::ApiKey),
+        base_url: profile.get(ConfigKey::BaseUrl),
+        region: profile_value(profile, ConfigKey::Region, parse_region)?,
+        max_retries: profile_value(profile, ConfigKey::MaxRetries, parse_retries)?,
+        timeout: profile_value(profile, ConfigKey::Timeout, values::parse_duration)?.map(Some),
+        ..Layer::default()
     })
 }
 
-/// A setting given by its flag, else by the profile (parsed), else none.
-fn flag_or_profile<T>(
-    flag: Option<T>,
+/// A setting of the profile, parsed, with a message naming the setting and the profile.
+fn profile_value<T>(
     profile: &Profile,
     key: ConfigKey,
     parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<Option<Sourced<T>>, Failure> {
-    if let Some(value) = flag {
-        return Ok(Some(Sourced {
-            value,
-            source: Source::Flag,
-        }));
-    }
-    profile_setting(profile, key)
-        .map(|sourced| parse_setting(key, sourced, parse))
+) -> Result<Option<T>, Failure> {
+    profile
+        .get(key)
+        .map(|text| {
+            parse(&text).map_err(|message| {
+                Failure::usage(format!(
+                    "setting `{}` of {}: {message}",
+                    key.file_key(),
+                    profile_source(profile)
+                ))
+            })
+        })
         .transpose()
 }
 
-fn parse_setting<T>(
-    key: ConfigKey,
-    sourced: Sourced<String>,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<Sourced<T>, Failure> {
-    match parse(&sourced.value) {
-        Ok(value) => Ok(Sourced {
-            value,
-            source: sourced.source,
-        }),
-        Err(message) => Err(Failure::usage(format!(
-            "setting `{}` of {}: {message}",
-            key.file_key(),
-            sourced.source
-        ))),
-    }
+/// Parses a region name, naming the accepted ones.
+pub fn parse_region(text: &str) -> Result<Region, String> {
+    text.parse::<Region>().map_err(|_| {
+        format!(
+            "unknown region `{text}`; accepted: {}",
+            Region::ALL.map(Region::as_str).join(", ")
+        )
+    })
 }
 
-/// Parses a region name, naming the accepted ones.
-pub fn parse_region(text: &str) -> Result<RegionArg, String> {
-    RegionArg::from_str(text, true)
-        .map_err(|_| format!("unknown region `{text}`; accepted: na, eu"))
+/// Parses a number of retries.
+pub fn parse_retries(text: &str) -> Result<u32, String> {
+    text.parse::<u32>()
+        .map_err(|_| format!("`{text}` is not a whole number of retries"))
 }
 
 /// Parses a format name, naming the accepted ones.
@@ -305,10 +183,24 @@ mod tests {
             parse_region("us").unwrap_err(),
             "unknown region `us`; accepted: na, eu"
         );
-        assert_eq!(parse_region("EU").unwrap(), RegionArg::Eu);
+        assert_eq!(parse_region("EU").unwrap(), Region::Eu);
         assert_eq!(
             parse_format("xml").unwrap_err(),
             "unknown format `xml`; accepted: auto, json, jsonl, yaml, table, raw"
         );
+    }
+
+    #[test]
+    fn sources_are_named_as_on_the_command_line() {
+        assert_eq!(origin(&Source::Explicit), "option");
+        assert_eq!(
+            origin(&Source::Env("LLAMA_CLOUD_API_KEY")),
+            "env LLAMA_CLOUD_API_KEY"
+        );
+        assert_eq!(
+            origin(&Source::Profile("local".to_owned())),
+            "profile local"
+        );
+        assert_eq!(origin(&Source::Default), "default");
     }
 }

@@ -1,4 +1,6 @@
-//! The batch operations: [`Batches`].
+//! The batch operations: [`Batches`], where every request of the resource is made.
+
+use std::sync::Arc;
 
 use batches_types::{
     Batch, CancelBatchParams, CreateBatchParams, CreateBatchRequest, GetBatchParams,
@@ -7,18 +9,21 @@ use batches_types::{
 use bytes::Bytes;
 use http::Method;
 use http::header::HeaderValue;
+use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::client::{Call, Client, Response};
 use crate::error::Error;
+use crate::operation::{CANCEL_BATCH, CREATE_BATCH, GET_BATCH, LIST_BATCHES};
 use crate::pagination::{Items, Page, Pages};
 use crate::retry::RetryPolicy;
+use crate::transport::{Call, Response, Transport};
 use crate::wait::WaitOptions;
 
 /// The path segments of the batches collection.
-pub(crate) const COLLECTION: [&str; 3] = ["api", "v2", "batches"];
+const COLLECTION: [&str; 3] = ["api", "v2", "batches"];
 
-/// The operations on batches, borrowed from a [`Client`] by [`Client::batches`].
+/// The operations on batches, borrowed from a [`Client`](crate::Client) by
+/// [`Client::batches`](crate::Client::batches).
 ///
 /// ```no_run
 /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
@@ -31,7 +36,7 @@ pub(crate) const COLLECTION: [&str; 3] = ["api", "v2", "batches"];
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Batches<'a> {
-    client: &'a Client,
+    transport: &'a Arc<Transport>,
 }
 
 /// Options of [`Batches::create`].
@@ -56,8 +61,8 @@ pub struct CreateOptions {
 }
 
 impl<'a> Batches<'a> {
-    pub(crate) fn new(client: &'a Client) -> Self {
-        Batches { client }
+    pub(crate) fn new(transport: &'a Arc<Transport>) -> Self {
+        Batches { transport }
     }
 
     /// Lists one page of batches (`GET /api/v2/batches`).
@@ -76,7 +81,7 @@ impl<'a> Batches<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list(&self, params: &ListBatchesParams) -> Result<Page<Batch>, Error> {
-        self.client.fetch_page(params).await
+        self.list_page(params).await
     }
 
     /// Lists one page without decoding its items: each item is the exact JSON text the
@@ -91,7 +96,7 @@ impl<'a> Batches<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list_raw(&self, params: &ListBatchesParams) -> Result<Page<Box<RawValue>>, Error> {
-        self.client.fetch_page(params).await
+        self.list_page(params).await
     }
 
     /// Every page of the listing, fetched lazily with one page of lookahead. See
@@ -108,7 +113,7 @@ impl<'a> Batches<'a> {
     /// # Ok(()) }
     /// ```
     pub fn pages(&self, params: ListBatchesParams) -> Pages<Batch> {
-        Pages::new(self.client.clone(), params)
+        self.walk(params)
     }
 
     /// Every page of the listing, items undecoded (see [`list_raw`](Self::list_raw)).
@@ -127,7 +132,7 @@ impl<'a> Batches<'a> {
     /// # Ok(()) }
     /// ```
     pub fn raw_pages(&self, params: ListBatchesParams) -> Pages<Box<RawValue>> {
-        Pages::new(self.client.clone(), params)
+        self.walk(params)
     }
 
     /// Every batch of the listing, one at a time, across pages.
@@ -165,18 +170,13 @@ impl<'a> Batches<'a> {
         batch_id: &str,
         params: &GetBatchParams,
     ) -> Result<Response<Batch>, Error> {
-        let url = self
-            .client
-            .endpoint(&batch_path(batch_id)?, &params.to_query_string());
-        let call = Call {
-            operation: call_name::GET,
-            method: Method::GET,
-            url,
-            json: None,
-            idempotency_key: None,
-            policy: RetryPolicy::Idempotent,
-        };
-        self.client.execute(call).await?.decode(call_name::GET)
+        let call = self.call(
+            GET_BATCH,
+            Method::GET,
+            &batch_path(batch_id)?,
+            &params.to_query_string(),
+        );
+        self.send(call).await
     }
 
     /// Creates a batch (`POST /api/v2/batches`). Processing starts asynchronously.
@@ -222,17 +222,16 @@ impl<'a> Batches<'a> {
         let body = serde_json::to_vec(request).map_err(|error| {
             Error::InvalidRequest(format!("could not encode the create request: {error}"))
         })?;
-        let call = Call {
-            operation: call_name::CREATE,
-            method: Method::POST,
-            url: self
-                .client
-                .endpoint(&COLLECTION, &options.params.to_query_string()),
-            json: Some(Bytes::from(body)),
-            idempotency_key: Some(key),
-            policy,
-        };
-        self.client.execute(call).await?.decode(call_name::CREATE)
+        let call = self
+            .call(
+                CREATE_BATCH,
+                Method::POST,
+                &COLLECTION,
+                &options.params.to_query_string(),
+            )
+            .json(Bytes::from(body))
+            .idempotency_key(key, policy);
+        self.send(call).await
     }
 
     /// Asks the server to cancel a batch (`POST /api/v2/batches/{batch_id}/cancel`).
@@ -251,19 +250,18 @@ impl<'a> Batches<'a> {
     ) -> Result<Response<Batch>, Error> {
         let mut segments = batch_path(batch_id)?;
         segments.push("cancel");
-        let call = Call {
-            operation: call_name::CANCEL,
-            method: Method::POST,
-            url: self.client.endpoint(&segments, &params.to_query_string()),
-            json: None,
-            idempotency_key: None,
-            policy: RetryPolicy::Idempotent,
-        };
-        self.client.execute(call).await?.decode(call_name::CANCEL)
+        let call = self.call(
+            CANCEL_BATCH,
+            Method::POST,
+            &segments,
+            &params.to_query_string(),
+        );
+        self.send(call).await
     }
 
     /// Polls a batch until its status is terminal (`COMPLETED`, `FAILED`, `CANCELLED`)
-    /// and returns the last poll's response: the batch, and the exact body it came in. See [`WaitOptions`] for the polling interval, the overall timeout
+    /// and returns the last poll's response: the batch, and the exact body it came in. See
+    /// [`WaitOptions`] for the polling interval, the overall timeout
     /// ([`Error::WaitTimeout`]) and the status-change callback.
     ///
     /// ```no_run
@@ -283,16 +281,56 @@ impl<'a> Batches<'a> {
         batch_id: &str,
         options: WaitOptions,
     ) -> Result<Response<Batch>, Error> {
-        options.run(self, batch_id).await
+        let params = options.poll_params().clone();
+        options.run(batch_id, || self.get(batch_id, &params)).await
     }
-}
 
-/// Operation names, in the API's words, used in errors and logs.
-pub(crate) mod call_name {
-    pub(crate) const LIST: &str = "list batches";
-    pub(crate) const GET: &str = "get batch";
-    pub(crate) const CREATE: &str = "create batch";
-    pub(crate) const CANCEL: &str = "cancel batch";
+    /// Lists the page `params.page_token` names.
+    async fn list_page<T: DeserializeOwned>(
+        &self,
+        params: &ListBatchesParams,
+    ) -> Result<Page<T>, Error> {
+        let call = self.call(
+            LIST_BATCHES,
+            Method::GET,
+            &COLLECTION,
+            &params.to_query_string(),
+        );
+        let exchange = self.transport.execute(call).await?;
+        Page::from_exchange(exchange, LIST_BATCHES, params.page_token.clone())
+    }
+
+    /// The walk over every page of a listing, each fetched by [`list_page`](Self::list_page)
+    /// with the filters of the first.
+    fn walk<T: DeserializeOwned + Send + 'static>(&self, params: ListBatchesParams) -> Pages<T> {
+        // The walk runs as a task of its own, so it holds the transport rather than a borrow.
+        let transport = Arc::clone(self.transport);
+        Pages::new(params.page_token.clone(), move |page_token| {
+            let transport = Arc::clone(&transport);
+            let params = ListBatchesParams {
+                page_token,
+                ..params.clone()
+            };
+            async move { Batches::new(&transport).list_page(&params).await }
+        })
+    }
+
+    /// A call to the endpoint below the base URL at `segments`, with a query string.
+    fn call(
+        &self,
+        operation: &'static str,
+        method: Method,
+        segments: &[&str],
+        query: &str,
+    ) -> Call {
+        Call::new(operation, method, self.transport.endpoint(segments, query))
+    }
+
+    /// Makes a call and decodes the response as `T`.
+    async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<Response<T>, Error> {
+        let operation = call.operation;
+        self.transport.execute(call).await?.decode(operation)
+    }
 }
 
 fn batch_path(batch_id: &str) -> Result<Vec<&str>, Error> {

@@ -24,7 +24,6 @@ use batches_types::{
     Batch, CancelBatchParams, CreateBatchRequest, GetBatchParams, ListBatchesParams,
 };
 use futures_util::StreamExt;
-use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::{ClientBuilder, CreateOptions, Error, Page, Response, WaitOptions};
@@ -201,7 +200,7 @@ pub struct Pages<T> {
     finished: bool,
 }
 
-impl<T: DeserializeOwned + Send + 'static> Pages<T> {
+impl<T: Send + 'static> Pages<T> {
     /// See [`crate::Pages::max_items`].
     pub fn max_items(mut self, max_items: u64) -> Self {
         self.stream = self.stream.max_items(max_items);
@@ -209,7 +208,7 @@ impl<T: DeserializeOwned + Send + 'static> Pages<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> Iterator for Pages<T> {
+impl<T: Send + 'static> Iterator for Pages<T> {
     type Item = Result<Page<T>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {

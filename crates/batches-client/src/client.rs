@@ -1,27 +1,18 @@
-//! [`Client`], [`Response`] and the transport: attempts, retries, time limits, tracing.
+//! [`Client`], and the [`ClientBuilder`] that makes one from the settings in effect.
 
-use std::fmt;
-use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
-use http::{Method, StatusCode};
-use serde::de::DeserializeOwned;
-use tokio::time::Instant;
-use tracing::Instrument;
+use http::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use url::Url;
 
 use crate::batches::Batches;
-use crate::config::ClientBuilder;
-use crate::error::{Error, TimeoutKind, TransportPhase};
-use crate::retry::{self, RetryPolicy};
-
-/// The response header carrying the server's request id.
-const REQUEST_ID: &str = "x-request-id";
-/// The request header that lets a server recognise a repeated create.
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
+use crate::endpoint::{Region, is_loopback};
+use crate::env::{self, API_KEY_ENV, API_KEY_FALLBACK_ENV};
+use crate::error::Error;
+use crate::settings::{Layer, Settings};
+use crate::source::Source;
+use crate::transport::Transport;
 
 /// An asynchronous client of the LlamaCloud Batches API.
 ///
@@ -39,33 +30,9 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: Url,
-    pub(crate) authorization: HeaderValue,
-    pub(crate) headers: HeaderMap,
-    pub(crate) max_retries: u32,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) deadline: Option<Duration>,
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inner = &self.inner;
-        f.debug_struct("Client")
-            .field("base_url", &inner.base_url.as_str())
-            .field("api_key", &"<redacted>")
-            .field("headers", &inner.headers.keys().collect::<Vec<_>>())
-            .field("max_retries", &inner.max_retries)
-            .field("timeout", &inner.timeout)
-            .field("deadline", &inner.deadline)
-            .finish()
-    }
+    transport: Arc<Transport>,
 }
 
 impl Client {
@@ -88,412 +55,303 @@ impl Client {
 
     /// The batch operations.
     pub fn batches(&self) -> Batches<'_> {
-        Batches::new(self)
+        Batches::new(&self.transport)
     }
 
     /// The base URL requests go to, always ending in `/`.
     pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
-    }
-
-    /// The URL of an endpoint: path segments below the base URL, and a query string.
-    pub(crate) fn endpoint(&self, segments: &[&str], query: &str) -> Url {
-        let mut url = self.inner.base_url.clone();
-        url.path_segments_mut()
-            .expect("the base URL is an http(s) URL, which has path segments")
-            .pop_if_empty()
-            .extend(segments);
-        if !query.is_empty() {
-            url.set_query(Some(query));
-        }
-        url
-    }
-
-    /// Runs a call: attempts it, retries what the policy allows, and returns the first
-    /// 2xx exchange or the last failure.
-    pub(crate) async fn execute(&self, call: Call) -> Result<Exchange, Error> {
-        let inner = &self.inner;
-        let started = Instant::now();
-        let deadline = inner.deadline.map(|limit| started + limit);
-        let mut retries = 0;
-        loop {
-            let span = tracing::info_span!(
-                "request",
-                operation = call.operation,
-                method = %call.method,
-                path = call.url.path(),
-                attempt = retries + 1,
-                status = tracing::field::Empty,
-                elapsed_ms = tracing::field::Empty,
-            );
-            let failure = match self.attempt(&call, started).instrument(span).await {
-                Ok(exchange) => return Ok(exchange),
-                Err(failure) => failure,
-            };
-            let retryable = failure.is_retryable(call.policy);
-            let server_delay = failure.server_delay();
-            let error = failure.into_error(call.operation);
-            if !retryable || retries >= inner.max_retries {
-                return Err(error);
-            }
-            let delay = match server_delay {
-                // Waiting longer than the cap would hide an outage behind a hang; the
-                // error says how long the server asked for.
-                Some(delay) if delay > retry::MAX_SERVER_DELAY => return Err(error),
-                Some(delay) => delay,
-                None => retry::backoff(retries),
-            };
-            if deadline.is_some_and(|deadline| Instant::now() + delay >= deadline) {
-                return Err(error);
-            }
-            tracing::info!(
-                operation = call.operation,
-                retry = retries + 1,
-                delay_ms = delay.as_millis() as u64,
-                %error,
-                "retrying"
-            );
-            tokio::time::sleep(delay).await;
-            retries += 1;
-        }
-    }
-
-    /// One attempt: sends the request and reads the whole body, within the per-attempt
-    /// timeout and what is left of the deadline of the operation started at
-    /// `operation_started`.
-    async fn attempt(&self, call: &Call, operation_started: Instant) -> Result<Exchange, Failure> {
-        let inner = &self.inner;
-        let started = Instant::now();
-        let remaining = inner
-            .deadline
-            .map(|deadline| deadline.saturating_sub(started - operation_started));
-        let (limit, kind) = match (inner.timeout, remaining) {
-            (Some(timeout), Some(remaining)) if remaining < timeout => {
-                (Some(remaining), TimeoutKind::Deadline)
-            }
-            (Some(timeout), _) => (Some(timeout), TimeoutKind::Attempt),
-            (None, remaining) => (remaining, TimeoutKind::Deadline),
-        };
-
-        let mut request = inner
-            .http
-            .request(call.method.clone(), call.url.clone())
-            .headers(inner.headers.clone())
-            .header(AUTHORIZATION, inner.authorization.clone());
-        if let Some(key) = &call.idempotency_key {
-            request = request.header(IDEMPOTENCY_KEY, key.clone());
-        }
-        if let Some(body) = &call.json {
-            request = request
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone());
-        } else if call.method == Method::POST {
-            // Proxies may refuse a POST without a length (411); hyper leaves it out for
-            // an empty body unless asked.
-            request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
-        }
-        let request = request
-            .build()
-            .expect("URL and headers are typed values checked when the client was built");
-        tracing::trace!(
-            url = %request.url(),
-            headers = %render_headers(request.headers()),
-            body = %body_excerpt(request.body().and_then(reqwest::Body::as_bytes)),
-            "sending request"
-        );
-        let exchange = async {
-            let response = inner
-                .http
-                .execute(request)
-                .await
-                .map_err(|error| Failure::from_reqwest(error, TransportPhase::Send, started))?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|error| Failure::from_reqwest(error, TransportPhase::Body, started))?;
-            Ok((status, headers, body))
-        };
-        let result = match limit {
-            Some(limit) => tokio::time::timeout(limit, exchange)
-                .await
-                .unwrap_or_else(|_| {
-                    Err(Failure::Timeout {
-                        kind,
-                        elapsed: match kind {
-                            TimeoutKind::Deadline => operation_started.elapsed(),
-                            _ => started.elapsed(),
-                        },
-                    })
-                }),
-            None => exchange.await,
-        };
-
-        let span = tracing::Span::current();
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        let (status, headers, body) = match result {
-            Ok(parts) => parts,
-            Err(failure) => {
-                tracing::debug!(failure = %failure, "attempt failed");
-                return Err(failure);
-            }
-        };
-        span.record("status", status.as_u16());
-        tracing::debug!(bytes = body.len(), "response received");
-        tracing::trace!(
-            headers = %render_headers(&headers),
-            body = %body_excerpt(Some(&body)),
-            "response"
-        );
-        if status.is_success() {
-            Ok(Exchange {
-                status: status.as_u16(),
-                request_id: request_id(&headers),
-                body,
-            })
-        } else {
-            Err(Failure::Status {
-                status,
-                request_id: request_id(&headers),
-                should_retry: retry::should_retry_header(&headers),
-                retry_after: retry::server_delay(&headers),
-                body,
-            })
-        }
+        &self.transport.base_url
     }
 }
 
-/// One API call as the transport sees it.
-pub(crate) struct Call {
-    /// What is attempted, in the API's words (`list batches`); used in errors and logs.
-    pub(crate) operation: &'static str,
-    pub(crate) method: Method,
-    pub(crate) url: Url,
-    /// A JSON body, sent with `Content-Type: application/json`.
-    pub(crate) json: Option<Bytes>,
-    pub(crate) idempotency_key: Option<HeaderValue>,
-    pub(crate) policy: RetryPolicy,
-}
-
-/// A 2xx response, read completely.
-pub(crate) struct Exchange {
-    pub(crate) status: u16,
-    pub(crate) request_id: Option<String>,
-    pub(crate) body: Bytes,
-}
-
-impl Exchange {
-    /// Decodes the body as `T`, keeping the exchange's metadata.
-    pub(crate) fn decode<T: DeserializeOwned>(
-        self,
-        operation: &'static str,
-    ) -> Result<Response<T>, Error> {
-        match serde_json::from_slice(&self.body) {
-            Ok(value) => Ok(Response {
-                value,
-                http_status: self.status,
-                request_id: self.request_id,
-                raw: self.body,
-            }),
-            Err(error) => Err(Error::decode(
-                operation,
-                self.status,
-                self.request_id,
-                &error,
-                &self.body,
-            )),
-        }
-    }
-}
-
-/// Headers as `name: value` pairs for a trace; sensitive values (the key) are redacted.
-fn render_headers(headers: &HeaderMap) -> String {
-    let pairs: Vec<String> = headers
-        .iter()
-        .map(|(name, value)| {
-            let value = if value.is_sensitive() {
-                "[redacted]".into()
-            } else {
-                String::from_utf8_lossy(value.as_bytes())
-            };
-            format!("{name}: {value}")
-        })
-        .collect();
-    pairs.join(", ")
-}
-
-/// The start of a body for a trace (the first 2,000 characters).
-fn body_excerpt(body: Option<&[u8]>) -> String {
-    crate::error::excerpt(body.unwrap_or_default(), 2000)
-}
-
-fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(REQUEST_ID)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-}
-
-/// Why an attempt did not produce a 2xx exchange.
-#[derive(Debug)]
-pub(crate) enum Failure {
-    Status {
-        status: StatusCode,
-        request_id: Option<String>,
-        /// The server's explicit decision (`x-should-retry`), which overrides the rules.
-        should_retry: Option<bool>,
-        retry_after: Option<Duration>,
-        body: Bytes,
-    },
-    Transport {
-        phase: TransportPhase,
-        message: String,
-    },
-    Timeout {
-        kind: TimeoutKind,
-        elapsed: Duration,
-    },
-}
-
-impl Failure {
-    fn from_reqwest(error: reqwest::Error, phase: TransportPhase, started: Instant) -> Failure {
-        // reqwest reports a refused or unreachable host as a connect error: the request
-        // was never sent, which is what makes a create safe to retry.
-        let phase = if error.is_connect() {
-            TransportPhase::Connect
-        } else {
-            phase
-        };
-        if error.is_timeout() {
-            return Failure::Timeout {
-                kind: if phase == TransportPhase::Connect {
-                    TimeoutKind::Connect
-                } else {
-                    TimeoutKind::Attempt
-                },
-                elapsed: started.elapsed(),
-            };
-        }
-        Failure::Transport {
-            phase,
-            message: error_chain(&error),
-        }
-    }
-
-    fn is_retryable(&self, policy: RetryPolicy) -> bool {
-        match self {
-            Failure::Status {
-                status,
-                should_retry,
-                ..
-            } => should_retry.unwrap_or_else(|| policy.retries_status(*status)),
-            Failure::Transport { phase, .. } => {
-                policy == RetryPolicy::Idempotent || *phase == TransportPhase::Connect
-            }
-            Failure::Timeout { kind, .. } => match kind {
-                TimeoutKind::Deadline => false,
-                TimeoutKind::Connect => true,
-                TimeoutKind::Attempt => policy == RetryPolicy::Idempotent,
-            },
-        }
-    }
-
-    fn server_delay(&self) -> Option<Duration> {
-        match self {
-            Failure::Status { retry_after, .. } => *retry_after,
-            _ => None,
-        }
-    }
-
-    fn into_error(self, operation: &'static str) -> Error {
-        match self {
-            Failure::Status {
-                status,
-                request_id,
-                retry_after,
-                body,
-                ..
-            } => Error::api(operation, status.as_u16(), request_id, body, retry_after),
-            Failure::Transport { phase, message } => Error::Transport {
-                operation,
-                phase,
-                message,
-            },
-            Failure::Timeout { kind, elapsed } => Error::Timeout {
-                operation,
-                kind,
-                elapsed,
-            },
-        }
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Failure::Status { status, .. } => write!(f, "HTTP {status}"),
-            Failure::Transport { phase, message } => write!(f, "{phase}: {message}"),
-            Failure::Timeout { kind, elapsed } => {
-                write!(f, "{kind} after {}", crate::error::seconds(*elapsed))
-            }
-        }
-    }
-}
-
-/// An error and its causes on one line, without repeating a cause that its parent
-/// already quoted.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    message
-}
-
-/// A decoded response with the metadata of the exchange.
+/// Configures and builds a [`Client`].
 ///
-/// Dereferences to the value (`response.status` is the batch's status), beside the
-/// exchange's own fields, named so as not to shadow the value's: `http_status`,
-/// `request_id` and [`raw`](Self::raw), the exact body, unknown fields included, for
-/// front-ends that print what the server sent.
+/// Each setting comes from the first source that gives it, in this order:
 ///
-/// ```no_run
-/// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
-/// let response = client.batches().get("bat-123", &Default::default()).await?;
-/// println!("{} is {} (HTTP {}, request id {:?})", response.id, response.status, response.http_status, response.request_id);
-/// let batch = response.into_inner();
-/// # drop(batch); Ok(()) }
+/// 1. explicit: the builder's methods, then the layers added with [`Source::Explicit`]
+///    (a command line's options, the C ABI's configuration);
+/// 2. the environment: what [`ClientBuilder::from_env`] read;
+/// 3. profiles: layers added with [`Source::Profile`];
+/// 4. the built-in defaults: North America, 2 retries, 5 s to connect, 60 s per attempt,
+///    no deadline.
+///
+/// A base URL and a region exclude each other: the one from the higher source wins, and
+/// both from sources of the same precedence fail with [`Error::EndpointConflict`]. Headers
+/// add up across sources, a higher one replacing a header of the same name.
+/// [`settings`](Self::settings) tells what is in effect and where each value comes from.
+/// Problems (a missing key, a base URL without a scheme, a malformed header) are reported
+/// by [`build`](Self::build).
+///
 /// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Response<T> {
-    /// The decoded body.
-    pub value: T,
-    /// The HTTP status (2xx).
-    pub http_status: u16,
-    /// The `x-request-id` response header.
-    pub request_id: Option<String>,
-    /// The exact response body.
-    pub raw: Bytes,
+/// use std::time::Duration;
+/// use batches_client::{Client, Region};
+///
+/// let client = Client::builder()
+///     .api_key("llx-example")
+///     .region(Region::Eu)
+///     .max_retries(4)
+///     .timeout(Duration::from_secs(30))
+///     .deadline(Duration::from_secs(120))
+///     .header("x-team", "data")
+///     .build()?;
+/// # drop(client);
+/// # Ok::<(), batches_client::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ClientBuilder {
+    /// What the builder's own methods set: explicit, and first among explicit layers.
+    explicit: Layer,
+    /// The layers added and those read from the environment, in the order given.
+    layers: Vec<(Source, Layer)>,
+    http_client: Option<reqwest::Client>,
+    /// A problem found while reading the environment, reported by `settings` and `build`.
+    env_error: Option<String>,
 }
 
-impl<T> Response<T> {
-    /// The decoded body, without the metadata.
-    pub fn into_inner(self) -> T {
-        self.value
+impl ClientBuilder {
+    /// A builder with the defaults: North America, 2 retries, 5 s to connect, 60 s per
+    /// attempt, no deadline. Reads no environment variable.
+    pub fn new() -> Self {
+        ClientBuilder::default()
     }
-}
 
-impl<T> Deref for Response<T> {
-    type Target = T;
+    /// A builder that also reads the environment: the key from `LLAMA_CLOUD_API_KEY`
+    /// (or `LLAMA_PARSE_API_KEY`), the base URL from `LLAMA_CLOUD_BASE_URL`, and headers
+    /// from `LLAMA_CLOUD_CUSTOM_HEADERS` (`Name: value` lines). Empty variables count as
+    /// unset. The builder's methods override what was read.
+    ///
+    /// ```no_run
+    /// use batches_client::ClientBuilder;
+    ///
+    /// let client = ClientBuilder::from_env().max_retries(5).build()?;
+    /// # drop(client);
+    /// # Ok::<(), batches_client::Error>(())
+    /// ```
+    pub fn from_env() -> Self {
+        match env::layers() {
+            Ok(layers) => ClientBuilder {
+                layers,
+                ..ClientBuilder::default()
+            },
+            Err(message) => ClientBuilder {
+                env_error: Some(message),
+                ..ClientBuilder::default()
+            },
+        }
+    }
 
-    fn deref(&self) -> &T {
-        &self.value
+    /// Adds the settings one source gives; `source` decides their precedence (see the
+    /// [type docs](Self)). Among layers of equal precedence the one added first wins.
+    ///
+    /// ```
+    /// use batches_client::{ClientBuilder, Layer, Region, Source};
+    ///
+    /// let profile = Layer { region: Some(Region::Eu), max_retries: Some(5), ..Layer::default() };
+    /// let builder = ClientBuilder::new()
+    ///     .layer(Source::Profile("eu".into()), profile)
+    ///     .max_retries(1);
+    /// let settings = builder.settings()?;
+    /// assert_eq!(settings.endpoint.source, Source::Profile("eu".into()));
+    /// assert_eq!((settings.max_retries.value, settings.max_retries.source), (1, Source::Explicit));
+    /// # Ok::<(), batches_client::Error>(())
+    /// ```
+    pub fn layer(mut self, source: Source, layer: Layer) -> Self {
+        self.layers.push((source, layer));
+        self
+    }
+
+    /// The API key (`llx-…`), sent as `Authorization: Bearer <key>`. It never appears in
+    /// `Debug` output, logs or error messages.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.explicit.api_key = Some(key.into());
+        self
+    }
+
+    /// The base URL, e.g. `https://api.cloud.eu.llamaindex.ai` or
+    /// `http://127.0.0.1:8080`; it must include the scheme. Overrides an earlier
+    /// [`region`](Self::region).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.explicit.base_url = Some(url.into());
+        self.explicit.region = None;
+        self
+    }
+
+    /// Sends requests to the region's host. Overrides an earlier
+    /// [`base_url`](Self::base_url).
+    pub fn region(mut self, region: Region) -> Self {
+        self.explicit.region = Some(region);
+        self.explicit.base_url = None;
+        self
+    }
+
+    /// How many times a failed request is retried (default 2). See the crate docs for
+    /// which failures are retried.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.explicit.max_retries = Some(retries);
+        self
+    }
+
+    /// Time allowed to establish a connection (default 5 s); `None` waits as long as the
+    /// operating system does. Not applied to a client given to
+    /// [`http_client`](Self::http_client), which keeps its own setting.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.explicit.connect_timeout = Some(timeout.into());
+        self
+    }
+
+    /// Time allowed for one attempt, from sending the request to the last byte of the
+    /// response (default 60 s); `None` for no limit. An attempt that times out is retried
+    /// like a connection error.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.explicit.timeout = Some(timeout.into());
+        self
+    }
+
+    /// Total time allowed for one operation, all attempts and the waits between them
+    /// included (default: none). A retry that could not start before the deadline is not
+    /// attempted; the last failure is returned instead.
+    pub fn deadline(mut self, deadline: impl Into<Option<Duration>>) -> Self {
+        self.explicit.deadline = Some(deadline.into());
+        self
+    }
+
+    /// Adds a header sent with every request (replacing one of the same name read from
+    /// `LLAMA_CLOUD_CUSTOM_HEADERS`). `Authorization` is always the API key's.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        self.explicit
+            .headers
+            .retain(|(existing, _)| !existing.eq_ignore_ascii_case(&name));
+        self.explicit.headers.push((name, value.into()));
+        self
+    }
+
+    /// The `User-Agent` header (default `batches-client/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.explicit.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Sends requests through this `reqwest::Client` instead of one built from the
+    /// builder's settings (its connect timeout, proxy and TLS settings then apply).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Allows sending the API key over plain `http://` to a host other than loopback
+    /// (default `false`: such a base URL is refused by [`build`](Self::build)).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.explicit.allow_insecure_http = Some(allow);
+        self
+    }
+
+    /// The settings in effect, each with its [`Source`], as [`build`](Self::build) will
+    /// use them; for showing a configuration. Fails when the environment could not be
+    /// read or a base URL and a region have the same precedence
+    /// ([`Error::EndpointConflict`]); the values themselves are checked by `build`.
+    pub fn settings(&self) -> Result<Settings, Error> {
+        if let Some(message) = &self.env_error {
+            return Err(Error::Config(message.clone()));
+        }
+        let layers = self.layers.iter().map(|(source, layer)| (source, layer));
+        Settings::resolve(std::iter::once((&Source::Explicit, &self.explicit)).chain(layers))
+    }
+
+    /// Checks the configuration and builds the client.
+    ///
+    /// Fails with [`Error::Config`] when the key is missing or cannot be sent in a header,
+    /// the base URL is malformed or lacks a scheme, it is plain `http://` to a remote host
+    /// without [`allow_insecure_http`](Self::allow_insecure_http), a header is malformed,
+    /// or an environment variable could not be read; with [`Error::EndpointConflict`] when
+    /// a base URL and a region have the same precedence.
+    pub fn build(self) -> Result<Client, Error> {
+        let settings = self.settings()?;
+        // Surrounding whitespace (a key pasted with its newline) is never part of a key.
+        let api_key = settings
+            .api_key
+            .as_ref()
+            .map(|key| key.value.trim())
+            .filter(|key| !key.is_empty())
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "no API key: set {API_KEY_ENV} (or {API_KEY_FALLBACK_ENV}) or pass one to \
+                     ClientBuilder::api_key"
+                ))
+            })?;
+        let mut authorization =
+            HeaderValue::try_from(format!("Bearer {api_key}")).map_err(|_| {
+                Error::Config(
+                    "the API key contains characters that cannot be sent in an HTTP header"
+                        .to_owned(),
+                )
+            })?;
+        authorization.set_sensitive(true);
+
+        let base_url = settings.endpoint.value.url()?;
+        if base_url.scheme() == "http"
+            && !is_loopback(&base_url)
+            && !settings.allow_insecure_http.value
+        {
+            return Err(Error::Config(format!(
+                "refusing to send the API key over plain http to {}; use https, or allow \
+                 insecure http explicitly",
+                base_url.host_str().unwrap_or_default()
+            )));
+        }
+
+        let user_agent = &settings.user_agent.value;
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::try_from(user_agent.as_str()).map_err(|_| {
+                Error::Config(format!(
+                    "user agent `{user_agent}` contains characters not allowed in a header"
+                ))
+            })?,
+        );
+        for header in &settings.headers {
+            let (name, value) = &header.value;
+            let header_name = HeaderName::try_from(name.as_str())
+                .map_err(|_| Error::Config(format!("`{name}` is not a valid HTTP header name")))?;
+            if header_name == AUTHORIZATION {
+                return Err(Error::Config(format!(
+                    "the Authorization header is set from the API key; pass the key with \
+                     ClientBuilder::api_key or {API_KEY_ENV}"
+                )));
+            }
+            let header_value = HeaderValue::try_from(value.as_str()).map_err(|_| {
+                Error::Config(format!(
+                    "the value of header `{name}` contains characters not allowed in a header"
+                ))
+            })?;
+            headers.insert(header_name, header_value);
+        }
+
+        let http = match self.http_client {
+            Some(client) => client,
+            None => {
+                let mut builder = reqwest::Client::builder().gzip(true);
+                if let Some(timeout) = settings.connect_timeout.value {
+                    builder = builder.connect_timeout(timeout);
+                }
+                builder.build().map_err(|error| {
+                    Error::Config(format!("could not set up the HTTP client: {error}"))
+                })?
+            }
+        };
+
+        Ok(Client {
+            transport: Arc::new(Transport {
+                http,
+                base_url,
+                authorization,
+                headers,
+                max_retries: settings.max_retries.value,
+                timeout: settings.timeout.value,
+                deadline: settings.deadline.value,
+            }),
+        })
     }
 }

@@ -6,6 +6,9 @@ use std::time::Duration;
 use batches_types::{BatchStatus, ErrorBody};
 use bytes::Bytes;
 
+use crate::operation::LIST_BATCHES;
+use crate::source::Source;
+
 /// Everything that can go wrong. Its `Display` is a complete sentence on its own: what
 /// was attempted, what happened, and the server's message and request id when there
 /// was a response. It never contains the API key.
@@ -91,10 +94,23 @@ pub enum Error {
     /// scheme.
     #[error("configuration error: {0}")]
     Config(String),
+    /// A base URL and a region were given with the same precedence (both explicitly, say,
+    /// or both in one profile), so neither can override the other.
+    #[error(
+        "configuration error: both a base URL ({base_url}) and a region ({region}) are set; \
+         give only one"
+    )]
+    #[non_exhaustive]
+    EndpointConflict {
+        /// Where the base URL came from.
+        base_url: Source,
+        /// Where the region came from.
+        region: Source,
+    },
     /// The server handed out a page token it had handed out before; following it would
     /// repeat pages forever.
     #[error(
-        "list batches: the server returned page token `{token}` a second time; stopped to \
+        "{LIST_BATCHES}: the server returned page token `{token}` a second time; stopped to \
          avoid listing the same pages again"
     )]
     #[non_exhaustive]

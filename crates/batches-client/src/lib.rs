@@ -43,6 +43,28 @@
 //! for the whole operation. API keys belong to one region; [`Region::Eu`] selects
 //! `https://api.cloud.eu.llamaindex.ai`.
 //!
+//! Every setting is resolved in one place, by the builder: an explicit value (a builder
+//! method, or a [`Layer`] added as [`Source::Explicit`], such as a command line's options)
+//! beats the environment, which beats a [`Layer`] added as a [`Source::Profile`], which
+//! beats the default. A base URL and a region given with the same precedence are refused
+//! ([`Error::EndpointConflict`]). [`ClientBuilder::settings`] returns the [`Settings`] in
+//! effect, each value with the [`Source`] it came from.
+//!
+//! ```
+//! use batches_client::{ClientBuilder, Layer, Source};
+//!
+//! // A front-end's options over the environment, over a profile of its configuration file.
+//! let options = Layer { max_retries: Some(0), ..Layer::default() };
+//! let profile = Layer { api_key: Some("llx-from-profile".into()), ..Layer::default() };
+//! let builder = ClientBuilder::from_env()
+//!     .layer(Source::Explicit, options)
+//!     .layer(Source::Profile("default".into()), profile);
+//! let settings = builder.settings()?;
+//! assert_eq!(settings.max_retries.source, Source::Explicit);
+//! println!("requests go to {} ({})", settings.endpoint.value, settings.endpoint.source);
+//! # Ok::<(), batches_client::Error>(())
+//! ```
+//!
 //! The key is a secret: it is sent only as `Authorization: Bearer …` (marked sensitive),
 //! and never shows in `Debug` output, logs or errors. [`ClientBuilder::build`] refuses a
 //! plain `http://` base URL unless its host is loopback or
@@ -110,23 +132,35 @@
 //! No header value is ever logged.
 #![warn(missing_docs)]
 
+// The modules form layers, each using only those before it: source, operation → error →
+// retry → endpoint → settings → env → transport → pagination → wait → batches → client →
+// blocking.
 mod batches;
 pub mod blocking;
 mod client;
-mod config;
+mod endpoint;
+mod env;
 mod error;
+mod operation;
 mod pagination;
 mod retry;
+mod settings;
+mod source;
+mod transport;
 mod wait;
 
 pub use batches::{Batches, CreateOptions};
-pub use client::{Client, Response};
-pub use config::{
-    API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV, ClientBuilder,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Region,
-};
+pub use client::{Client, ClientBuilder};
+pub use endpoint::{Endpoint, Region};
+pub use env::{API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV};
 pub use error::{Error, TimeoutKind, TransportPhase};
 pub use pagination::{Items, Page, Pages};
+pub use settings::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Layer,
+    Settings,
+};
+pub use source::{Source, Sourced};
+pub use transport::Response;
 pub use wait::WaitOptions;
 
 pub use batches_types::{

@@ -1,23 +1,26 @@
-//! Pages of the listing and the streams that walk them: [`Page`], [`Pages`], [`Items`].
+//! Pages of a listing and the streams that walk them: [`Page`], [`Pages`], [`Items`].
+//!
+//! The walk knows nothing of what is listed: it is given a function that fetches the page
+//! a token names, and applies the stop rules.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use batches_types::{Batch, ListBatchesParams};
+use batches_types::Batch;
 use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
-use http::Method;
+use futures_util::future::BoxFuture;
+use futures_util::{FutureExt, Stream, StreamExt};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tracing::Instrument;
 
-use crate::batches::{COLLECTION, call_name};
-use crate::client::{Call, Client, Exchange};
 use crate::error::Error;
-use crate::retry::RetryPolicy;
+use crate::operation::LIST_BATCHES;
+use crate::transport::Exchange;
 
 /// One page of the listing, with what is needed to print it exactly as sent.
 ///
@@ -89,59 +92,44 @@ impl<T: DeserializeOwned> Page<T> {
     /// # Ok::<(), batches_client::Error>(())
     /// ```
     pub fn decode(raw: Bytes) -> Result<Page<T>, Error> {
-        decode_page(
-            Exchange {
-                status: 200,
-                request_id: None,
-                body: raw,
-            },
-            None,
-        )
-    }
-}
-
-fn decode_page<T: DeserializeOwned>(
-    exchange: Exchange,
-    page_token: Option<String>,
-) -> Result<Page<T>, Error> {
-    match serde_json::from_slice::<Envelope<T>>(&exchange.body) {
-        Ok(envelope) => Ok(Page {
-            items: envelope.items,
-            next_page_token: envelope.next_page_token,
-            total_size: envelope.total_size,
-            page_token,
-            http_status: exchange.status,
-            request_id: exchange.request_id,
-            raw: exchange.body,
-        }),
-        Err(error) => Err(Error::decode(
-            call_name::LIST,
-            exchange.status,
-            exchange.request_id,
-            &error,
-            &exchange.body,
-        )),
-    }
-}
-
-impl Client {
-    /// Fetches one page of the listing.
-    pub(crate) async fn fetch_page<T: DeserializeOwned>(
-        &self,
-        params: &ListBatchesParams,
-    ) -> Result<Page<T>, Error> {
-        let call = Call {
-            operation: call_name::LIST,
-            method: Method::GET,
-            url: self.endpoint(&COLLECTION, &params.to_query_string()),
-            json: None,
-            idempotency_key: None,
-            policy: RetryPolicy::Idempotent,
+        let exchange = Exchange {
+            status: 200,
+            request_id: None,
+            body: raw,
         };
-        let exchange = self.execute(call).await?;
-        decode_page(exchange, params.page_token.clone())
+        Page::from_exchange(exchange, LIST_BATCHES, None)
+    }
+
+    /// Decodes the response to `operation`, a request for the page `page_token` names.
+    pub(crate) fn from_exchange(
+        exchange: Exchange,
+        operation: &'static str,
+        page_token: Option<String>,
+    ) -> Result<Page<T>, Error> {
+        match serde_json::from_slice::<Envelope<T>>(&exchange.body) {
+            Ok(envelope) => Ok(Page {
+                items: envelope.items,
+                next_page_token: envelope.next_page_token,
+                total_size: envelope.total_size,
+                page_token,
+                http_status: exchange.status,
+                request_id: exchange.request_id,
+                raw: exchange.body,
+            }),
+            Err(error) => Err(Error::decode(
+                operation,
+                exchange.status,
+                exchange.request_id,
+                &error,
+                &exchange.body,
+            )),
+        }
     }
 }
+
+/// Fetches the page a token names (`None`: the first page).
+type FetchPage<T> =
+    Box<dyn FnMut(Option<String>) -> BoxFuture<'static, Result<Page<T>, Error>> + Send>;
 
 /// A lazy stream of the pages of a listing.
 ///
@@ -174,8 +162,8 @@ pub struct Pages<T> {
 
 enum PagesState<T> {
     NotStarted {
-        client: Client,
-        params: ListBatchesParams,
+        first_token: Option<String>,
+        fetch: FetchPage<T>,
         max_items: Option<u64>,
     },
     Running {
@@ -205,12 +193,18 @@ impl<T> std::fmt::Debug for Pages<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> Pages<T> {
-    pub(crate) fn new(client: Client, params: ListBatchesParams) -> Self {
+impl<T: Send + 'static> Pages<T> {
+    /// A walk that starts at the page `first_token` names and fetches each page with
+    /// `fetch`.
+    pub(crate) fn new<F, Fut>(first_token: Option<String>, mut fetch: F) -> Self
+    where
+        F: FnMut(Option<String>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+    {
         Pages {
             state: PagesState::NotStarted {
-                client,
-                params,
+                first_token,
+                fetch: Box::new(move |token| fetch(token).boxed()),
                 max_items: None,
             },
         }
@@ -227,14 +221,14 @@ impl<T: DeserializeOwned + Send + 'static> Pages<T> {
     }
 }
 
-impl<T: DeserializeOwned + Send + 'static> Stream for Pages<T> {
+impl<T: Send + 'static> Stream for Pages<T> {
     type Item = Result<Page<T>, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.state = match std::mem::replace(&mut self.state, PagesState::Done) {
             PagesState::NotStarted {
-                client,
-                params,
+                first_token,
+                fetch,
                 max_items,
             } => {
                 if tokio::runtime::Handle::try_current().is_err() {
@@ -248,7 +242,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for Pages<T> {
                 let (sender, receiver) = mpsc::channel(1);
                 // The fetching task logs inside the span of whoever polls the stream first.
                 let task =
-                    tokio::spawn(fetch_pages(client, params, max_items, sender).in_current_span());
+                    tokio::spawn(walk(first_token, fetch, max_items, sender).in_current_span());
                 PagesState::Running {
                     receiver,
                     _task: AbortOnDrop(task),
@@ -267,19 +261,20 @@ impl<T: DeserializeOwned + Send + 'static> Stream for Pages<T> {
     }
 }
 
-async fn fetch_pages<T: DeserializeOwned>(
-    client: Client,
-    mut params: ListBatchesParams,
+/// Fetches page after page into `sender` until a stop rule applies.
+async fn walk<T>(
+    mut token: Option<String>,
+    mut fetch: FetchPage<T>,
     max_items: Option<u64>,
     sender: mpsc::Sender<Result<Page<T>, Error>>,
 ) {
-    let mut seen: HashSet<String> = params.page_token.iter().cloned().collect();
+    let mut seen: HashSet<String> = token.iter().cloned().collect();
     let mut yielded: u64 = 0;
     loop {
         let Ok(slot) = sender.reserve().await else {
             return;
         };
-        let page = match client.fetch_page::<T>(&params).await {
+        let page = match fetch(token.clone()).await {
             Ok(page) => page,
             Err(error) => {
                 slot.send(Err(error));
@@ -289,24 +284,24 @@ async fn fetch_pages<T: DeserializeOwned>(
         yielded += page.items.len() as u64;
         let next = page.next_token().map(str::to_owned);
         slot.send(Ok(page));
-        let Some(token) = next else {
+        let Some(next) = next else {
             return;
         };
         if max_items.is_some_and(|max| yielded >= max) {
             return;
         }
-        if !seen.insert(token.clone()) {
+        if !seen.insert(next.clone()) {
             if let Ok(slot) = sender.reserve().await {
-                slot.send(Err(Error::PaginationLoop { token }));
+                slot.send(Err(Error::PaginationLoop { token: next }));
             }
             return;
         }
-        params.page_token = Some(token);
+        token = Some(next);
     }
 }
 
-/// A lazy stream of every batch of a listing, across pages, built on [`Pages`] (same
-/// stop rules and lookahead).
+/// A lazy stream of every item of a listing (the batches, by default), across pages, built
+/// on [`Pages`] (same stop rules and lookahead).
 ///
 /// ```no_run
 /// use batches_client::{BatchStatus, ListBatchesParams};
@@ -323,13 +318,13 @@ async fn fetch_pages<T: DeserializeOwned>(
 ///     .await?;
 /// # drop(ids); Ok(()) }
 /// ```
-pub struct Items {
-    pages: Pages<Batch>,
-    current: std::vec::IntoIter<Batch>,
+pub struct Items<T = Batch> {
+    pages: Pages<T>,
+    current: std::vec::IntoIter<T>,
     remaining: Option<u64>,
 }
 
-impl std::fmt::Debug for Items {
+impl<T> std::fmt::Debug for Items<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Items")
             .field("pages", &self.pages)
@@ -339,8 +334,8 @@ impl std::fmt::Debug for Items {
     }
 }
 
-impl Items {
-    pub(crate) fn new(pages: Pages<Batch>) -> Self {
+impl<T: Send + 'static> Items<T> {
+    pub(crate) fn new(pages: Pages<T>) -> Self {
         Items {
             pages,
             current: Vec::new().into_iter(),
@@ -348,7 +343,7 @@ impl Items {
         }
     }
 
-    /// Yields at most `max_items` batches and requests no page beyond the one that holds
+    /// Yields at most `max_items` items and requests no page beyond the one that holds
     /// the last of them. Has an effect only before the stream is first polled.
     pub fn max_items(mut self, max_items: u64) -> Self {
         if let PagesState::NotStarted { .. } = self.pages.state {
@@ -359,8 +354,8 @@ impl Items {
     }
 }
 
-impl Stream for Items {
-    type Item = Result<Batch, Error>;
+impl<T: Send + Unpin + 'static> Stream for Items<T> {
+    type Item = Result<T, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
@@ -368,11 +363,11 @@ impl Stream for Items {
             if this.remaining == Some(0) {
                 return Poll::Ready(None);
             }
-            if let Some(batch) = this.current.next() {
+            if let Some(item) = this.current.next() {
                 if let Some(remaining) = &mut this.remaining {
                     *remaining -= 1;
                 }
-                return Poll::Ready(Some(Ok(batch)));
+                return Poll::Ready(Some(Ok(item)));
             }
             match ready!(this.pages.poll_next_unpin(cx)) {
                 Some(Ok(page)) => this.current = page.items.into_iter(),

@@ -1,21 +1,22 @@
-//! Polling a batch until it finishes: [`WaitOptions`].
+//! Polling a batch until it finishes: [`WaitOptions`] and the polling loop, which is
+//! given the function that fetches the batch.
 
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 use batches_types::{Batch, BatchStatus, GetBatchParams};
 use tokio::time::Instant;
 
-use crate::Response;
-use crate::batches::Batches;
 use crate::error::Error;
+use crate::transport::Response;
 
-/// How [`Batches::wait`] polls.
+/// How [`Batches::wait`](crate::Batches::wait) polls.
 ///
 /// The first poll is immediate; the pause between polls starts at
 /// [`interval`](Self::interval) (default 1 s) and doubles up to
 /// [`max_interval`](Self::max_interval) (default 10 s, the pace the API docs use). Each
-/// poll is a [`Batches::get`] with its own retries.
+/// poll is a [`Batches::get`](crate::Batches::get) with its own retries.
 ///
 /// ```
 /// use std::time::Duration;
@@ -113,11 +114,22 @@ impl WaitOptions {
         self
     }
 
-    pub(crate) async fn run(
+    /// The parameters every poll is sent with.
+    pub(crate) fn poll_params(&self) -> &GetBatchParams {
+        &self.params
+    }
+
+    /// Polls batch `batch_id` with `poll` until it is terminal, pausing and calling back as
+    /// configured.
+    pub(crate) async fn run<Poll, Polled>(
         mut self,
-        batches: &Batches<'_>,
         batch_id: &str,
-    ) -> Result<Response<Batch>, Error> {
+        mut poll: Poll,
+    ) -> Result<Response<Batch>, Error>
+    where
+        Poll: FnMut() -> Polled,
+        Polled: Future<Output = Result<Response<Batch>, Error>>,
+    {
         if self.interval.is_zero() || self.max_interval < self.interval {
             return Err(Error::InvalidRequest(format!(
                 "wait interval must be more than zero and at most the maximum interval \
@@ -129,7 +141,7 @@ impl WaitOptions {
         let mut pause = self.interval;
         let mut last_status: Option<BatchStatus> = None;
         loop {
-            let response = batches.get(batch_id, &self.params).await?;
+            let response = poll().await?;
             let batch = &response.value;
             if last_status.as_ref() != Some(&batch.status) {
                 tracing::debug!(batch_id, status = %batch.status, "batch status changed");

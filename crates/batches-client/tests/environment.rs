@@ -1,7 +1,7 @@
 //! Configuration from the environment variables of the official clients. One test: the
 //! process environment is shared by every thread of this binary.
 
-use batches_client::{ClientBuilder, Region};
+use batches_client::{ClientBuilder, Endpoint, Layer, Region, Source};
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -46,6 +46,38 @@ async fn environment_variables_configure_the_client() {
     ]);
     let client = ClientBuilder::from_env().build().unwrap();
     client.batches().list(&Default::default()).await.unwrap();
+
+    // Each value names the variable it came from; the environment beats a profile.
+    let profile = Layer {
+        api_key: Some("llx-from-profile".to_owned()),
+        region: Some(Region::Eu),
+        max_retries: Some(7),
+        ..Layer::default()
+    };
+    let settings = ClientBuilder::from_env()
+        .layer(Source::Profile("default".to_owned()), profile)
+        .settings()
+        .unwrap();
+    let key = settings.api_key.unwrap();
+    assert_eq!(key.value, "llx-from-fallback");
+    assert_eq!(key.source, Source::Env("LLAMA_PARSE_API_KEY"));
+    assert_eq!(settings.endpoint.value, Endpoint::Url(server.uri()));
+    assert_eq!(
+        settings.endpoint.source,
+        Source::Env("LLAMA_CLOUD_BASE_URL")
+    );
+    assert_eq!(settings.max_retries.value, 7);
+    assert_eq!(
+        settings.max_retries.source,
+        Source::Profile("default".to_owned())
+    );
+    assert_eq!(settings.headers.len(), 2);
+    assert!(
+        settings
+            .headers
+            .iter()
+            .all(|header| header.source == Source::Env("LLAMA_CLOUD_CUSTOM_HEADERS"))
+    );
 
     // The primary variable wins over the fallback; an explicit region overrides the URL.
     set(&[

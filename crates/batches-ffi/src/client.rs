@@ -3,7 +3,7 @@
 use std::ffi::{CStr, c_char};
 use std::time::Duration;
 
-use ::batches_client::{ClientBuilder, Region, blocking};
+use ::batches_client::{ClientBuilder, Error, Layer, Region, Source, blocking};
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -20,8 +20,9 @@ pub struct batches_client {
     pub(crate) inner: blocking::Client,
 }
 
-/// `config_json` of `batches_client_new`. Every field is optional; an absent one falls
-/// back to the environment, then to the default.
+/// `config_json` of `batches_client_new`: the explicit settings, over the environment.
+/// Every field is optional; an absent one falls back to the environment, then to the
+/// default.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 struct ClientConfig {
     /// The API key; else `LLAMA_CLOUD_API_KEY`, else `LLAMA_PARSE_API_KEY`.
@@ -37,37 +38,39 @@ struct ClientConfig {
 }
 
 impl ClientConfig {
-    /// The builder: the environment first, then what the caller set on top.
-    fn builder(self) -> Result<ClientBuilder, batches_error> {
-        let mut builder = ClientBuilder::from_env();
-        if let Some(region) = self.region {
-            if self.base_url.is_some() {
-                return Err(batches_error::new(
-                    BATCHES_CONFIG_ERROR,
-                    "`config_json` sets both `base_url` and `region`; give one of them",
-                ));
-            }
-            builder = builder.region(region.parse::<Region>()?);
+    /// The settings as the client's explicit layer.
+    fn layer(self) -> Result<Layer, batches_error> {
+        if self.timeout_ms == Some(0) {
+            return Err(batches_error::new(
+                BATCHES_CONFIG_ERROR,
+                "`config_json`: `timeout_ms` must be at least 1",
+            ));
         }
-        if let Some(base_url) = self.base_url {
-            builder = builder.base_url(base_url);
-        }
-        if let Some(api_key) = self.api_key {
-            builder = builder.api_key(api_key);
-        }
-        if let Some(max_retries) = self.max_retries {
-            builder = builder.max_retries(max_retries);
-        }
-        if let Some(timeout_ms) = self.timeout_ms {
-            if timeout_ms == 0 {
-                return Err(batches_error::new(
-                    BATCHES_CONFIG_ERROR,
-                    "`config_json`: `timeout_ms` must be at least 1",
-                ));
-            }
-            builder = builder.timeout(Duration::from_millis(timeout_ms));
-        }
-        Ok(builder)
+        Ok(Layer {
+            api_key: self.api_key,
+            base_url: self.base_url,
+            region: self
+                .region
+                .as_deref()
+                .map(str::parse::<Region>)
+                .transpose()?,
+            max_retries: self.max_retries,
+            timeout: self.timeout_ms.map(|ms| Some(Duration::from_millis(ms))),
+            ..Layer::default()
+        })
+    }
+}
+
+/// A failure to build the client as the C caller sees it. A base URL and a region can
+/// only conflict within `config_json`, the one explicit source, so that message names
+/// its fields.
+fn build_error(error: Error) -> batches_error {
+    match error {
+        Error::EndpointConflict { .. } => batches_error::new(
+            BATCHES_CONFIG_ERROR,
+            "`config_json` sets both `base_url` and `region`; give one of them",
+        ),
+        error => error.into(),
     }
 }
 
@@ -108,7 +111,8 @@ pub unsafe extern "C" fn batches_client_new(
     call(err, || {
         let out = out_param(out, "out")?;
         let config: ClientConfig = settings(config_json, "config_json")?;
-        let inner = blocking::Client::new(config.builder()?)?;
+        let builder = ClientBuilder::from_env().layer(Source::Explicit, config.layer()?);
+        let inner = blocking::Client::new(builder).map_err(build_error)?;
         *out = Box::into_raw(Box::new(batches_client { inner }));
         Ok(())
     })

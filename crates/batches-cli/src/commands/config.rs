@@ -2,28 +2,23 @@
 
 use std::io::{IsTerminal, Read, Write};
 
-use batches_client::ClientBuilder;
-use clap::ArgMatches;
+use batches_client::{ClientBuilder, Source};
 use clap::ValueEnum;
 use serde_json::json;
 
+use super::context::setup;
 use crate::cli::{ConfigCommand, ConfigKey, GlobalArgs};
 use crate::console::Console;
 use crate::failure::Failure;
 use crate::output::write_stdout;
 use crate::profile::{self, DEFAULT_PROFILE};
-use crate::settings::{Source, parse_format, parse_region, redact};
+use crate::settings::{origin, parse_format, parse_region, parse_retries, redact};
 use crate::values::{format_duration, parse_duration};
 
 /// Runs a `config` command.
-pub fn run(
-    command: ConfigCommand,
-    global: &GlobalArgs,
-    matches: &ArgMatches,
-    console: &Console,
-) -> Result<(), Failure> {
+pub fn run(command: ConfigCommand, global: &GlobalArgs, console: &Console) -> Result<(), Failure> {
     match command {
-        ConfigCommand::Show => show(global, matches, console),
+        ConfigCommand::Show => show(global, console),
         ConfigCommand::Set { key, value } => {
             let value = match value {
                 Some(value) => value,
@@ -56,8 +51,8 @@ pub fn run(
     }
 }
 
-fn show(global: &GlobalArgs, matches: &ArgMatches, console: &Console) -> Result<(), Failure> {
-    let (profile, settings, mut printer) = super::setup(global, matches, console)?;
+fn show(global: &GlobalArgs, console: &Console) -> Result<(), Failure> {
+    let (profile, settings, mut printer) = setup(global, console)?;
     if printer.is_raw() {
         return Err(Failure::usage(
             "config show has no raw response; use table, json, jsonl or yaml",
@@ -69,25 +64,29 @@ fn show(global: &GlobalArgs, matches: &ArgMatches, console: &Console) -> Result<
         .to_possible_value()
         .map(|value| value.get_name().to_owned())
         .unwrap_or_default();
+    let client = &settings.client;
     let rows: Vec<(&str, String, &Source)> = vec![
-        match &settings.api_key {
+        match &client.api_key {
             Some(key) => ("api_key", redact(&key.value), &key.source),
             None => ("api_key", "(none)".to_owned(), &Source::Default),
         },
         (
             "endpoint",
-            settings.endpoint.value.to_string(),
-            &settings.endpoint.source,
+            client.endpoint.value.to_string(),
+            &client.endpoint.source,
         ),
         (
             "max_retries",
-            settings.max_retries.value.to_string(),
-            &settings.max_retries.source,
+            client.max_retries.value.to_string(),
+            &client.max_retries.source,
         ),
         (
             "timeout",
-            format_duration(settings.timeout.value),
-            &settings.timeout.source,
+            client
+                .timeout
+                .value
+                .map_or_else(|| "none".to_owned(), format_duration),
+            &client.timeout.source,
         ),
         ("format", format_name, &settings.format.source),
     ];
@@ -98,13 +97,13 @@ fn show(global: &GlobalArgs, matches: &ArgMatches, console: &Console) -> Result<
             profile.path.display()
         );
         for (name, value, source) in &rows {
-            text.push_str(&format!("{name:<12} {value}  ({source})\n"));
+            text.push_str(&format!("{name:<12} {value}  ({})\n", origin(source)));
         }
         return write_stdout(text.as_bytes());
     }
     let mut document = json!({"profile": profile.name, "path": profile.path.display().to_string()});
     for (name, value, source) in rows {
-        document[name] = json!({"value": value, "source": source.to_string()});
+        document[name] = json!({"value": value, "source": origin(source)});
     }
     printer.single(&serde_json::to_vec(&document).expect("settings encode"))
 }
@@ -142,12 +141,9 @@ fn checked_value(key: ConfigKey, value: &str) -> Result<toml::Value, Failure> {
             parse_region(value).map_err(invalid)?;
             toml::Value::String(value.to_ascii_lowercase())
         }
-        ConfigKey::MaxRetries => toml::Value::Integer(
-            value
-                .parse::<u32>()
-                .map_err(|_| invalid(format!("`{value}` is not a whole number of retries")))?
-                .into(),
-        ),
+        ConfigKey::MaxRetries => {
+            toml::Value::Integer(parse_retries(value).map_err(invalid)?.into())
+        }
         ConfigKey::Timeout => {
             parse_duration(value).map_err(invalid)?;
             toml::Value::String(value.to_owned())

@@ -1,57 +1,37 @@
-//! What each command does.
+//! What each command does. This module only dispatches; what the commands share is in
+//! `context`.
 
 mod batch;
 mod config;
+mod context;
 mod list;
 mod stats;
 
-use std::future::Future;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use clap::CommandFactory;
 
-use batches_client::{Client, ListBatchesParams};
-use clap::ArgMatches;
-use tokio::sync::Notify;
+use context::{Context, Interrupt, setup};
 
-use crate::cli::{BatchesCommand, Cli, Command, GlobalArgs, ListFilters, ScopeArgs};
+use crate::cli::{BatchesCommand, Cli, Command, GlobalArgs};
 use crate::console::Console;
 use crate::failure::Failure;
-use crate::output::{Printer, write_stdout};
-use crate::profile;
-use crate::settings::{Settings, redact};
-use crate::transform::Transform;
-
-/// What a batches command works with.
-pub struct Context {
-    /// The API client.
-    pub client: Client,
-    /// stdout.
-    pub printer: Printer,
-    /// stderr.
-    pub console: Console,
-    /// Set by Ctrl-C.
-    pub interrupt: Interrupt,
-}
+use crate::output::write_stdout;
+use crate::profile::Profile;
+use crate::settings::{Settings, origin, redact};
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli, matches: &ArgMatches, console: &Console) -> Result<(), Failure> {
+pub fn run(cli: Cli, console: &Console) -> Result<(), Failure> {
     match cli.command {
         Command::Completion { shell } => {
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut crate::command(), "llamacloud", &mut script);
+            clap_complete::generate(shell, &mut Cli::command(), "llamacloud", &mut script);
             write_stdout(&script)
         }
-        Command::Config(command) => config::run(command, &cli.global, matches, console),
-        Command::Batches(command) => batches(command, &cli.global, matches, console),
+        Command::Config(command) => config::run(command, &cli.global, console),
+        Command::Batches(command) => batches(command, &cli.global, console),
     }
 }
 
-fn batches(
-    command: BatchesCommand,
-    global: &GlobalArgs,
-    matches: &ArgMatches,
-    console: &Console,
-) -> Result<(), Failure> {
+fn batches(command: BatchesCommand, global: &GlobalArgs, console: &Console) -> Result<(), Failure> {
     // Under `wait`, --timeout is the wait's own limit (clap shares the option's name and
     // value with the global one), not each request's.
     let request_args = match command {
@@ -61,7 +41,7 @@ fn batches(
         },
         _ => global.clone(),
     };
-    let (profile, settings, printer) = setup(&request_args, matches, console)?;
+    let (profile, settings, printer) = setup(&request_args, console)?;
     if global.debug {
         debug_settings(console, &settings, &profile);
     }
@@ -94,35 +74,7 @@ fn batches(
     })
 }
 
-/// What a command that prints results needs: the profile (its warning shown), the
-/// settings in effect and the printer. A `--transform` that does not compile stops
-/// everything here, before a request is sent.
-fn setup(
-    global: &GlobalArgs,
-    matches: &ArgMatches,
-    console: &Console,
-) -> Result<(profile::Profile, Settings, Printer), Failure> {
-    let transform = global
-        .transform
-        .as_deref()
-        .map(Transform::compile)
-        .transpose()
-        .map_err(|message| Failure::usage(format!("--transform: {message}")))?;
-    let profile = profile::load(global.profile.as_deref())?;
-    if let Some(warning) = &profile.warning {
-        console.warn(warning);
-    }
-    let settings = Settings::resolve(global, matches, &profile)?;
-    let printer = Printer::new(
-        settings.format.value,
-        transform,
-        global.raw_output,
-        console.color(),
-    )?;
-    Ok((profile, settings, printer))
-}
-
-fn debug_settings(console: &Console, settings: &Settings, profile: &profile::Profile) {
+fn debug_settings(console: &Console, settings: &Settings, profile: &Profile) {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(console.color())
@@ -133,89 +85,21 @@ fn debug_settings(console: &Console, settings: &Settings, profile: &profile::Pro
         )
         .with_env_filter(tracing_subscriber::EnvFilter::new("batches_client=trace"))
         .init();
-    let key = settings.api_key.as_ref().map_or_else(
+    let client = &settings.client;
+    let key = client.api_key.as_ref().map_or_else(
         || "none".to_owned(),
-        |key| format!("{} ({})", redact(&key.value), key.source),
+        |key| format!("{} ({})", redact(&key.value), origin(&key.source)),
     );
+    let timeout = client
+        .timeout
+        .value
+        .map_or_else(|| "none".to_owned(), |timeout| format!("{timeout:?}"));
     console.debug(&format!(
-        "profile {} ({}); endpoint {} ({}); API key {key}; max retries {}; timeout {:?}",
+        "profile {} ({}); endpoint {} ({}); API key {key}; max retries {}; timeout {timeout}",
         profile.name,
         profile.path.display(),
-        settings.endpoint.value,
-        settings.endpoint.source,
-        settings.max_retries.value,
-        settings.timeout.value,
+        client.endpoint.value,
+        origin(&client.endpoint.source),
+        client.max_retries.value,
     ));
-}
-
-impl ListFilters {
-    /// The query parameters of the listing.
-    pub fn params(&self) -> ListBatchesParams {
-        ListBatchesParams {
-            created_at_on_or_after: self.created_at_on_or_after.map(|instant| instant.at),
-            created_at_on_or_before: self.created_at_on_or_before.map(|instant| instant.at),
-            organization_id: self.scope.organization_id.clone(),
-            page_size: self.page_size,
-            page_token: None,
-            project_id: self.scope.project_id.clone(),
-            source_directory_id: self.source_directory_id.clone(),
-            status: self.status.clone(),
-        }
-    }
-}
-
-/// Ctrl-C, caught once for the whole run so that a command can stop cleanly: close its
-/// output, say how to resume, exit 130.
-#[derive(Clone)]
-pub struct Interrupt {
-    flag: Arc<AtomicBool>,
-    notify: Arc<Notify>,
-}
-
-impl Interrupt {
-    fn install() -> Interrupt {
-        let interrupt = Interrupt {
-            flag: Arc::new(AtomicBool::new(false)),
-            notify: Arc::new(Notify::new()),
-        };
-        let set = interrupt.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                set.flag.store(true, Ordering::SeqCst);
-                set.notify.notify_waiters();
-            }
-        });
-        interrupt
-    }
-
-    /// Whether Ctrl-C was pressed.
-    pub fn is_set(&self) -> bool {
-        self.flag.load(Ordering::SeqCst)
-    }
-
-    async fn wait(&self) {
-        loop {
-            let notified = self.notify.notified();
-            if self.is_set() {
-                return;
-            }
-            notified.await;
-        }
-    }
-
-    /// Runs `future` unless Ctrl-C comes first.
-    pub async fn race<T>(&self, future: impl Future<Output = T>) -> Result<T, Failure> {
-        tokio::select! {
-            biased;
-            () = self.wait() => Err(Failure::Interrupted),
-            value = future => Ok(value),
-        }
-    }
-}
-
-impl ScopeArgs {
-    /// `(organization_id, project_id)`.
-    fn ids(&self) -> (Option<String>, Option<String>) {
-        (self.organization_id.clone(), self.project_id.clone())
-    }
 }

@@ -207,3 +207,46 @@ fn region_and_base_url_precedence() {
     );
     assert_eq!(endpoint["value"], "http://127.0.0.1:9");
 }
+
+#[test]
+fn a_base_url_and_a_region_from_one_source_are_refused() {
+    let env = Env::seeded(0);
+    let output = env
+        .cmd()
+        .args(["--region", "eu", "--base-url", "http://127.0.0.1:9"])
+        .args(["config", "show"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output)
+            .contains("both a base URL (option) and a region (option) are set; give only one"),
+        "{}",
+        stderr(&output)
+    );
+
+    for (key, value) in [("region", "eu"), ("base-url", "https://proxy.example")] {
+        let output = env
+            .cmd()
+            .args(["config", "set", key, value])
+            .output()
+            .unwrap();
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+    }
+    let output = env
+        .cmd()
+        .env_remove("LLAMA_CLOUD_BASE_URL")
+        .args(["batches", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output)
+            .contains("both a base URL (profile default) and a region (profile default)"),
+        "{}",
+        stderr(&output)
+    );
+    // A higher source settles it: the environment's base URL wins over both.
+    let output = env.cmd().args(["batches", "list"]).output().unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+}

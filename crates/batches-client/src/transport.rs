@@ -1,0 +1,479 @@
+//! The transport: one call's attempts, retries, time limits and tracing; [`Response`].
+
+use std::fmt;
+use std::ops::Deref;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
+use http::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use tracing::Instrument;
+use url::Url;
+
+use crate::error::{Error, TimeoutKind, TransportPhase};
+use crate::retry::{self, RetryPolicy};
+
+/// The response header carrying the server's request id.
+const REQUEST_ID: &str = "x-request-id";
+/// The request header that lets a server recognise a repeated create.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The transport shared by a client's clones: one connection pool and the settings every
+/// request is sent with.
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) authorization: HeaderValue,
+    pub(crate) headers: HeaderMap,
+    pub(crate) max_retries: u32,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("base_url", &self.base_url.as_str())
+            .field("api_key", &"<redacted>")
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("max_retries", &self.max_retries)
+            .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .finish()
+    }
+}
+
+impl Transport {
+    /// The URL of an endpoint: path segments below the base URL, and a query string.
+    pub(crate) fn endpoint(&self, segments: &[&str], query: &str) -> Url {
+        let mut url = self.base_url.clone();
+        url.path_segments_mut()
+            .expect("the base URL is an http(s) URL, which has path segments")
+            .pop_if_empty()
+            .extend(segments);
+        if !query.is_empty() {
+            url.set_query(Some(query));
+        }
+        url
+    }
+
+    /// Runs a call: attempts it, retries what the policy allows, and returns the first
+    /// 2xx exchange or the last failure.
+    pub(crate) async fn execute(&self, call: Call) -> Result<Exchange, Error> {
+        let started = Instant::now();
+        let deadline = self.deadline.map(|limit| started + limit);
+        let mut retries = 0;
+        loop {
+            let span = tracing::info_span!(
+                "request",
+                operation = call.operation,
+                method = %call.method,
+                path = call.url.path(),
+                attempt = retries + 1,
+                status = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            );
+            let failure = match self.attempt(&call, started).instrument(span).await {
+                Ok(exchange) => return Ok(exchange),
+                Err(failure) => failure,
+            };
+            let retryable = failure.is_retryable(call.policy);
+            let server_delay = failure.server_delay();
+            let error = failure.into_error(call.operation);
+            if !retryable || retries >= self.max_retries {
+                return Err(error);
+            }
+            let delay = match server_delay {
+                // Waiting longer than the cap would hide an outage behind a hang; the
+                // error says how long the server asked for.
+                Some(delay) if delay > retry::MAX_SERVER_DELAY => return Err(error),
+                Some(delay) => delay,
+                None => retry::backoff(retries),
+            };
+            if deadline.is_some_and(|deadline| Instant::now() + delay >= deadline) {
+                return Err(error);
+            }
+            tracing::info!(
+                operation = call.operation,
+                retry = retries + 1,
+                delay_ms = delay.as_millis() as u64,
+                %error,
+                "retrying"
+            );
+            tokio::time::sleep(delay).await;
+            retries += 1;
+        }
+    }
+
+    /// One attempt: sends the request and reads the whole body, within the per-attempt
+    /// timeout and what is left of the deadline of the operation started at
+    /// `operation_started`.
+    async fn attempt(&self, call: &Call, operation_started: Instant) -> Result<Exchange, Failure> {
+        let started = Instant::now();
+        let remaining = self
+            .deadline
+            .map(|deadline| deadline.saturating_sub(started - operation_started));
+        let (limit, kind) = match (self.timeout, remaining) {
+            (Some(timeout), Some(remaining)) if remaining < timeout => {
+                (Some(remaining), TimeoutKind::Deadline)
+            }
+            (Some(timeout), _) => (Some(timeout), TimeoutKind::Attempt),
+            (None, remaining) => (remaining, TimeoutKind::Deadline),
+        };
+
+        let mut request = self
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .headers(self.headers.clone())
+            .header(AUTHORIZATION, self.authorization.clone());
+        if let Some(key) = &call.idempotency_key {
+            request = request.header(IDEMPOTENCY_KEY, key.clone());
+        }
+        if let Some(body) = &call.json {
+            request = request
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.clone());
+        } else if call.method == Method::POST {
+            // Proxies may refuse a POST without a length (411); hyper leaves it out for
+            // an empty body unless asked.
+            request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
+        }
+        let request = request
+            .build()
+            .expect("URL and headers are typed values checked when the client was built");
+        tracing::trace!(
+            url = %request.url(),
+            headers = %render_headers(request.headers()),
+            body = %body_excerpt(request.body().and_then(reqwest::Body::as_bytes)),
+            "sending request"
+        );
+        let exchange = async {
+            let response = self
+                .http
+                .execute(request)
+                .await
+                .map_err(|error| Failure::from_reqwest(error, TransportPhase::Send, started))?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response
+                .bytes()
+                .await
+                .map_err(|error| Failure::from_reqwest(error, TransportPhase::Body, started))?;
+            Ok((status, headers, body))
+        };
+        let result = match limit {
+            Some(limit) => tokio::time::timeout(limit, exchange)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Failure::Timeout {
+                        kind,
+                        elapsed: match kind {
+                            TimeoutKind::Deadline => operation_started.elapsed(),
+                            _ => started.elapsed(),
+                        },
+                    })
+                }),
+            None => exchange.await,
+        };
+
+        let span = tracing::Span::current();
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        let (status, headers, body) = match result {
+            Ok(parts) => parts,
+            Err(failure) => {
+                tracing::debug!(failure = %failure, "attempt failed");
+                return Err(failure);
+            }
+        };
+        span.record("status", status.as_u16());
+        tracing::debug!(bytes = body.len(), "response received");
+        tracing::trace!(
+            headers = %render_headers(&headers),
+            body = %body_excerpt(Some(&body)),
+            "response"
+        );
+        if status.is_success() {
+            Ok(Exchange {
+                status: status.as_u16(),
+                request_id: request_id(&headers),
+                body,
+            })
+        } else {
+            Err(Failure::Status {
+                status,
+                request_id: request_id(&headers),
+                should_retry: retry::should_retry_header(&headers),
+                retry_after: retry::server_delay(&headers),
+                body,
+            })
+        }
+    }
+}
+
+/// One API call as the transport sees it.
+pub(crate) struct Call {
+    /// What is attempted, in the API's words (`list batches`); used in errors and logs.
+    pub(crate) operation: &'static str,
+    method: Method,
+    url: Url,
+    /// A JSON body, sent with `Content-Type: application/json`.
+    json: Option<Bytes>,
+    idempotency_key: Option<HeaderValue>,
+    policy: RetryPolicy,
+}
+
+impl Call {
+    /// A call without a body, retried under the rules of an idempotent request.
+    pub(crate) fn new(operation: &'static str, method: Method, url: Url) -> Call {
+        Call {
+            operation,
+            method,
+            url,
+            json: None,
+            idempotency_key: None,
+            policy: RetryPolicy::Idempotent,
+        }
+    }
+
+    /// Sends `body` as JSON.
+    pub(crate) fn json(self, body: Bytes) -> Call {
+        Call {
+            json: Some(body),
+            ..self
+        }
+    }
+
+    /// Sends an `Idempotency-Key` and retries under `policy`, which depends on who chose
+    /// the key.
+    pub(crate) fn idempotency_key(self, key: HeaderValue, policy: RetryPolicy) -> Call {
+        Call {
+            idempotency_key: Some(key),
+            policy,
+            ..self
+        }
+    }
+}
+
+/// A 2xx response, read completely.
+pub(crate) struct Exchange {
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) body: Bytes,
+}
+
+impl Exchange {
+    /// Decodes the body as `T`, keeping the exchange's metadata.
+    pub(crate) fn decode<T: DeserializeOwned>(
+        self,
+        operation: &'static str,
+    ) -> Result<Response<T>, Error> {
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => Ok(Response {
+                value,
+                http_status: self.status,
+                request_id: self.request_id,
+                raw: self.body,
+            }),
+            Err(error) => Err(Error::decode(
+                operation,
+                self.status,
+                self.request_id,
+                &error,
+                &self.body,
+            )),
+        }
+    }
+}
+
+/// Headers as `name: value` pairs for a trace; sensitive values (the key) are redacted.
+fn render_headers(headers: &HeaderMap) -> String {
+    let pairs: Vec<String> = headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if value.is_sensitive() {
+                "[redacted]".into()
+            } else {
+                String::from_utf8_lossy(value.as_bytes())
+            };
+            format!("{name}: {value}")
+        })
+        .collect();
+    pairs.join(", ")
+}
+
+/// The start of a body for a trace (the first 2,000 characters).
+fn body_excerpt(body: Option<&[u8]>) -> String {
+    crate::error::excerpt(body.unwrap_or_default(), 2000)
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Why an attempt did not produce a 2xx exchange.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Status {
+        status: StatusCode,
+        request_id: Option<String>,
+        /// The server's explicit decision (`x-should-retry`), which overrides the rules.
+        should_retry: Option<bool>,
+        retry_after: Option<Duration>,
+        body: Bytes,
+    },
+    Transport {
+        phase: TransportPhase,
+        message: String,
+    },
+    Timeout {
+        kind: TimeoutKind,
+        elapsed: Duration,
+    },
+}
+
+impl Failure {
+    fn from_reqwest(error: reqwest::Error, phase: TransportPhase, started: Instant) -> Failure {
+        // reqwest reports a refused or unreachable host as a connect error: the request
+        // was never sent, which is what makes a create safe to retry.
+        let phase = if error.is_connect() {
+            TransportPhase::Connect
+        } else {
+            phase
+        };
+        if error.is_timeout() {
+            return Failure::Timeout {
+                kind: if phase == TransportPhase::Connect {
+                    TimeoutKind::Connect
+                } else {
+                    TimeoutKind::Attempt
+                },
+                elapsed: started.elapsed(),
+            };
+        }
+        Failure::Transport {
+            phase,
+            message: error_chain(&error),
+        }
+    }
+
+    fn is_retryable(&self, policy: RetryPolicy) -> bool {
+        match self {
+            Failure::Status {
+                status,
+                should_retry,
+                ..
+            } => should_retry.unwrap_or_else(|| policy.retries_status(*status)),
+            Failure::Transport { phase, .. } => {
+                policy == RetryPolicy::Idempotent || *phase == TransportPhase::Connect
+            }
+            Failure::Timeout { kind, .. } => match kind {
+                TimeoutKind::Deadline => false,
+                TimeoutKind::Connect => true,
+                TimeoutKind::Attempt => policy == RetryPolicy::Idempotent,
+            },
+        }
+    }
+
+    fn server_delay(&self) -> Option<Duration> {
+        match self {
+            Failure::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    fn into_error(self, operation: &'static str) -> Error {
+        match self {
+            Failure::Status {
+                status,
+                request_id,
+                retry_after,
+                body,
+                ..
+            } => Error::api(operation, status.as_u16(), request_id, body, retry_after),
+            Failure::Transport { phase, message } => Error::Transport {
+                operation,
+                phase,
+                message,
+            },
+            Failure::Timeout { kind, elapsed } => Error::Timeout {
+                operation,
+                kind,
+                elapsed,
+            },
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Status { status, .. } => write!(f, "HTTP {status}"),
+            Failure::Transport { phase, message } => write!(f, "{phase}: {message}"),
+            Failure::Timeout { kind, elapsed } => {
+                write!(f, "{kind} after {}", crate::error::seconds(*elapsed))
+            }
+        }
+    }
+}
+
+/// An error and its causes on one line, without repeating a cause that its parent
+/// already quoted.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    message
+}
+
+/// A decoded response with the metadata of the exchange.
+///
+/// Dereferences to the value (`response.status` is the batch's status), beside the
+/// exchange's own fields, named so as not to shadow the value's: `http_status`,
+/// `request_id` and [`raw`](Self::raw), the exact body, unknown fields included, for
+/// front-ends that print what the server sent.
+///
+/// ```no_run
+/// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+/// let response = client.batches().get("bat-123", &Default::default()).await?;
+/// println!("{} is {} (HTTP {}, request id {:?})", response.id, response.status, response.http_status, response.request_id);
+/// let batch = response.into_inner();
+/// # drop(batch); Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    /// The decoded body.
+    pub value: T,
+    /// The HTTP status (2xx).
+    pub http_status: u16,
+    /// The `x-request-id` response header.
+    pub request_id: Option<String>,
+    /// The exact response body.
+    pub raw: Bytes,
+}
+
+impl<T> Response<T> {
+    /// The decoded body, without the metadata.
+    pub fn into_inner(self) -> T {
+        self.value
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
