@@ -190,14 +190,14 @@ async fn a_retry_that_would_pass_the_deadline_is_not_attempted() {
         .deadline(Duration::from_secs(5))
         .build()
         .unwrap();
-    let started = std::time::Instant::now();
     let error = client
         .batches()
         .list(&Default::default())
         .await
         .unwrap_err();
+    // The server's answer, not a deadline timeout: the client gave up at once instead of
+    // sleeping towards a retry that could never start.
+    assert!(!matches!(error, Error::Timeout { .. }), "{error:?}");
     assert_eq!(error.status(), Some(503));
     assert_eq!(request_count(&server).await, 1);
-    // Returned at once rather than after the 5 s deadline: the retry could never start.
-    assert!(started.elapsed() < Duration::from_secs(4));
 }
