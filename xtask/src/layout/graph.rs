@@ -7,7 +7,7 @@ use super::modules::{Module, Use};
 
 /// How many `use`s a resolution may pass through before it gives up (re-exports of
 /// re-exports; a loop of `use`s, which rustc refuses, would otherwise never end).
-const MAX_HOPS: usize = 32;
+const MAX_HOPS: usize = 16;
 
 /// The edges `from -> to` between the modules of one crate. A module's edges to itself
 /// and to its own descendants are left out: a module may use the modules it is made of.
@@ -159,7 +159,7 @@ fn resolve_path(modules: &[Module], id: usize, path: &[String], hops: usize) -> 
 
 /// Resolves `name` through the glob imports of module `id`: the first glob whose module
 /// knows the name.
-fn globbed(modules: &[Module], id: usize, name: &String, hops: usize) -> Option<Resolved> {
+fn globbed(modules: &[Module], id: usize, name: &str, hops: usize) -> Option<Resolved> {
     let globs = modules[id].uses.iter().filter(|entry| entry.name.is_none());
     globs
         .filter_map(|Use { path, .. }| resolve_use(modules, id, path, hops + 1))
@@ -168,7 +168,7 @@ fn globbed(modules: &[Module], id: usize, name: &String, hops: usize) -> Option<
             resolve_path(
                 modules,
                 source,
-                &["self".to_owned(), name.clone()],
+                &["self".to_owned(), name.to_owned()],
                 hops + 1,
             )
         })
