@@ -7,9 +7,9 @@ use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use batches_server::DEFAULT_API_KEY;
 
-use crate::emulator::{API_KEY, Emulator};
-use crate::project_root;
+use crate::{cargo, emulator::Emulator, project_root};
 
 /// The files uploaded into the demo's source directory: one kind neither product reads,
 /// to show a per-file error next to the jobs.
@@ -22,26 +22,18 @@ const FILES: [(&str, &[u8]); 4] = [
 
 /// Runs the demo.
 pub fn run() -> Result<()> {
-    let root = project_root();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
-        .current_dir(&root)
-        .args(["build", "-p", "batches-server", "-p", "batches-cli"])
-        .status()
-        .context("running cargo build")?;
-    if !status.success() {
-        bail!("cargo build failed");
-    }
-    let bin = root.join("target/debug");
-
+    let binaries = cargo::build(
+        cargo::command(&project_root()),
+        &["-p", "batches-server", "-p", "batches-cli"],
+    )?;
     let emulator = Emulator::start(
-        &bin.join("batches-server"),
+        binaries.get("batches-server")?,
         &["--seed", "40", "--seed-rng", "1", "--processing-ms", "300"],
     )?;
     println!("emulator listening on {}\n", emulator.base_url());
-    let llamacloud = bin.join("llamacloud");
+    let llamacloud = binaries.get("llamacloud")?;
     let config_home = std::env::temp_dir().join("llamacloud-demo-config");
-    let cli = |args: &[&str]| run_cli(&llamacloud, emulator.base_url(), &config_home, args);
+    let cli = |args: &[&str]| run_cli(llamacloud, emulator.base_url(), &config_home, args);
 
     cli(&["batches", "list", "--format", "table", "--max-items", "15"])?;
     cli(&["batches", "stats", "--format", "table"])?;
@@ -73,7 +65,7 @@ fn run_cli(llamacloud: &Path, base_url: &str, config_home: &Path, args: &[&str])
     let status = Command::new(llamacloud)
         .args(args)
         .env("LLAMA_CLOUD_BASE_URL", base_url)
-        .env("LLAMA_CLOUD_API_KEY", API_KEY)
+        .env("LLAMA_CLOUD_API_KEY", DEFAULT_API_KEY.0)
         // A private, empty configuration so that the user's profiles play no part.
         .env("XDG_CONFIG_HOME", config_home)
         .status()

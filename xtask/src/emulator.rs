@@ -7,9 +7,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-
-/// The emulator's default key (its `--api-key` default).
-pub const API_KEY: &str = "llx-local-dev";
+use batches_server::DEFAULT_API_KEY;
 
 /// A `batches-server` process on a free loopback port, killed on drop.
 pub struct Emulator {
@@ -53,7 +51,7 @@ impl Emulator {
     pub fn curl_json(&self, path: &str, args: &[&str]) -> Result<serde_json::Value> {
         let output = Command::new("curl")
             .args(["--silent", "--show-error", "--fail-with-body", "--header"])
-            .arg(format!("Authorization: Bearer {API_KEY}"))
+            .arg(format!("Authorization: Bearer {}", DEFAULT_API_KEY.0))
             .args(args)
             .arg(format!("{}{path}", self.base_url))
             .output()

@@ -2,9 +2,11 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod cargo;
 pub mod codegen;
 pub mod demo;
 pub mod emulator;
+pub mod layout;
 pub mod man;
 pub mod snapshots;
 
@@ -17,10 +19,20 @@ usage: cargo xtask <command>
 commands:
   codegen            regenerate every checked-in generated file from spec/
   codegen --check    change nothing; print a diff and fail when a generated file is stale
-  bench              build in release mode and print every performance figure (needs wrk)
+  layout [-p PACKAGE]...
+                     fail when a hand-written Rust file is over 600 lines or the modules of a
+                     crate use each other in a cycle (every workspace package by default)
+  bench              build in release mode and print every performance figure (needs wrk,
+                     curl and /usr/bin/time)
+  bench client-listing SERVER [COUNT [PAGE_SIZE]]
+                     the client's memory while it lists COUNT batches (default 100000),
+                     PAGE_SIZE at a time (default 100), from the batches-server binary SERVER;
+                     `bench` runs it from a release build
   demo               build, start the emulator with seeded data and run the CLI against it:
                      the batch table, the stats chart, a batch created and followed to the end
-  man [DIR]          write the man pages of llamacloud into DIR (default target/man)
+                     (uploads the demo files with curl)
+  man [DIR]          write the man pages of llamacloud into DIR (default: man/ in cargo's
+                     target directory)
   snapshots --reject-unreferenced FILE
                      fail when an insta snapshot is not among those a test run recorded in
                      FILE (the run's INSTA_SNAPSHOT_REFERENCES_FILE)";

@@ -1,19 +1,26 @@
 //! `cargo xtask`: the repository's chores, in Rust so they need nothing but cargo.
 
+use std::path::Path;
 use std::process::ExitCode;
+
+use anyhow::{Result, bail};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["bench"] => xtask::bench::run(),
+        ["bench", "client-listing", server, rest @ ..] if rest.len() <= 2 => {
+            client_listing(Path::new(server), rest)
+        }
         ["demo"] => xtask::demo::run(),
-        ["man"] => xtask::man::run(&xtask::project_root().join("target/man")),
-        ["man", dir] => xtask::man::run(std::path::Path::new(dir)),
+        ["layout", rest @ ..] => packages(rest).and_then(|only| xtask::layout::run(&only)),
+        ["man"] => xtask::man::default_dir().and_then(|dir| xtask::man::run(&dir)),
+        ["man", dir] => xtask::man::run(Path::new(dir)),
         ["codegen"] => xtask::codegen::run(xtask::codegen::Mode::Write),
         ["codegen", "--check"] => xtask::codegen::run(xtask::codegen::Mode::Check),
         ["snapshots", "--reject-unreferenced", file] => {
-            xtask::snapshots::reject_unreferenced(std::path::Path::new(file))
+            xtask::snapshots::reject_unreferenced(Path::new(file))
         }
         _ => {
             eprintln!("{}", xtask::USAGE);
@@ -27,4 +34,35 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The package names of `-p NAME -p NAME …`.
+fn packages(args: &[&str]) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match (*arg, rest.next()) {
+            ("-p" | "--package", Some(name)) => names.push((*name).to_owned()),
+            _ => bail!("layout takes `-p PACKAGE` (any number of times); got `{arg}`"),
+        }
+    }
+    Ok(names)
+}
+
+/// `bench client-listing SERVER [COUNT [PAGE_SIZE]]`.
+fn client_listing(server: &Path, rest: &[&str]) -> Result<()> {
+    let number = |index: usize, what: &str, default: u64| -> Result<u64> {
+        match rest.get(index) {
+            None => Ok(default),
+            Some(text) => match text.parse::<u64>() {
+                Ok(value) if value > 0 => Ok(value),
+                _ => bail!("{what} must be a whole number above 0; got `{text}`"),
+            },
+        }
+    };
+    xtask::bench::client_listing(
+        server,
+        number(0, "COUNT", 100_000)?,
+        number(1, "PAGE_SIZE", 100)?,
+    )
 }

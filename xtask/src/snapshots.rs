@@ -13,7 +13,7 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-use crate::project_root;
+use crate::{cargo, project_root};
 
 /// Compares the snapshots on disk with the ones a test run referenced.
 pub fn reject_unreferenced(references_file: &Path) -> Result<()> {
@@ -23,8 +23,13 @@ pub fn reject_unreferenced(references_file: &Path) -> Result<()> {
         .filter(|line| !line.is_empty())
         .map(|line| fs::canonicalize(line).unwrap_or_else(|_| PathBuf::from(line)))
         .collect();
+    let workspace = cargo::Workspace::read(cargo::command(&project_root()))?;
     let mut on_disk = Vec::new();
-    collect_snapshots(&project_root(), &mut on_disk)?;
+    collect_snapshots(
+        &workspace.workspace_root,
+        &workspace.target_directory,
+        &mut on_disk,
+    )?;
     let unreferenced: Vec<String> = on_disk
         .iter()
         .filter(|path| !referenced.contains(*path))
@@ -40,14 +45,15 @@ pub fn reject_unreferenced(references_file: &Path) -> Result<()> {
     Ok(())
 }
 
-fn collect_snapshots(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Every `.snap` file under `dir`, leaving out the build output and hidden folders.
+fn collect_snapshots(dir: &Path, target_dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
         let entry = entry?;
         let path = entry.path();
-        let name = entry.file_name();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
         if entry.file_type()?.is_dir() {
-            if name != "target" && name != ".git" && name != "node_modules" {
-                collect_snapshots(&path, out)?;
+            if !hidden && path != target_dir && entry.file_name() != "node_modules" {
+                collect_snapshots(&path, target_dir, out)?;
             }
         } else if path.extension().is_some_and(|ext| ext == "snap") {
             out.push(fs::canonicalize(&path)?);

@@ -68,6 +68,16 @@ impl batches_error {
     }
 }
 
+#[cfg(test)]
+impl batches_error {
+    /// The message, for unit tests that look at an error without going through C.
+    pub(crate) fn message_text(&self) -> &str {
+        self.message
+            .to_str()
+            .expect("messages are built from Rust strings")
+    }
+}
+
 impl From<::batches_client::Error> for batches_error {
     fn from(error: ::batches_client::Error) -> Self {
         use ::batches_client::Error as E;

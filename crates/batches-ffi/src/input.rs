@@ -111,7 +111,10 @@ mod tests {
 
     use super::*;
     use crate::error::BATCHES_INVALID_ARGUMENT;
-    use crate::test_support::error_text;
+
+    fn error_text(error: batches_error) -> String {
+        error.message_text().to_owned()
+    }
 
     fn list_params(json: &str) -> Result<ListBatchesParams, String> {
         let json = CString::new(json).unwrap();

@@ -75,6 +75,3 @@ const _: () = {
     shared_across_threads::<batches_error>();
     movable_across_threads::<batches_list_iter>();
 };
-
-#[cfg(test)]
-mod test_support;

@@ -1,145 +1,44 @@
-//! YAML written straight from JSON text. Numbers are copied as written and strings keep
-//! their exact contents, so nothing is lost to a decode into floats or a fixed schema.
+//! YAML written from the JSON text. The text is read with jaq's reader (already linked for
+//! `--transform`), which keeps integers of any size and keeps every other number as
+//! written, and keeps the keys in the order sent; so nothing is lost to a decode into
+//! floats or a fixed schema.
 
-use super::json::{skip_whitespace, string_end};
-
-/// A JSON value, borrowed from its text.
-enum Node<'a> {
-    /// `null`, `true`, `false` or a number, as written.
-    Scalar(&'a str),
-    /// A string literal, quotes included.
-    Str(&'a str),
-    Seq(Vec<Node<'a>>),
-    Map(Vec<(&'a str, Node<'a>)>),
-}
+use jaq_json::Val;
 
 /// Appends `json` as a YAML block at indentation 0.
 pub fn document(json: &str, out: &mut Vec<u8>) -> Result<(), String> {
-    let node = parse(json)?;
-    block(&node, 0, false, out);
+    block(&parse(json)?, 0, false, out);
     Ok(())
 }
 
 /// Appends `json` as one entry (`- …`) of a top-level sequence.
 pub fn sequence_entry(json: &str, out: &mut Vec<u8>) -> Result<(), String> {
-    let node = parse(json)?;
+    let value = parse(json)?;
     out.extend_from_slice(b"- ");
-    block(&node, 2, true, out);
+    block(&value, 2, true, out);
     Ok(())
 }
 
-fn parse(json: &str) -> Result<Node<'_>, String> {
-    let mut parser = Parser { text: json, pos: 0 };
-    let node = parser.value()?;
-    if skip_whitespace(json.as_bytes(), parser.pos) != json.len() {
-        return Err("trailing characters after the JSON value".to_owned());
-    }
-    Ok(node)
+fn parse(json: &str) -> Result<Val, String> {
+    jaq_json::read::parse_single(json.as_bytes())
+        .map_err(|error| format!("cannot write YAML: the JSON is malformed at {error}"))
 }
 
-struct Parser<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl<'a> Parser<'a> {
-    fn peek(&mut self) -> Option<u8> {
-        self.pos = skip_whitespace(self.text.as_bytes(), self.pos);
-        self.text.as_bytes().get(self.pos).copied()
-    }
-
-    fn expect(&mut self, byte: u8) -> Result<(), String> {
-        if self.peek() == Some(byte) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(format!("expected `{}` at byte {}", byte as char, self.pos))
-        }
-    }
-
-    fn string(&mut self) -> Result<&'a str, String> {
-        let start = self.pos;
-        let end = string_end(self.text.as_bytes(), start);
-        if end <= start + 1 || self.text.as_bytes()[end - 1] != b'"' {
-            return Err(format!("unterminated string at byte {start}"));
-        }
-        self.pos = end;
-        Ok(&self.text[start..end])
-    }
-
-    fn value(&mut self) -> Result<Node<'a>, String> {
-        match self.peek() {
-            Some(b'{') => {
-                self.pos += 1;
-                let mut entries = Vec::new();
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    return Ok(Node::Map(entries));
-                }
-                loop {
-                    if self.peek() != Some(b'"') {
-                        return Err(format!("expected a key at byte {}", self.pos));
-                    }
-                    let key = self.string()?;
-                    self.expect(b':')?;
-                    entries.push((key, self.value()?));
-                    match self.peek() {
-                        Some(b',') => self.pos += 1,
-                        _ => break,
-                    }
-                }
-                self.expect(b'}')?;
-                Ok(Node::Map(entries))
-            }
-            Some(b'[') => {
-                self.pos += 1;
-                let mut items = Vec::new();
-                if self.peek() == Some(b']') {
-                    self.pos += 1;
-                    return Ok(Node::Seq(items));
-                }
-                loop {
-                    items.push(self.value()?);
-                    match self.peek() {
-                        Some(b',') => self.pos += 1,
-                        _ => break,
-                    }
-                }
-                self.expect(b']')?;
-                Ok(Node::Seq(items))
-            }
-            Some(b'"') => self.string().map(Node::Str),
-            Some(_) => {
-                let start = self.pos;
-                let bytes = self.text.as_bytes();
-                while self.pos < bytes.len()
-                    && !matches!(bytes[self.pos], b',' | b']' | b'}')
-                    && !bytes[self.pos].is_ascii_whitespace()
-                {
-                    self.pos += 1;
-                }
-                Ok(Node::Scalar(&self.text[start..self.pos]))
-            }
-            None => Err("unexpected end of JSON".to_owned()),
-        }
-    }
-}
-
-/// Writes `node` as a block whose first line is already placed (after `key:` or `- `)
+/// Writes `value` as a block whose first line is already placed (after `key:` or `- `)
 /// when `inline` is set, and at `indent` otherwise.
-fn block(node: &Node<'_>, indent: usize, inline: bool, out: &mut Vec<u8>) {
-    match node {
-        Node::Map(entries) if !entries.is_empty() => {
+fn block(value: &Val, indent: usize, inline: bool, out: &mut Vec<u8>) {
+    match value {
+        Val::Obj(entries) if !entries.is_empty() => {
             for (i, (key, value)) in entries.iter().enumerate() {
                 if i > 0 || !inline {
                     pad(out, indent);
                 }
-                string(key, out);
+                key_text(key, out);
                 out.push(b':');
                 after_key(value, indent, out);
             }
         }
-        Node::Seq(items) if !items.is_empty() => {
+        Val::Arr(items) if !items.is_empty() => {
             for (i, item) in items.iter().enumerate() {
                 if i > 0 || !inline {
                     pad(out, indent);
@@ -158,13 +57,13 @@ fn block(node: &Node<'_>, indent: usize, inline: bool, out: &mut Vec<u8>) {
     }
 }
 
-fn after_key(value: &Node<'_>, indent: usize, out: &mut Vec<u8>) {
+fn after_key(value: &Val, indent: usize, out: &mut Vec<u8>) {
     match value {
-        Node::Map(entries) if !entries.is_empty() => {
+        Val::Obj(entries) if !entries.is_empty() => {
             out.push(b'\n');
             block(value, indent + 2, false, out);
         }
-        Node::Seq(items) if !items.is_empty() => {
+        Val::Arr(items) if !items.is_empty() => {
             out.push(b'\n');
             block(value, indent + 2, false, out);
         }
@@ -176,24 +75,30 @@ fn after_key(value: &Node<'_>, indent: usize, out: &mut Vec<u8>) {
     }
 }
 
-fn inline_value(node: &Node<'_>, out: &mut Vec<u8>) {
-    match node {
-        Node::Scalar(text) => out.extend_from_slice(text.as_bytes()),
-        Node::Str(literal) => string(literal, out),
-        Node::Map(_) => out.extend_from_slice(b"{}"),
-        Node::Seq(_) => out.extend_from_slice(b"[]"),
+fn inline_value(value: &Val, out: &mut Vec<u8>) {
+    match value {
+        Val::Null => out.extend_from_slice(b"null"),
+        Val::Bool(true) => out.extend_from_slice(b"true"),
+        Val::Bool(false) => out.extend_from_slice(b"false"),
+        Val::Num(number) => out.extend_from_slice(number.to_string().as_bytes()),
+        Val::TStr(text) | Val::BStr(text) => string(&String::from_utf8_lossy(text), out),
+        Val::Obj(_) => out.extend_from_slice(b"{}"),
+        Val::Arr(_) => out.extend_from_slice(b"[]"),
+    }
+}
+
+/// An object key: JSON keys are strings; jaq's reader also takes other values as keys,
+/// which are written as the string of their JSON text.
+fn key_text(key: &Val, out: &mut Vec<u8>) {
+    match key {
+        Val::TStr(text) => string(&String::from_utf8_lossy(text), out),
+        other => string(&other.to_string(), out),
     }
 }
 
 /// A string plain when YAML reads it back as the same string, double-quoted otherwise.
-fn string(literal: &str, out: &mut Vec<u8>) {
-    let Ok(text) = serde_json::from_str::<String>(literal) else {
-        // Not decodable (e.g. a lone surrogate escape): the JSON literal is also a valid
-        // YAML double-quoted scalar.
-        out.extend_from_slice(literal.as_bytes());
-        return;
-    };
-    if is_plain(&text) {
+fn string(text: &str, out: &mut Vec<u8>) {
+    if is_plain(text) {
         out.extend_from_slice(text.as_bytes());
         return;
     }
@@ -262,6 +167,17 @@ mod tests {
             "id: bat-1\nstatus: RUNNING\ncreated_at: \"2026-11-01T09:30:00Z\"\nconfig:\n  job:\n    type: parse_v2\n\
              results:\n  - f: dfl-1\n    e: null\n  - f: dfl-2\n    e: \"bad: \\\"x\\\"\\n\"\nempty: {}\nnone: []\n\
              \"n\": 1.50e+3\nnested:\n  - - 1\n    - 2\n  - []\nword: \"yes\"\ntab: \"a\\tb\\u0001\"\n"
+        );
+    }
+
+    #[test]
+    fn numbers_are_kept_as_written() {
+        let json = r#"{"big":123456789012345678901234567890,"neg":-9223372036854775809,
+            "dec":0.1000000000000000055511151231257827,"exp":1E-7,"int":42}"#;
+        assert_eq!(
+            yaml(json),
+            "big: 123456789012345678901234567890\nneg: -9223372036854775809\n\
+             dec: 0.1000000000000000055511151231257827\nexp: 1E-7\nint: 42\n"
         );
     }
 

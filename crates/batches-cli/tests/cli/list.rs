@@ -199,6 +199,12 @@ fn max_items_then_starting_token_continues_exactly() {
 #[test]
 fn resumes_after_batches_were_created() {
     let env = Env::seeded(10);
+    let all = env
+        .cmd()
+        .args(["batches", "list", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    let seeded = ids(&stdout(&all));
     let first = env
         .cmd()
         .args(["batches", "list", "--format", "jsonl", "--max-items", "3"])
@@ -236,6 +242,7 @@ fn resumes_after_batches_were_created() {
     let mut listed = ids(&stdout(&first));
     listed.extend(ids(&stdout(&rest)));
     assert_eq!(listed.len(), 10, "the seeded batches, each once");
+    assert_eq!(listed, seeded, "the seeded batches, each once, in order");
 }
 
 #[test]

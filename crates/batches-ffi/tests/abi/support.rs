@@ -1,4 +1,4 @@
-//! Shared pieces of the unit tests: an emulator with a client, and readers of what the
+//! Shared pieces of these tests: an emulator with a client, and readers of what the
 //! exports hand back.
 
 use std::ffi::{CStr, CString, c_char};
@@ -6,9 +6,10 @@ use std::ptr;
 
 use batches_server::{BackgroundServer, DEFAULT_API_KEY, ServerConfig};
 
-use crate::client::{batches_client, batches_client_free, batches_client_new, batches_string_free};
-use crate::error::{
-    BATCHES_OK, batches_error, batches_error_free, batches_error_message, batches_status,
+use batches_ffi::batches_status::BATCHES_OK;
+use batches_ffi::{
+    batches_client, batches_client_free, batches_client_new, batches_error, batches_error_free,
+    batches_error_message, batches_status, batches_string_free,
 };
 
 /// The message of an error the library handed out (which stays the caller's to free).
@@ -16,14 +17,6 @@ pub(crate) fn message(err: *const batches_error) -> String {
     assert!(!err.is_null(), "no error was stored");
     let text = unsafe { batches_error_message(err) };
     unsafe { CStr::from_ptr(text) }.to_str().unwrap().to_owned()
-}
-
-/// The message of an error value, read through the export.
-pub(crate) fn error_text(error: batches_error) -> String {
-    let err = Box::into_raw(Box::new(error));
-    let text = message(err);
-    unsafe { batches_error_free(err) };
-    text
 }
 
 /// A string the library returned, copied and freed.
@@ -64,7 +57,16 @@ pub(crate) fn client_of(base_url: &str) -> *mut batches_client {
     ));
     let (mut client, mut err) = (ptr::null_mut(), ptr::null_mut());
     let status = unsafe { batches_client_new(config.as_ptr(), &mut client, &mut err) };
-    assert_eq!(status, BATCHES_OK);
+    assert_eq!(
+        status,
+        BATCHES_OK,
+        "{}",
+        if err.is_null() {
+            String::new()
+        } else {
+            message(err)
+        }
+    );
     client
 }
 
@@ -91,24 +93,7 @@ impl Emulator {
             ..ServerConfig::default()
         })
         .unwrap();
-        let config = c(&format!(
-            r#"{{"api_key": "{}", "base_url": "{}", "max_retries": 0}}"#,
-            DEFAULT_API_KEY.0,
-            server.base_url()
-        ));
-        let mut client = ptr::null_mut();
-        let mut err = ptr::null_mut();
-        let status = unsafe { batches_client_new(config.as_ptr(), &mut client, &mut err) };
-        assert_eq!(
-            status,
-            BATCHES_OK,
-            "{}",
-            if err.is_null() {
-                String::new()
-            } else {
-                message(err)
-            }
-        );
+        let client = client_of(&server.base_url());
         Emulator { server, client }
     }
 

@@ -2,6 +2,8 @@
 //! and printed. Figures, not assertions: the machine is shared and noisy, so read them
 //! against the targets in BENCHMARKS.md.
 
+mod client_listing;
+
 use std::{
     fmt::Write as _,
     fs,
@@ -11,52 +13,53 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
+use batches_server::DEFAULT_API_KEY;
 
-use crate::{
-    emulator::{API_KEY, Emulator},
-    project_root,
-};
+pub use client_listing::client_listing;
+
+use crate::{cargo, emulator::Emulator, project_root};
+
 /// Batches seeded for the listing benchmarks.
 const SEEDED: &str = "100000";
 
 /// Runs every benchmark, printing figures as they come.
 pub fn run() -> Result<()> {
     let root = project_root();
-    cargo(
-        &root,
+    // xtask itself too: the client's listing is measured in a release build of it.
+    let binaries = cargo::build(
+        cargo::command(&root),
         &[
-            "build",
             "--release",
             "-p",
             "batches-server",
             "-p",
             "batches-cli",
+            "-p",
+            "xtask",
         ],
     )?;
-    let bin = root.join("target/release");
+    let server = binaries.get("batches-server")?;
+    let llamacloud = binaries.get("llamacloud")?;
 
     println!("\n## Client: decoding a 100-item page (typed vs raw passthrough)");
-    cargo(&root, &["bench", "-p", "batches-client"])?;
+    cargo::run(cargo::command(&root), &["bench", "-p", "batches-client"])?;
 
     println!("\n## Client: memory while listing {SEEDED} batches (one page of lookahead)");
-    cargo(
-        &root,
-        &[
-            "run",
-            "--release",
-            "-p",
-            "batches-client",
-            "--example",
-            "list_100k",
-            "--",
-            SEEDED,
-        ],
-    )?;
+    let status = Command::new(binaries.get("xtask")?)
+        .arg("bench")
+        .arg("client-listing")
+        .arg(server)
+        .arg(SEEDED)
+        .status()
+        .context("running the release build of xtask")?;
+    if !status.success() {
+        bail!("the client listing benchmark failed ({status})");
+    }
 
     println!("\n## Emulator: seeding {SEEDED} batches");
     let started = Instant::now();
     let emulator = Emulator::start(
-        &bin.join("batches-server"),
+        server,
         &["--seed", SEEDED, "--seed-rng", "1", "--processing-ms", "50"],
     )?;
     println!("ready after {:.1} s", started.elapsed().as_secs_f64());
@@ -69,22 +72,10 @@ pub fn run() -> Result<()> {
     println!(
         "\n## CLI: `batches list --format jsonl` over {SEEDED} batches vs one curl fetching the same pages"
     );
-    cli_listing(&emulator, &bin.join("llamacloud"))?;
+    cli_listing(&emulator, llamacloud)?;
 
     println!("\n## CLI: start-up (`llamacloud --version`)");
-    startup(&bin.join("llamacloud"))?;
-    Ok(())
-}
-
-fn cargo(root: &Path, args: &[&str]) -> Result<()> {
-    let status = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(root)
-        .status()
-        .context("running cargo")?;
-    if !status.success() {
-        bail!("cargo {} failed", args.join(" "));
-    }
+    startup(llamacloud)?;
     Ok(())
 }
 
@@ -92,7 +83,7 @@ fn emulator_load(emulator: &Emulator) -> Result<()> {
     let url = format!("{}/api/v2/batches?page_size=100", emulator.base_url());
     let output = Command::new("wrk")
         .args(["-t1", "-c4", "-d10s", "--latency", "-H"])
-        .arg(format!("Authorization: Bearer {API_KEY}"))
+        .arg(format!("Authorization: Bearer {}", DEFAULT_API_KEY.0))
         .arg(&url)
         .output()
         .context("running wrk (install it: apt-get install wrk)")?;
@@ -155,7 +146,10 @@ fn cli_listing(emulator: &Emulator, llamacloud: &Path) -> Result<()> {
     const PAGE_SIZE: u32 = 1000;
     let urls = page_urls(emulator, PAGE_SIZE)?;
     let config: PathBuf = std::env::temp_dir().join("llamacloud-bench-curl.cfg");
-    let mut text = format!("header = \"Authorization: Bearer {API_KEY}\"\nsilent\nfail\n");
+    let mut text = format!(
+        "header = \"Authorization: Bearer {}\"\nsilent\nfail\n",
+        DEFAULT_API_KEY.0
+    );
     for url in &urls {
         writeln!(text, "url = \"{url}\"\noutput = \"/dev/null\"")?;
     }
@@ -164,7 +158,7 @@ fn cli_listing(emulator: &Emulator, llamacloud: &Path) -> Result<()> {
         "--base-url",
         emulator.base_url(),
         "--api-key",
-        API_KEY,
+        DEFAULT_API_KEY.0,
         "batches",
         "list",
         "--format",

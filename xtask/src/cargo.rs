@@ -1,0 +1,229 @@
+//! What cargo knows about the workspace, asked of cargo itself: where it builds, which
+//! packages and targets there are, and where a build put its binaries. Nothing here
+//! assumes a `target/` folder, so `CARGO_TARGET_DIR`, `build.target-dir` and
+//! `--target` all work.
+
+use std::{
+    collections::BTreeMap,
+    io::BufRead,
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// `cargo` in `dir`: the cargo that runs this program when there is one (it sets `CARGO`),
+/// so that the same toolchain builds everything.
+pub fn command(dir: &Path) -> Command {
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo.current_dir(dir);
+    cargo
+}
+
+/// Runs `cargo` with `args` and fails, naming the command, unless it succeeds.
+pub fn run(mut cargo: Command, args: &[&str]) -> Result<()> {
+    let status = cargo
+        .args(args)
+        .status()
+        .with_context(|| format!("running cargo {}", args.join(" ")))?;
+    if !status.success() {
+        bail!("cargo {} failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// The workspace as `cargo metadata` describes it.
+#[derive(Debug, Deserialize)]
+pub struct Workspace {
+    /// The folder of the workspace's `Cargo.toml`.
+    pub workspace_root: PathBuf,
+    /// Where cargo writes build output.
+    pub target_directory: PathBuf,
+    /// The workspace members.
+    pub packages: Vec<Package>,
+}
+
+/// One workspace member.
+#[derive(Debug, Deserialize)]
+pub struct Package {
+    /// The package name, as `-p` takes it.
+    pub name: String,
+    /// Its `Cargo.toml`.
+    pub manifest_path: PathBuf,
+    /// Its library, binaries, tests, examples, benchmarks and build script.
+    pub targets: Vec<Target>,
+}
+
+/// One compilation target of a package: a crate of its own.
+#[derive(Debug, Deserialize)]
+pub struct Target {
+    /// `lib`, `bin`, `test`, `example`, `bench`, `custom-build`, …
+    pub kind: Vec<String>,
+    /// The target name.
+    pub name: String,
+    /// The crate root file.
+    pub src_path: PathBuf,
+}
+
+impl Target {
+    /// `lib` for the library (whatever its crate types), else the kind and the name, as in
+    /// `test cli`.
+    pub fn label(&self) -> String {
+        let library = self
+            .kind
+            .iter()
+            .any(|kind| kind.ends_with("lib") || kind == "proc-macro");
+        if library {
+            "lib".to_owned()
+        } else {
+            format!("{} {}", self.kind.join(","), self.name)
+        }
+    }
+}
+
+impl Package {
+    /// The folder holding the package's `Cargo.toml`.
+    pub fn dir(&self) -> &Path {
+        self.manifest_path
+            .parent()
+            .expect("a manifest path names a file in a folder")
+    }
+}
+
+impl Workspace {
+    /// Asks `cargo` (made by [`command`], perhaps with environment of its own) for the
+    /// workspace it is run in.
+    pub fn read(mut cargo: Command) -> Result<Workspace> {
+        let output = cargo
+            .args(["metadata", "--format-version", "1", "--no-deps"])
+            .stderr(Stdio::inherit())
+            .output()
+            .context("running cargo metadata")?;
+        if !output.status.success() {
+            bail!("cargo metadata failed ({})", output.status);
+        }
+        serde_json::from_slice(&output.stdout).context("reading the output of cargo metadata")
+    }
+}
+
+/// The binaries a build produced, by name.
+#[derive(Debug)]
+pub struct Binaries(BTreeMap<String, PathBuf>);
+
+impl Binaries {
+    /// The path of binary `name`; the error lists what the build produced.
+    pub fn get(&self, name: &str) -> Result<&Path> {
+        match self.0.get(name) {
+            Some(path) => Ok(path),
+            None => bail!(
+                "the build produced no binary `{name}`; it produced: {}",
+                self.0.keys().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
+
+/// An artifact message of `cargo build --message-format=json`.
+#[derive(Deserialize)]
+struct Artifact {
+    reason: String,
+    target: Option<ArtifactTarget>,
+    executable: Option<PathBuf>,
+}
+
+#[derive(Deserialize)]
+struct ArtifactTarget {
+    name: String,
+}
+
+/// Runs `cargo build` with `args` and returns the binaries it built, at the paths cargo
+/// reports. Compiler messages still reach the terminal.
+pub fn build(mut cargo: Command, args: &[&str]) -> Result<Binaries> {
+    let mut child = cargo
+        .arg("build")
+        .arg("--message-format=json-render-diagnostics")
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("running cargo build")?;
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut binaries = BTreeMap::new();
+    for line in std::io::BufReader::new(stdout).lines() {
+        let line = line.context("reading the output of cargo build")?;
+        // Lines that are not artifacts (build script output, the final status) are skipped.
+        let Ok(artifact) = serde_json::from_str::<Artifact>(&line) else {
+            continue;
+        };
+        if let (true, Some(target), Some(executable)) = (
+            artifact.reason == "compiler-artifact",
+            artifact.target,
+            artifact.executable,
+        ) {
+            binaries.insert(target.name, executable);
+        }
+    }
+    let status = child.wait().context("waiting for cargo build")?;
+    if !status.success() {
+        bail!("cargo build {} failed ({status})", args.join(" "));
+    }
+    Ok(Binaries(binaries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A one-file package in a folder of its own, outside this workspace.
+    fn hello_package() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[package]\nname = \"hello\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[workspace]\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(
+            dir.path().join("src/main.rs"),
+            "fn main() { println!(\"hello\"); }\n",
+        )
+        .unwrap();
+        dir
+    }
+
+    #[test]
+    fn binaries_are_found_where_cargo_target_dir_puts_them() {
+        let package = hello_package();
+        let target = tempfile::tempdir().unwrap();
+        let mut cargo = command(package.path());
+        cargo.env("CARGO_TARGET_DIR", target.path());
+        let binaries = build(cargo, &["--quiet"]).unwrap();
+        let hello = binaries.get("hello").unwrap();
+        assert!(hello.starts_with(target.path()), "{}", hello.display());
+        let output = Command::new(hello).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "hello\n");
+        assert!(!package.path().join("target").exists());
+
+        let error = binaries.get("batches-server").unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "the build produced no binary `batches-server`; it produced: hello"
+        );
+    }
+
+    #[test]
+    fn the_workspace_reports_cargo_target_dir() {
+        let target = tempfile::tempdir().unwrap();
+        let mut cargo = command(&crate::project_root());
+        cargo.env("CARGO_TARGET_DIR", target.path());
+        let workspace = Workspace::read(cargo).unwrap();
+        assert_eq!(workspace.target_directory, target.path());
+        assert_eq!(workspace.workspace_root, crate::project_root());
+        let xtask = workspace
+            .packages
+            .iter()
+            .find(|p| p.name == "xtask")
+            .unwrap();
+        assert_eq!(xtask.dir(), crate::project_root().join("xtask"));
+    }
+}
