@@ -115,7 +115,8 @@ mod tests {
     use std::ptr;
 
     use super::*;
-    use crate::error::{BATCHES_INVALID_ARGUMENT, batches_error_free};
+    use crate::error::BATCHES_INVALID_ARGUMENT;
+    use crate::error_exports::batches_error_free;
 
     /// The message of an error the boundary stored (which stays the caller's to free).
     pub(super) fn message(err: *const batches_error) -> String {

@@ -52,6 +52,7 @@ mod batches;
 mod boundary;
 mod client;
 mod error;
+mod error_exports;
 mod input;
 mod list_iter;
 
@@ -59,9 +60,10 @@ pub use batches::{batches_cancel, batches_create, batches_get, batches_list, bat
 pub use client::{
     batches_client, batches_client_free, batches_client_new, batches_string_free, batches_version,
 };
-pub use error::{
-    batches_error, batches_error_code, batches_error_free, batches_error_http_status,
-    batches_error_message, batches_error_request_id, batches_status,
+pub use error::{batches_error, batches_status};
+pub use error_exports::{
+    batches_error_code, batches_error_free, batches_error_http_status, batches_error_message,
+    batches_error_request_id,
 };
 pub use list_iter::{
     batches_list_iter, batches_list_iter_free, batches_list_iter_new, batches_list_iter_next,

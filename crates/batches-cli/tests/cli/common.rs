@@ -179,3 +179,22 @@ pub fn fixture_page() -> String {
         items.join(", ")
     )
 }
+
+/// The JSON a command printed on stdout.
+pub fn json(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(output)))
+}
+
+/// `batches create` over `directory` with a parse job of `configuration`.
+pub fn create_args<'a>(directory: &'a str, configuration: &'a str) -> Vec<&'a str> {
+    vec![
+        "batches",
+        "create",
+        "--source-directory-id",
+        directory,
+        "--job-type",
+        "parse_v2",
+        "--configuration-id",
+        configuration,
+    ]
+}

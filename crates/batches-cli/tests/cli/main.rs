@@ -7,3 +7,5 @@ mod formats;
 mod help;
 mod list;
 mod single;
+mod stats;
+mod wait;
