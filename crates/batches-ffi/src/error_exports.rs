@@ -83,6 +83,7 @@ mod tests {
     use ::batches_client::Error as ClientError;
 
     use super::*;
+    use crate::error::{BATCHES_API_ERROR, BATCHES_CONFIG_ERROR};
 
     fn text(ptr: *const c_char) -> Option<String> {
         (!ptr.is_null()).then(|| unsafe { CStr::from_ptr(ptr) }.to_str().unwrap().to_owned())
