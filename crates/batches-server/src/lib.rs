@@ -132,7 +132,12 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let (stop, stopped) = watch::channel(false);
     let config = Arc::new(config);
     let scheduler = scheduler::Scheduler::new(store.clone(), config.clone());
-    let app = http::App::new(store.clone(), config.clone(), scheduler.clone());
+    let tokens = page_token::PageTokens::new(
+        store
+            .signing_key(store::PAGE_TOKEN_KEY)
+            .context("cannot read the page token key")?,
+    );
+    let app = http::App::new(store.clone(), config.clone(), scheduler.clone(), tokens);
     let tasks = vec![
         tokio::spawn(scheduler.run(stopped.clone())),
         tokio::spawn(http::serve(listener, app, stopped)),

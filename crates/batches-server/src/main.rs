@@ -5,6 +5,7 @@ use std::{io::Write, net::SocketAddr, path::PathBuf};
 use anyhow::Context;
 use batches_server::{DEFAULT_API_KEY, FaultKind, ServerConfig, spawn};
 use clap::Parser;
+use tokio::signal::unix::{Signal, SignalKind, signal};
 
 /// A local emulator of the LlamaCloud batches API.
 ///
@@ -88,6 +89,9 @@ async fn main() -> anyhow::Result<()> {
         latency_ms: args.latency_ms,
         ..defaults
     };
+    // Installed before the `listening on` line, so that a signal sent as soon as the
+    // line is read stops the emulator cleanly instead of killing it.
+    let shutdown = ShutdownSignals::install()?;
     let server = spawn(config).await?;
     {
         let mut stdout = std::io::stdout().lock();
@@ -95,17 +99,31 @@ async fn main() -> anyhow::Result<()> {
             .and_then(|()| stdout.flush())
             .context("cannot write to stdout")?;
     }
-    shutdown_signal().await?;
+    shutdown.received().await;
     tracing::info!("shutting down");
     server.shutdown().await;
     Ok(())
 }
 
-async fn shutdown_signal() -> anyhow::Result<()> {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result?,
-        _ = terminate.recv() => {}
+/// SIGINT and SIGTERM, caught from the moment they are installed.
+struct ShutdownSignals {
+    interrupt: Signal,
+    terminate: Signal,
+}
+
+impl ShutdownSignals {
+    fn install() -> anyhow::Result<ShutdownSignals> {
+        Ok(ShutdownSignals {
+            interrupt: signal(SignalKind::interrupt()).context("cannot catch SIGINT")?,
+            terminate: signal(SignalKind::terminate()).context("cannot catch SIGTERM")?,
+        })
     }
-    Ok(())
+
+    /// Returns once either signal has arrived (also one that arrived before the call).
+    async fn received(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
 }

@@ -58,6 +58,18 @@ async fn prints_one_line_and_stops_cleanly_on_sigterm_and_sigint() {
     }
 }
 
+#[test]
+fn sigterm_right_after_the_listening_line_is_a_clean_stop() {
+    // The handlers are installed before the line is printed; a signal that arrived in
+    // between used to kill the process with the signal.
+    for attempt in 0..20 {
+        let mut process = launch(&[]);
+        signal(&process.child, "TERM");
+        let status = wait_exit(&mut process.child);
+        assert_eq!(status.code(), Some(0), "attempt {attempt}: {status:?}");
+    }
+}
+
 #[tokio::test]
 async fn committed_data_survives_kill_9_and_running_batches_resume() {
     let dir = tempfile::tempdir().unwrap();

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::{config::ServerConfig, faults::Faults, scheduler::Scheduler, store::Store};
+use crate::{
+    config::ServerConfig, faults::Faults, page_token::PageTokens, scheduler::Scheduler,
+    store::Store,
+};
 
 /// State shared by every handler.
 #[derive(Clone)]
@@ -15,17 +18,25 @@ pub struct App {
     pub scheduler: Scheduler,
     /// Latency and faults around every request.
     pub faults: Arc<Faults>,
+    /// Signs and checks page tokens.
+    pub tokens: PageTokens,
 }
 
 impl App {
-    /// The application over this store.
-    pub fn new(store: Arc<Store>, config: Arc<ServerConfig>, scheduler: Scheduler) -> Self {
+    /// The application over this store, its page tokens signed with `tokens`.
+    pub fn new(
+        store: Arc<Store>,
+        config: Arc<ServerConfig>,
+        scheduler: Scheduler,
+        tokens: PageTokens,
+    ) -> Self {
         let faults = Arc::new(Faults::new(&config));
         App {
             store,
             config,
             scheduler,
             faults,
+            tokens,
         }
     }
 }

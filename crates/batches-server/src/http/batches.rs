@@ -42,14 +42,14 @@ pub async fn list(
     // query encoding gives them one canonical text.
     let fingerprint =
         page_token::fingerprint(&format!("batches|{project}|{}", listing.to_query_string()));
-    let after = decode_token(token, fingerprint)?;
+    let after = decode_token(&app.tokens, token, fingerprint)?;
     let rows = app.store.list_batches(
         &project,
         &batch_filter(listing),
         after.as_ref(),
         page_size + 1,
     )?;
-    Ok(Json(page(rows, page_size, fingerprint)))
+    Ok(Json(page(&app.tokens, rows, page_size, fingerprint)))
 }
 
 /// The filters of a batch listing, read in the order a 422 lists their problems. Every

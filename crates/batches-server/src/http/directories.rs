@@ -110,12 +110,12 @@ pub async fn list(
         name.as_deref().unwrap_or("\u{0}"),
         types.join(",")
     ));
-    let after = decode_token(token, listing)?;
+    let after = decode_token(&app.tokens, token, listing)?;
     let filter = DirectoryFilter { name, types };
     let rows = app
         .store
         .list_directories(&project, &filter, after.as_ref(), page_size + 1)?;
-    Ok(Json(page(rows, page_size, listing)))
+    Ok(Json(page(&app.tokens, rows, page_size, listing)))
 }
 
 /// `GET /api/v1/beta/directories/{directory_id}/files`
@@ -149,7 +149,7 @@ pub async fn list_files(
         filter.updated_at_on_or_after,
         filter.updated_at_on_or_before
     ));
-    let after = decode_token(token, listing)?;
+    let after = decode_token(&app.tokens, token, listing)?;
     let rows = app.store.list_files(
         &project,
         &directory_id,
@@ -157,7 +157,7 @@ pub async fn list_files(
         after.as_ref(),
         page_size + 1,
     )?;
-    Ok(Json(page(rows, page_size, listing)))
+    Ok(Json(page(&app.tokens, rows, page_size, listing)))
 }
 
 /// `POST /api/v1/beta/directories/{directory_id}/files`: adds an already uploaded file

@@ -4,14 +4,18 @@ use axum::http::StatusCode;
 
 use crate::{
     error::ApiError,
-    page_token::{self, Cursor},
+    page_token::{Cursor, PageTokens},
     store::Listed,
 };
 
 /// The cursor in a page token, or a 400 saying why the token does not fit this listing.
-pub fn decode_token(token: Option<String>, listing: u64) -> Result<Option<Cursor>, ApiError> {
+pub fn decode_token(
+    tokens: &PageTokens,
+    token: Option<String>,
+    listing: u64,
+) -> Result<Option<Cursor>, ApiError> {
     token
-        .map(|token| page_token::decode(&token, listing))
+        .map(|token| tokens.decode(&token, listing))
         .transpose()
         .map_err(|error| ApiError::new(StatusCode::BAD_REQUEST, error.detail()))
 }
@@ -26,13 +30,18 @@ pub struct Page<T> {
 }
 
 /// Splits `page_size + 1` listed rows into the page and the token of the next one.
-pub fn page<T>(mut rows: Vec<Listed<T>>, page_size: i64, listing: u64) -> Page<T> {
+pub fn page<T>(
+    tokens: &PageTokens,
+    mut rows: Vec<Listed<T>>,
+    page_size: i64,
+    listing: u64,
+) -> Page<T> {
     let more = rows.len() as i64 > page_size;
     rows.truncate(page_size as usize);
     let next_page_token = more
         .then(|| {
             rows.last()
-                .map(|(_, cursor)| page_token::encode(listing, cursor))
+                .map(|(_, cursor)| tokens.encode(listing, cursor))
         })
         .flatten();
     Page {
@@ -62,7 +71,7 @@ mod tests {
             id: "bat-1".into(),
         };
         let rows = vec![(stored.clone(), cursor.clone()), (stored, cursor)];
-        let page = page(rows, 1, 7);
+        let page = page(&PageTokens::new([0; 32]), rows, 1, 7);
         let decoded: BatchQueryResponse =
             serde_json::from_str(&serde_json::to_string(&page).unwrap()).unwrap();
         assert_eq!(decoded.items, vec![batch]);

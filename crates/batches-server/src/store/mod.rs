@@ -16,6 +16,7 @@ mod idempotency;
 mod keyset;
 mod lifecycle;
 mod schema;
+mod signing_key;
 
 pub use batches::{BatchFilter, CreateBatch, NewBatch, batch_not_found, insert_batch};
 pub use clock::now_micros;
@@ -24,3 +25,4 @@ pub use directories::{DirectoryFilter, directory_not_found, insert_directory};
 pub use error::StoreError;
 pub use files::{FileFilter, NewFile, insert_file};
 pub use keyset::Listed;
+pub use signing_key::PAGE_TOKEN_KEY;

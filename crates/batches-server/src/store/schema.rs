@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     batch_id TEXT NOT NULL,
     PRIMARY KEY (project_id, key)
 );
+CREATE TABLE IF NOT EXISTS signing_keys (
+    name TEXT PRIMARY KEY,
+    key BLOB NOT NULL
+);
 ";
 
 /// Creates whatever of the schema `conn` does not have yet.
