@@ -253,7 +253,7 @@ impl crate::query::QueryValue for JobType {
     schemars::JsonSchema
 )]
 pub struct JobConfig {
-    /// Saved product configuration ID matching the job type, or a built-in preset such as `cfg-PARSE_AGENTIC`.
+    /// Saved product configuration ID matching the job type, or a built-in preset such as `cfg-PARSE_AGENTIC`. Not empty, and not only whitespace.
     pub configuration_id: String,
     /// Product job type to run for each source directory file.
     #[serde(rename = "type")]
@@ -473,7 +473,7 @@ pub struct ListBatchesParams {
     /// Organization to act in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// Number of items per page (default 50; values above 1000 are coerced to 1000).
+    /// Number of items per page: at least 1 (default 50; larger values, however large, are coerced to 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
     /// A `next_page_token` from a previous page, with the same filters.
@@ -662,7 +662,7 @@ pub struct WebhookConfiguration {
     schemars::JsonSchema
 )]
 pub struct CreateBatchRequest {
-    /// Directory whose files the batch processes (1 to 1,000 files).
+    /// Directory whose files the batch processes (1 to 1,000 files). Not empty.
     pub source_directory_id: String,
     /// Batch configuration: the job to create for each file.
     pub config: BatchConfig,

@@ -226,17 +226,28 @@ const WEBHOOK_FIELDS: [WebhookCheck; 5] = [
     ),
 ];
 
+/// The 422 entry of a string that must hold at least one character (other than
+/// whitespace, where the schema says so).
+fn too_short(loc: &[&str], input: &str) -> ValidationError {
+    entry(
+        loc,
+        "String should have at least 1 character",
+        "string_too_short",
+        Some(json!(input)),
+        Some(json!({"min_length": 1})),
+    )
+}
+
 /// Checks the create body field by field, collecting every problem as FastAPI would.
 fn validate_create(body: &Value) -> Vec<ValidationError> {
     let mut check = Checker::default();
     let Some(object) = check.object(Some(body), &["body"]) else {
         return check.errors;
     };
-    check.string(
-        object.get("source_directory_id"),
-        &["body", "source_directory_id"],
-        true,
-    );
+    let directory_loc = ["body", "source_directory_id"];
+    if let Some("") = check.string(object.get("source_directory_id"), &directory_loc, true) {
+        check.errors.push(too_short(&directory_loc, ""));
+    }
     let config = check.object(object.get("config"), &["body", "config"]);
     let job = config.and_then(|config| check.object(config.get("job"), &["body", "config", "job"]));
     if let Some(job) = job {
@@ -244,13 +255,7 @@ fn validate_create(body: &Value) -> Vec<ValidationError> {
         if let Some(id) = check.string(job.get("configuration_id"), &id_loc, true)
             && id.trim().is_empty()
         {
-            check.errors.push(entry(
-                &id_loc,
-                "String should have at least 1 character",
-                "string_too_short",
-                Some(json!(id)),
-                Some(json!({"min_length": 1})),
-            ));
+            check.errors.push(too_short(&id_loc, id));
         }
         let type_loc = ["body", "config", "job", "type"];
         let known: Vec<&str> = JobType::KNOWN.iter().map(JobType::as_str).collect();

@@ -80,8 +80,18 @@ impl Query {
         }
     }
 
-    /// `page_size`: default 50, at least 1, anything above 1000 read as 1000.
+    /// `page_size`: default 50, at least 1, anything above 1000 read as 1000, also a
+    /// number too large for 64 bits (as FastAPI, whose integers have no bound, does).
     pub fn page_size(&mut self) -> i64 {
+        let too_large = self.string("page_size").is_some_and(|raw| {
+            let digits = raw.trim().trim_start_matches('+');
+            !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && digits.parse::<i64>().is_err()
+        });
+        if too_large {
+            return MAX_PAGE_SIZE;
+        }
         match self.int("page_size") {
             Some(size) if size < 1 => {
                 let raw = self.string("page_size").unwrap_or_default();
