@@ -31,7 +31,9 @@ impl Settings {
     pub fn resolve(args: &GlobalArgs, profile: &Profile) -> Result<Settings, Failure> {
         let options = Layer {
             api_key: given(args.api_key.as_deref()),
-            base_url: given(args.base_url.as_deref()),
+            // Kept even when empty: the resolver refuses an empty URL instead of falling
+            // back to the default host.
+            base_url: args.base_url.clone(),
             region: args.region,
             max_retries: args.max_retries,
             timeout: args.timeout.map(Some),

@@ -118,7 +118,9 @@ impl ClientBuilder {
     /// A builder that also reads the environment: the key from `LLAMA_CLOUD_API_KEY`
     /// (or `LLAMA_PARSE_API_KEY`), the base URL from `LLAMA_CLOUD_BASE_URL`, and headers
     /// from `LLAMA_CLOUD_CUSTOM_HEADERS` (`Name: value` lines). Empty variables count as
-    /// unset. The builder's methods override what was read.
+    /// unset, except an empty `LLAMA_CLOUD_BASE_URL`, which [`build`](Self::build) refuses
+    /// rather than fall back to the default host. The builder's methods override what was
+    /// read.
     ///
     /// ```no_run
     /// use batches_client::ClientBuilder;
@@ -294,8 +296,8 @@ impl ClientBuilder {
             && !settings.allow_insecure_http.value
         {
             return Err(Error::Config(format!(
-                "refusing to send the API key over plain http to {}; use https, or allow \
-                 insecure http explicitly",
+                "refusing to send the API key over plain http to {}: use an https base URL \
+                 (plain http is accepted only for this machine: localhost, 127.0.0.0/8, [::1])",
                 base_url.host_str().unwrap_or_default()
             )));
         }

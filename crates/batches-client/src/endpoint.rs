@@ -110,24 +110,49 @@ impl Endpoint {
 }
 
 impl fmt::Display for Endpoint {
+    /// The host, or the URL as given with any `user:password@` hidden.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Endpoint::Region(region) => write!(f, "{} (region {region})", region.base_url()),
-            Endpoint::Url(url) => f.write_str(url),
+            Endpoint::Url(url) => f.write_str(&without_userinfo(url)),
         }
     }
 }
 
+/// A URL as typed, with what stands before an `@` in its authority (a user name and
+/// password) replaced by `…`, so that messages can quote it.
+fn without_userinfo(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://…@{}", &rest[at + 1..]),
+        None => text.to_owned(),
+    }
+}
+
 /// Parses a base URL, with a message that shows the fixed form for the common mistakes.
-fn parse_base_url(text: &str) -> Result<Url, Error> {
-    let text = text.trim();
+/// A message never quotes a user name or password given in the URL.
+fn parse_base_url(given: &str) -> Result<Url, Error> {
+    let given = given.trim();
+    let text = without_userinfo(given);
+    let text = text.as_str();
     if !text.contains("://") {
         return Err(Error::Config(format!(
             "base URL `{text}` has no scheme; use `https://{text}`"
         )));
     }
-    let mut url = Url::parse(text)
+    let mut url = Url::parse(given)
         .map_err(|error| Error::Config(format!("base URL `{text}` is not a valid URL: {error}")))?;
+    // The key goes in `Authorization`; credentials in the URL would be sent as a second
+    // one (Basic), and printed wherever the URL is.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::Config(format!(
+            "base URL `{text}` must not contain a user name or password (`user:password@`); \
+             the API key is sent as a bearer token: give it as the API key instead"
+        )));
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::Config(format!(
             "base URL `{text}` has scheme `{}`; accepted schemes: https, http",
@@ -185,6 +210,34 @@ mod tests {
         );
         assert!(parse_base_url("ftp://example.com").is_err());
         assert!(parse_base_url("https://example.com/?a=b").is_err());
+    }
+
+    #[test]
+    fn userinfo_is_refused_and_never_quoted() {
+        for url in [
+            "http://user:MARKER@127.0.0.1:8787",
+            "https://MARKER@api.cloud.llamaindex.ai/",
+            "https://user:MARKER@proxy.example/llama?x=1",
+            "https://:MARKER@proxy.example",
+            "https://user:MARKER@",
+        ] {
+            let error = parse_base_url(url).unwrap_err().to_string();
+            assert!(!error.contains("MARKER"), "{error}");
+            assert!(error.contains("…@"), "{error}");
+        }
+        let error = parse_base_url("http://user:MARKER@127.0.0.1:8787").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "configuration error: base URL `http://…@127.0.0.1:8787` must not contain a user \
+             name or password (`user:password@`); the API key is sent as a bearer token: give \
+             it as the API key instead"
+        );
+        assert_eq!(
+            Endpoint::Url("https://u:MARKER@h.example/p@q".into()).to_string(),
+            "https://…@h.example/p@q"
+        );
+        // An `@` in the path is not userinfo.
+        assert!(parse_base_url("https://proxy.example/a@b").is_ok());
     }
 
     #[test]

@@ -13,7 +13,8 @@ pub const BASE_URL_ENV: &str = "LLAMA_CLOUD_BASE_URL";
 pub const CUSTOM_HEADERS_ENV: &str = "LLAMA_CLOUD_CUSTOM_HEADERS";
 
 /// What the environment sets: one layer per variable read, so that each value names its
-/// variable. Empty variables count as unset. Fails with a message for a variable that is
+/// variable. Empty variables count as unset, except the base URL's (refused by the
+/// resolver: an empty URL is a mistake, not a wish for the default host). Fails with a message for a variable that is
 /// not UTF-8 or headers that are not `Name: value` lines; the message never quotes a
 /// value.
 pub(crate) fn layers() -> Result<Vec<(Source, Layer)>, String> {
@@ -30,7 +31,8 @@ pub(crate) fn layers() -> Result<Vec<(Source, Layer)>, String> {
         };
         layers.push((Source::Env(name), layer));
     }
-    if let Some(url) = read(BASE_URL_ENV)? {
+    // Set but empty is kept: the resolver refuses it rather than using the default host.
+    if let Some(url) = read_set(BASE_URL_ENV)? {
         let layer = Layer {
             base_url: Some(url.trim().to_owned()),
             ..Layer::default()
@@ -49,9 +51,14 @@ pub(crate) fn layers() -> Result<Vec<(Source, Layer)>, String> {
 
 /// A variable's value; `None` when it is unset or blank.
 fn read(name: &str) -> Result<Option<String>, String> {
+    Ok(read_set(name)?.filter(|value| !value.trim().is_empty()))
+}
+
+/// A variable's value, blank or not; `None` when it is unset.
+fn read_set(name: &str) -> Result<Option<String>, String> {
     match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => Ok(Some(value)),
-        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+        Ok(value) => Ok(Some(value)),
+        Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => Err(format!("{name} is not valid UTF-8")),
     }
 }

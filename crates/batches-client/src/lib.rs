@@ -143,6 +143,7 @@ mod env;
 mod error;
 mod operation;
 mod pagination;
+mod redact;
 mod retry;
 mod settings;
 mod source;

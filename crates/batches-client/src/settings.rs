@@ -142,6 +142,19 @@ impl Settings {
         // A stable sort: layers of equal precedence keep the order they were given in.
         layers.sort_by_key(|(source, _)| Reverse(source.precedence()));
 
+        // An empty base URL is a mistake (a script passing an unset variable), never a
+        // request for the default host: falling back would send the key elsewhere.
+        if let Some((source, _)) = layers.iter().find(|(_, layer)| {
+            layer
+                .base_url
+                .as_deref()
+                .is_some_and(|url| url.trim().is_empty())
+        }) {
+            return Err(Error::Config(format!(
+                "the base URL ({source}) is empty; give one with its scheme, such as \
+                 https://api.cloud.llamaindex.ai, or leave it unset for the region's host"
+            )));
+        }
         let region = setting(&layers, |layer| layer.region.as_ref());
         let endpoint = match first(&layers, |layer| layer.base_url.as_ref()) {
             Some(url) if url.source.precedence() == region.source.precedence() => {
@@ -312,6 +325,35 @@ mod tests {
             settings.endpoint,
             Sourced::new(Endpoint::Url("http://127.0.0.1:9".to_owned()), url_source)
         );
+    }
+
+    #[test]
+    fn an_empty_base_url_from_any_source_is_refused() {
+        for source in [
+            Source::Explicit,
+            Source::Env("LLAMA_CLOUD_BASE_URL"),
+            profile(),
+        ] {
+            let empty = Layer {
+                base_url: Some(" ".to_owned()),
+                ..Layer::default()
+            };
+            let lower = Layer {
+                base_url: Some("https://proxy.example".to_owned()),
+                ..Layer::default()
+            };
+            let error = Settings::resolve([(&source, &empty), (&Source::Default, &lower)])
+                .unwrap_err()
+                .to_string();
+            assert_eq!(
+                error,
+                format!(
+                    "configuration error: the base URL ({source}) is empty; give one with its \
+                     scheme, such as https://api.cloud.llamaindex.ai, or leave it unset for the \
+                     region's host"
+                )
+            );
+        }
     }
 
     #[test]

@@ -13,12 +13,15 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::error::{Error, TimeoutKind, TransportPhase};
+use crate::redact;
 use crate::retry::{self, RetryPolicy};
 
 /// The response header carrying the server's request id.
 const REQUEST_ID: &str = "x-request-id";
 /// The request header that lets a server recognise a repeated create.
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// How much of a body a trace shows.
+const TRACED_BODY_CHARS: usize = 2000;
 
 /// The transport shared by a client's clones: one connection pool and the settings every
 /// request is sent with.
@@ -145,8 +148,11 @@ impl Transport {
             .expect("URL and headers are typed values checked when the client was built");
         tracing::trace!(
             url = %request.url(),
-            headers = %render_headers(request.headers()),
-            body = %body_excerpt(request.body().and_then(reqwest::Body::as_bytes)),
+            headers = %redact::headers(request.headers()),
+            body = %redact::body(
+                request.body().and_then(reqwest::Body::as_bytes).unwrap_or_default(),
+                TRACED_BODY_CHARS
+            ),
             "sending request"
         );
         let exchange = async {
@@ -190,8 +196,8 @@ impl Transport {
         span.record("status", status.as_u16());
         tracing::debug!(bytes = body.len(), "response received");
         tracing::trace!(
-            headers = %render_headers(&headers),
-            body = %body_excerpt(Some(&body)),
+            headers = %redact::headers(&headers),
+            body = %redact::body(&body, TRACED_BODY_CHARS),
             "response"
         );
         if status.is_success() {
@@ -285,27 +291,6 @@ impl Exchange {
             )),
         }
     }
-}
-
-/// Headers as `name: value` pairs for a trace; sensitive values (the key) are redacted.
-fn render_headers(headers: &HeaderMap) -> String {
-    let pairs: Vec<String> = headers
-        .iter()
-        .map(|(name, value)| {
-            let value = if value.is_sensitive() {
-                "[redacted]".into()
-            } else {
-                String::from_utf8_lossy(value.as_bytes())
-            };
-            format!("{name}: {value}")
-        })
-        .collect();
-    pairs.join(", ")
-}
-
-/// The start of a body for a trace (the first 2,000 characters).
-fn body_excerpt(body: Option<&[u8]>) -> String {
-    crate::error::excerpt(body.unwrap_or_default(), 2000)
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {

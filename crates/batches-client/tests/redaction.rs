@@ -61,7 +61,8 @@ async fn the_key_is_in_no_log_line_error_or_debug_output() {
     assert!(logs.contains("retrying"), "{logs}");
     // At trace level, each exchange is dumped with the key redacted.
     assert!(logs.contains("authorization: [redacted]"), "{logs}");
-    assert!(logs.contains("x-team: data"), "{logs}");
+    // Custom header values may be credentials: only their names are shown.
+    assert!(logs.contains("x-team: [redacted]"), "{logs}");
     assert!(logs.contains("idempotency-key: key-1"), "{logs}");
     assert!(
         logs.contains(r#"body={"detail":"Invalid authentication token"}"#),
