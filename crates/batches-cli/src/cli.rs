@@ -86,7 +86,7 @@ pub struct GlobalArgs {
     #[arg(short = 'r', long, global = true, requires = "transform")]
     pub raw_output: bool,
 
-    /// Show every request and response on stderr (the API key is redacted)
+    /// Show every request and response on stderr (the key, header values and secrets redacted)
     #[arg(long, global = true)]
     pub debug: bool,
 
@@ -201,7 +201,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "TOKEN", conflicts_with = "starting_token")]
     pub page_token: Option<String>,
     /// Stop after this many batches
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = values::parse_max_items)]
     pub max_items: Option<u64>,
     /// Continue a listing that stopped early, right after the last batch it printed
     #[arg(long, value_name = "TOKEN")]

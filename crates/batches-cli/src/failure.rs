@@ -13,6 +13,7 @@ Exit codes:
   3    network failure or timeout
   4    wait: the batch ended FAILED or CANCELLED
   5    wait: the batch was still running when --timeout passed
+  6    the output could not be written (stdout failed, e.g. a full disk)
   130  interrupted (Ctrl-C)";
 
 /// A command that did not succeed.
@@ -34,7 +35,8 @@ pub enum Failure {
         /// Its terminal status.
         status: String,
     },
-    /// stdout could not be written for a reason other than a closed pipe (exit 1).
+    /// stdout could not be written for a reason other than a closed pipe (exit 6): a
+    /// local failure, not the API's.
     Output(std::io::Error),
     /// The reader of stdout went away (`| head -1`): stop quietly (exit 0).
     BrokenPipe,
@@ -75,7 +77,7 @@ impl Failure {
             Failure::Usage { .. } => 2,
             Failure::Client(error) => client_exit_code(error),
             Failure::BatchEnded { .. } => 4,
-            Failure::Output(_) => 1,
+            Failure::Output(_) => 6,
             Failure::BrokenPipe => 0,
             Failure::Interrupted => 130,
             Failure::ListingStopped { cause, .. } => return cause.exit_code(),
@@ -151,6 +153,16 @@ fn client_hint(error: &Error) -> Option<String> {
         } => Some(
             "the server is rate limiting this key; run the command again after the wait it \
              asked for"
+                .to_owned(),
+        ),
+        // A create names a directory; the others a batch.
+        Error::Api {
+            status: 404,
+            operation: "create batch",
+            ..
+        } => Some(
+            "check --source-directory-id: the directory must exist in this project (the key's, \
+             or --project-id)"
                 .to_owned(),
         ),
         Error::Api { status: 404, .. } => Some(

@@ -189,6 +189,10 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path)?;
+    // The mode above applies only to a new file: an existing one made readable by others
+    // (`chmod 644`) is made private again before the key is written into it.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     file.write_all(contents)
 }
 

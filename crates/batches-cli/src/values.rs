@@ -3,11 +3,12 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 /// What the date flags accept, for messages and help.
-pub const DATE_FORMS: &str = "an RFC 3339 instant (2026-11-01T09:30:00Z), a date (2026-11-01, \
-                              midnight UTC) or an age (7d, 36h, 90m, 2w)";
+pub const DATE_FORMS: &str = "an RFC 3339 instant (2026-11-01T09:30:00Z; without an offset \
+                              it is UTC), a date (2026-11-01, midnight UTC) or an age (7d, 36h, \
+                              90m, 2w)";
 
 /// What the duration flags accept, for messages and help.
 pub const DURATION_FORMS: &str = "a number with a unit: 250ms, 30s, 5m, 2h, 1d, or \
@@ -35,6 +36,15 @@ fn parse_instant_at(text: &str, now: DateTime<Utc>) -> Result<Instant, String> {
             relative: false,
         });
     }
+    // Without an offset the time is UTC, as the server reads it.
+    for form in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(at) = NaiveDateTime::parse_from_str(text, form) {
+            return Ok(Instant {
+                at: at.and_utc(),
+                relative: false,
+            });
+        }
+    }
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return Ok(Instant {
             at: date.and_time(chrono::NaiveTime::MIN).and_utc(),
@@ -48,6 +58,17 @@ fn parse_instant_at(text: &str, now: DateTime<Utc>) -> Result<Instant, String> {
     match age {
         Some(at) => Ok(Instant { at, relative: true }),
         None => Err(format!("`{text}` is not a date; accepted: {DATE_FORMS}")),
+    }
+}
+
+/// Parses `--max-items`: a count of at least 1.
+pub fn parse_max_items(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(0) => Err("must be at least 1; leave --max-items out to list every batch".to_owned()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!(
+            "`{text}` is not a whole number of batches (1 or more)"
+        )),
     }
 }
 
@@ -127,6 +148,15 @@ mod tests {
             at("2026-11-01").at.to_rfc3339(),
             "2026-11-01T00:00:00+00:00"
         );
+        assert_eq!(
+            at("2026-11-01T09:30:00").at.to_rfc3339(),
+            "2026-11-01T09:30:00+00:00",
+            "without an offset: UTC, as the server reads it"
+        );
+        assert_eq!(
+            at("2026-11-01 09:30:00.5").at.to_rfc3339(),
+            "2026-11-01T09:30:00.500+00:00"
+        );
         assert_eq!(at("7d").at.to_rfc3339(), "2026-11-22T12:00:00+00:00");
         assert_eq!(at("36h").at.to_rfc3339(), "2026-11-28T00:00:00+00:00");
         assert!(at("36h").relative);
@@ -141,6 +171,16 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    #[test]
+    fn max_items_says_what_is_accepted() {
+        assert_eq!(parse_max_items("3"), Ok(3));
+        assert_eq!(
+            parse_max_items("0").unwrap_err(),
+            "must be at least 1; leave --max-items out to list every batch"
+        );
+        assert!(parse_max_items("-1").unwrap_err().contains("1 or more"));
     }
 
     #[test]

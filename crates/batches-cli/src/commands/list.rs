@@ -123,8 +123,9 @@ pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {
             let wrote = context.printer.end_list()?;
             if matches!(end, End::MaxItems) {
                 context.console.note(&format!(
-                    "stopped after {printed} batches (--max-items); to continue after the last \
+                    "stopped after {printed} {} (--max-items); to continue after the last \
                      batch printed, repeat the listing with --starting-token {}",
+                    if printed == 1 { "batch" } else { "batches" },
                     position.encode()
                 ));
             } else if !wrote && context.printer.is_table() {
