@@ -58,8 +58,38 @@ where
             accepted.join(", ")
         )));
     }
+    check_date_times::<T>(object, name)?;
     // Parsed again from the text rather than from `value`, so errors keep their position.
     parse(text, name)
+}
+
+/// The form every date-time field takes, for messages.
+const DATE_TIME_FORM: &str = "an RFC 3339 date-time with an offset, such as \
+                              2026-11-01T09:30:00Z or 2026-11-01T10:30:00+01:00";
+
+/// Refuses a date-time field that does not hold one, naming the field and the form: the
+/// decoder's own message ("input contains invalid characters") names neither.
+fn check_date_times<T: JsonSchema>(
+    object: &serde_json::Map<String, serde_json::Value>,
+    name: &str,
+) -> Result<(), batches_error> {
+    let schema = schemars::schema_for!(T);
+    let properties = schema
+        .get("properties")
+        .and_then(serde_json::Value::as_object);
+    for (field, property) in properties.into_iter().flatten() {
+        let is_date_time =
+            property.get("format").and_then(serde_json::Value::as_str) == Some("date-time");
+        let given = object.get(field).and_then(serde_json::Value::as_str);
+        if let Some(given) = given.filter(|_| is_date_time)
+            && chrono::DateTime::parse_from_rfc3339(given).is_err()
+        {
+            return Err(batches_error::invalid_argument(format!(
+                "`{name}`: field `{field}`: {given:?} is not {DATE_TIME_FORM}"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A JSON document of type `T`.
@@ -169,10 +199,24 @@ mod tests {
             "`params_json`: field `page_size`: invalid type: string \"ten\", expected i64 at \
              line 1 column 19"
         );
+        assert_eq!(
+            list_params(r#"{"created_at_on_or_after": "junk"}"#).unwrap_err(),
+            "`params_json`: field `created_at_on_or_after`: \"junk\" is not an RFC 3339 \
+             date-time with an offset, such as 2026-11-01T09:30:00Z or \
+             2026-11-01T10:30:00+01:00"
+        );
         assert!(
-            list_params(r#"{"created_at_on_or_after": "yesterday"}"#)
+            list_params(r#"{"created_at_on_or_before": "2026-11-01T00:00:00"}"#)
                 .unwrap_err()
-                .starts_with("`params_json`: field `created_at_on_or_after`: ")
+                .contains(
+                    "field `created_at_on_or_before`: \"2026-11-01T00:00:00\" is not an RFC 3339"
+                )
+        );
+        let params =
+            list_params(r#"{"created_at_on_or_after": "2026-11-01T10:30:00+01:00"}"#).unwrap();
+        assert_eq!(
+            params.created_at_on_or_after.unwrap().to_rfc3339(),
+            "2026-11-01T09:30:00+00:00"
         );
         assert_eq!(
             list_params("[1]").unwrap_err(),
