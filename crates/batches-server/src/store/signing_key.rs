@@ -15,9 +15,11 @@ impl Store {
     pub fn signing_key(&self, name: &str) -> Result<[u8; KEY_LEN], StoreError> {
         self.transaction(|tx, _| {
             let stored: Option<Vec<u8>> = tx
-                .query_row("SELECT key FROM signing_keys WHERE name = ?", [name], |row| {
-                    row.get(0)
-                })
+                .query_row(
+                    "SELECT key FROM signing_keys WHERE name = ?",
+                    [name],
+                    |row| row.get(0),
+                )
                 .optional()?;
             if let Some(key) = stored.and_then(|key| <[u8; KEY_LEN]>::try_from(key).ok()) {
                 return Ok(key);
