@@ -5,6 +5,7 @@ mod common;
 mod config;
 mod formats;
 mod help;
+mod idempotency;
 mod list;
 mod mistakes;
 mod single;
