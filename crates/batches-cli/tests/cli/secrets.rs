@@ -1,0 +1,183 @@
+//! No secret is printed: every command runs with `--debug` with the API key, custom
+//! headers, a proxy password and webhook secrets set to marker strings, and no marker may
+//! appear in stdout or stderr. Each command is one row of the table, each secret one row of
+//! `SECRETS`, so a new command or a new kind of secret is one line.
+
+use std::io::Write;
+use std::process::Stdio;
+
+use crate::common::{Env, code, stderr, stdout};
+
+/// The markers; each is a secret that must never be printed in full.
+const KEY: &str = "llx-MARKER-API-KEY-7f3a9c";
+const HEADER: &str = "MARKER-CUSTOM-HEADER-51d2";
+const PROXY_PASSWORD: &str = "MARKER-PROXY-PASSWORD-c0de";
+const SIGNING_SECRET: &str = "MARKER-SIGNING-SECRET-9e4b";
+const WEBHOOK_HEADER: &str = "MARKER-WEBHOOK-HEADER-2a77";
+
+/// Where each secret is given: environment variables of the command.
+fn secret_environment(base_url: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("LLAMA_CLOUD_API_KEY", KEY.to_owned()),
+        ("LLAMA_CLOUD_BASE_URL", base_url.to_owned()),
+        (
+            "LLAMA_CLOUD_CUSTOM_HEADERS",
+            format!("X-Gateway-Token: {HEADER}\nX-Team: data"),
+        ),
+        // A proxy with a password, for https requests (the emulator is plain http, so no
+        // request goes through it): whatever reads or shows proxy settings must hide it.
+        (
+            "HTTPS_PROXY",
+            format!("http://proxy-user:{PROXY_PASSWORD}@127.0.0.1:9"),
+        ),
+    ]
+}
+
+/// A create request on stdin carrying webhook secrets.
+fn webhook_body(directory: &str) -> String {
+    serde_json::json!({
+        "source_directory_id": directory,
+        "config": {"job": {"type": "parse_v2", "configuration_id": "cfg-1"}},
+        "webhook_configurations": [{
+            "webhook_url": "https://hooks.example/batches",
+            "webhook_signing_secret": SIGNING_SECRET,
+            "webhook_headers": {"Authorization": format!("Bearer {WEBHOOK_HEADER}")}
+        }]
+    })
+    .to_string()
+}
+
+#[test]
+fn no_command_prints_a_secret_with_debug() {
+    let env = Env::with(batches_server::ServerConfig {
+        api_keys: vec![(KEY.to_owned(), crate::common::PROJECT.to_owned())],
+        ..crate::common::fast()
+    });
+    let directory = env.directory(2);
+    let batch = {
+        let output = run(
+            &env,
+            &["batches", "create", "--format", "jsonl"],
+            Some(&webhook_body(&directory)),
+        );
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // (arguments, stdin, expected exit code)
+    let commands: Vec<(Vec<&str>, Option<String>, i32)> = vec![
+        (vec!["batches", "list"], None, 0),
+        (vec!["batches", "list", "--max-items", "1"], None, 0),
+        (
+            vec!["batches", "get", &batch, "--expand", "results"],
+            None,
+            0,
+        ),
+        (vec!["batches", "get", "bat-missing"], None, 1),
+        (vec!["batches", "create"], Some(webhook_body(&directory)), 0),
+        (
+            vec!["batches", "create", "--idempotency-key", "k-1"],
+            Some(webhook_body(&directory)),
+            0,
+        ),
+        // Refused by the server (404): the error path prints the request too.
+        (
+            vec!["batches", "create"],
+            Some(webhook_body("dir-missing")),
+            1,
+        ),
+        (
+            vec!["batches", "wait", &batch, "--interval", "10ms"],
+            None,
+            0,
+        ),
+        (vec!["batches", "cancel", &batch], None, 1),
+        (vec!["batches", "stats", "--format", "json"], None, 0),
+        (vec!["config", "show"], None, 0),
+        (vec!["config", "show", "--format", "json"], None, 0),
+        (vec!["config", "path"], None, 0),
+        // A wrong key: the 401 path.
+        (
+            vec!["batches", "list", "--api-key", "llx-MARKER-WRONG-KEY-0000"],
+            None,
+            1,
+        ),
+        // Refused before sending: plain http elsewhere, credentials in the URL.
+        (
+            vec!["batches", "list", "--base-url", "http://192.0.2.1:9"],
+            None,
+            2,
+        ),
+        (
+            vec![
+                "batches",
+                "list",
+                "--base-url",
+                "http://user:MARKER-URL-PASSWORD@127.0.0.1:9",
+            ],
+            None,
+            2,
+        ),
+    ];
+    let markers = [
+        KEY,
+        HEADER,
+        PROXY_PASSWORD,
+        SIGNING_SECRET,
+        WEBHOOK_HEADER,
+        "MARKER-WRONG-KEY",
+        "MARKER-URL-PASSWORD",
+    ];
+    for (args, stdin, expected) in commands {
+        let mut with_debug = args.clone();
+        with_debug.push("--debug");
+        let output = run(&env, &with_debug, stdin.as_deref());
+        let (out, err) = (stdout(&output), stderr(&output));
+        assert_eq!(code(&output), expected, "{args:?}: {err}");
+        for marker in markers {
+            assert!(
+                !out.contains(marker),
+                "{args:?} printed {marker} on stdout:\n{out}"
+            );
+            assert!(
+                !err.contains(marker),
+                "{args:?} printed {marker} on stderr:\n{err}"
+            );
+        }
+        // --debug did show the exchange, so the check covers it.
+        if args[0] == "batches" && expected != 2 {
+            assert!(err.contains("sending request"), "{args:?}: {err}");
+            assert!(
+                err.contains("x-gateway-token: [redacted]"),
+                "{args:?}: {err}"
+            );
+        }
+    }
+}
+
+fn run(env: &Env, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_llamacloud"));
+    cmd.env_clear()
+        .env("XDG_CONFIG_HOME", env.config.path())
+        .envs(secret_environment(&env.server.base_url()))
+        .args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    child.wait_with_output().unwrap()
+}
