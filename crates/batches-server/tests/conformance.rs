@@ -5,65 +5,19 @@
 
 mod common;
 
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-};
+use std::{path::Path, process::Command};
 
-use common::launch;
+use common::{launch, python_venv};
 
 const SDK: &str = "llama-cloud==2.19.0";
 
-/// The venv's python, creating the venv and installing the SDK when needed.
-fn sdk_python() -> PathBuf {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("llama-cloud-2.19.0-venv");
-    let python = venv.join("bin").join("python");
-    let installed = python.exists()
-        && Command::new(&python)
-            .args([
-                "-c",
-                "import llama_cloud; assert llama_cloud.__version__ == '2.19.0'",
-            ])
-            .status()
-            .is_ok_and(|status| status.success());
-    if !installed {
-        run(
-            Command::new("python3")
-                .args(["-m", "venv", "--clear"])
-                .arg(&venv),
-            "python3 -m venv (python3 with its venv module is required)",
-        );
-        run(
-            Command::new(&python).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                SDK,
-            ]),
-            &format!("pip install {SDK} (PyPI must be reachable)"),
-        );
-    }
-    python
-}
-
-fn run(command: &mut Command, what: &str) {
-    let output = command
-        .output()
-        .unwrap_or_else(|error| panic!("{what}: cannot run it: {error}"));
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[test]
 fn the_official_sdk_runs_the_getting_started_flow() {
-    let python = sdk_python();
+    let python = python_venv(
+        "llama-cloud-2.19.0-venv",
+        SDK,
+        "import llama_cloud; assert llama_cloud.__version__ == '2.19.0'",
+    );
     let server = launch(&["--seed", "120", "--seed-rng", "5", "--processing-ms", "100"]);
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/sdk_flow.py");
     let output = Command::new(&python)

@@ -3,6 +3,7 @@
 
 use std::{
     io::{BufRead, BufReader},
+    path::{Path, PathBuf},
     process::{Child, ChildStdout, Command, Stdio},
     time::Duration,
 };
@@ -265,4 +266,50 @@ impl Drop for Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The python of a venv under the target directory holding `requirement`, made (once) with
+/// `python3 -m venv` and pip from PyPI; `check` is Python code that succeeds when the venv
+/// is complete. Fails with what is missing (python3 with venv, PyPI), never silently.
+pub fn python_venv(name: &str, requirement: &str, check: &str) -> PathBuf {
+    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let python = venv.join("bin").join("python");
+    let installed = python.exists()
+        && Command::new(&python)
+            .args(["-c", check])
+            .status()
+            .is_ok_and(|status| status.success());
+    if !installed {
+        run(
+            Command::new("python3")
+                .args(["-m", "venv", "--clear"])
+                .arg(&venv),
+            "python3 -m venv (python3 with its venv module is required)",
+        );
+        run(
+            Command::new(&python).args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                requirement,
+            ]),
+            &format!("pip install {requirement} (PyPI must be reachable)"),
+        );
+    }
+    python
+}
+
+fn run(command: &mut Command, what: &str) {
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("{what}: cannot run it: {error}"));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
