@@ -195,4 +195,68 @@ mod tests {
         };
         assert!(token.resume(&mut params(), Some(other_day), None).is_err());
     }
+
+    mod properties {
+        use chrono::TimeZone;
+        use proptest::prelude::*;
+
+        use super::*;
+
+        prop_compose! {
+            fn any_params()(
+                status in proptest::option::of("[A-Z_]{1,10}"),
+                directory in proptest::option::of(".*"),
+                project in proptest::option::of(".*"),
+                after in proptest::option::of(0i64..4_000_000_000),
+                page_size in proptest::option::of(1i64..1000),
+            ) -> ListBatchesParams {
+                ListBatchesParams {
+                    status: status.map(|status| BatchStatus::from(status.as_str())),
+                    source_directory_id: directory,
+                    project_id: project,
+                    created_at_on_or_after: after.map(|s| Utc.timestamp_opt(s, 0).unwrap()),
+                    page_size,
+                    ..Default::default()
+                }
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_token_round_trips_and_resumes_its_own_listing(
+                params in any_params(),
+                page_token in proptest::option::of(".*"),
+                printed in any::<u64>(),
+                last_id in proptest::option::of(".*"),
+            ) {
+                let token = StartingToken::new(&params, page_token.clone(), printed, last_id);
+                let text = token.encode();
+                let decoded = StartingToken::decode(&text).unwrap();
+                prop_assert_eq!(&decoded, &token);
+                let given = |at: Option<DateTime<Utc>>| at.map(|at| Instant { at, relative: false });
+                let mut resumed = ListBatchesParams { page_token: None, ..params.clone() };
+                decoded
+                    .resume(&mut resumed, given(params.created_at_on_or_after), None)
+                    .unwrap();
+                prop_assert_eq!(resumed.page_token, page_token);
+            }
+
+            #[test]
+            fn other_filters_are_refused(params in any_params(), other in any_params()) {
+                let token = StartingToken::new(&params, None, 0, None);
+                let same = fingerprint(&params) == fingerprint(&other)
+                    && params.created_at_on_or_after == other.created_at_on_or_after;
+                let given = other.created_at_on_or_after.map(|at| Instant { at, relative: false });
+                let mut target = other.clone();
+                prop_assert_eq!(token.resume(&mut target, given, None).is_ok(), same);
+            }
+
+            #[test]
+            fn any_text_is_decoded_or_refused_without_panic(text in ".*") {
+                let _ = StartingToken::decode(&text);
+            }
+        }
+    }
 }

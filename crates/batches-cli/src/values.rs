@@ -193,6 +193,58 @@ mod tests {
         assert!(parse_duration("99999999999999999999d").is_err());
     }
 
+    mod properties {
+        use chrono::{FixedOffset, TimeZone};
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_text_is_parsed_or_refused_without_panic(text in ".*") {
+                let _ = parse_duration(&text);
+                let _ = parse_instant_at(&text, now());
+                let _ = parse_max_items(&text);
+            }
+
+            #[test]
+            fn durations_add_up_their_parts(
+                h in 0u64..1000, m in 0u64..1000, s in 0u64..100_000, ms in 0u64..100_000
+            ) {
+                let expected = Duration::from_secs(h * 3600 + m * 60 + s)
+                    + Duration::from_millis(ms);
+                prop_assert_eq!(parse_duration(&format!("{h}h{m}m{s}s{ms}ms")), Ok(expected));
+                prop_assert_eq!(parse_duration(&s.to_string()), Ok(Duration::from_secs(s)));
+            }
+
+            #[test]
+            fn instants_in_any_offset_are_the_same_instant(
+                seconds in 0i64..253_402_300_799, micros in 0u32..1_000_000,
+                offset_minutes in -1439i32..1439
+            ) {
+                let at = Utc.timestamp_opt(seconds, micros * 1000).unwrap();
+                let offset = FixedOffset::east_opt(offset_minutes * 60).unwrap();
+                let text = at.with_timezone(&offset).to_rfc3339();
+                let parsed = parse_instant_at(&text, now()).unwrap();
+                prop_assert_eq!(parsed.at, at);
+                prop_assert!(!parsed.relative);
+                // Without an offset: the same wall time in UTC.
+                let naive = at.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f").to_string();
+                prop_assert_eq!(parse_instant_at(&naive, now()).unwrap().at, at);
+            }
+
+            #[test]
+            fn ages_count_back_from_now(days in 0u32..3650, hours in 0u32..1000) {
+                let parsed = parse_instant_at(&format!("{days}d{hours}h"), now()).unwrap();
+                let age = chrono::Duration::days(days.into()) + chrono::Duration::hours(hours.into());
+                prop_assert_eq!(parsed.at, now() - age);
+                prop_assert!(parsed.relative);
+            }
+        }
+    }
+
     #[test]
     fn durations_read_back() {
         assert_eq!(format_duration(Duration::from_millis(850)), "850ms");

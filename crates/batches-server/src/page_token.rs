@@ -197,4 +197,62 @@ mod tests {
         // Shorter than a signature.
         assert_eq!(tokens().decode("AAAA", listing), Err(TokenError::Malformed));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn every_token_round_trips_for_its_listing_only(
+                key in any::<[u8; KEY_LEN]>(),
+                listing in any::<u64>(),
+                other in any::<u64>(),
+                created_at in any::<i64>(),
+                id in ".+",
+            ) {
+                let tokens = PageTokens::new(key);
+                let cursor = Cursor { created_at, id };
+                let token = tokens.encode(listing, &cursor);
+                prop_assert_eq!(tokens.decode(&token, listing), Ok(cursor));
+                if other != listing {
+                    prop_assert_eq!(tokens.decode(&token, other), Err(TokenError::OtherListing));
+                }
+            }
+
+            #[test]
+            fn any_change_to_a_token_is_a_forgery(
+                key in any::<[u8; KEY_LEN]>(),
+                listing in any::<u64>(),
+                created_at in any::<i64>(),
+                id in ".+",
+                position in any::<prop::sample::Index>(),
+                flip in 1u8..=255,
+                cut in any::<prop::sample::Index>(),
+            ) {
+                let tokens = PageTokens::new(key);
+                let token = tokens.encode(listing, &Cursor { created_at, id });
+                let bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
+                let mut changed = bytes.clone();
+                changed[position.index(bytes.len())] ^= flip;
+                prop_assert_eq!(
+                    tokens.decode(&URL_SAFE_NO_PAD.encode(&changed), listing),
+                    Err(TokenError::Malformed)
+                );
+                let shorter = &bytes[..cut.index(bytes.len())];
+                prop_assert_eq!(
+                    tokens.decode(&URL_SAFE_NO_PAD.encode(shorter), listing),
+                    Err(TokenError::Malformed)
+                );
+            }
+
+            #[test]
+            fn made_up_tokens_are_refused(key in any::<[u8; KEY_LEN]>(), text in ".*") {
+                prop_assert!(PageTokens::new(key).decode(&text, 0).is_err());
+            }
+        }
+    }
 }
