@@ -24,6 +24,7 @@ fn two_hundred_creates_under_faults_make_exactly_two_hundred_batches() {
     let directory = env.directory(2);
     let created: Mutex<BTreeSet<String>> = Mutex::default();
     let failed_calls = Mutex::new(0usize);
+    let retries = Mutex::new(0usize);
     let next = Mutex::new(0usize);
     std::thread::scope(|scope| {
         for _ in 0..4 {
@@ -47,17 +48,20 @@ fn two_hundred_creates_under_faults_make_exactly_two_hundred_batches() {
                             .cmd()
                             .args(crate::common::create_args(&directory, &configuration))
                             .args(["--idempotency-key", &key, "--max-retries", "3"])
-                            .args(["--format", "jsonl"])
+                            .args(["--format", "jsonl", "--debug"])
                             .output()
                             .unwrap();
+                        // Each retry follows a fault the client met.
+                        *retries.lock().unwrap() += stderr(&output).matches(" retrying").count();
                         match code(&output) {
                             0 => break ids(&stdout(&output)).remove(0),
                             // The API refused after retries, or the network failed: said so.
                             1 | 3 => {
+                                let errors = stderr(&output);
+                                let last = errors.lines().rfind(|line| line.starts_with("error: "));
                                 assert!(
-                                    stderr(&output).starts_with("error: create batch"),
-                                    "{}",
-                                    stderr(&output)
+                                    last.is_some_and(|line| line.starts_with("error: create batch")),
+                                    "{errors}"
                                 );
                                 assert!(output.stdout.is_empty());
                                 *failed_calls.lock().unwrap() += 1;
@@ -95,8 +99,9 @@ fn two_hundred_creates_under_faults_make_exactly_two_hundred_batches() {
     assert_eq!(listed.len(), CREATES, "exactly one batch per create");
     assert_eq!(unique, created, "the batches listed are the ones created");
     println!(
-        "idempotency: {CREATES} creates, {} calls failed clearly and were repeated with their \
-         key, {} batches listed",
+        "idempotency: {CREATES} creates, {} faults retried by the client, {} calls failed \
+         clearly and were repeated with their key, {} batches listed",
+        retries.into_inner().unwrap(),
         failed_calls.into_inner().unwrap(),
         listed.len()
     );
