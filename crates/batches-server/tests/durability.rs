@@ -122,3 +122,32 @@ async fn acknowledged_creates_and_their_keys_survive_sigkill() {
         after.len()
     );
 }
+
+#[tokio::test]
+async fn page_tokens_stay_valid_after_a_restart_on_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("batches.sqlite");
+    let db = db.to_str().unwrap();
+    let mut first = launch(&["--db", db, "--seed", "5"]);
+    let api = Api::new(&first.base_url, "llx-local-dev");
+    let page = api.ok("/api/v2/batches?page_size=2").await;
+    let token = page["next_page_token"].as_str().unwrap().to_owned();
+    let next = api
+        .ok(&format!("/api/v2/batches?page_size=2&page_token={token}"))
+        .await;
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
+
+    let second = launch(&["--db", db]);
+    let api = Api::new(&second.base_url, "llx-local-dev");
+    let again = api
+        .ok(&format!("/api/v2/batches?page_size=2&page_token={token}"))
+        .await;
+    assert_eq!(again, next, "the same page from the token of the first run");
+    // An in-memory emulator makes a new key at each start: the token means nothing there.
+    let fresh = launch(&["--seed", "5"]);
+    let (status, _) = Api::new(&fresh.base_url, "llx-local-dev")
+        .get(&format!("/api/v2/batches?page_size=2&page_token={token}"))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
