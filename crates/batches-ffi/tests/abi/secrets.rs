@@ -166,7 +166,12 @@ fn no_export_hands_back_a_secret() {
     }
     // The calls did what they say, so the check covers their real outputs.
     for ok in [0, 3, 5, 7] {
-        assert!(outputs[ok].1.is_ok(), "{}: {:?}", outputs[ok].0, outputs[ok].1);
+        assert!(
+            outputs[ok].1.is_ok(),
+            "{}: {:?}",
+            outputs[ok].0,
+            outputs[ok].1
+        );
     }
     assert!(outputs[1].1.as_ref().unwrap_err().contains("404"));
     assert!(outputs[4].1.as_ref().unwrap_err().contains("401"));
