@@ -99,8 +99,8 @@ fn two_hundred_creates_under_faults_make_exactly_two_hundred_batches() {
     assert_eq!(listed.len(), CREATES, "exactly one batch per create");
     assert_eq!(unique, created, "the batches listed are the ones created");
     println!(
-        "idempotency: {CREATES} creates, {} faults retried by the client, failed calls (repeated with their \
-         key): {}, {} batches listed",
+        "idempotency: {CREATES} creates, {} faults retried by the client, failed calls \
+         (repeated with their key): {}, {} batches listed",
         retries.into_inner().unwrap(),
         failed_calls.into_inner().unwrap(),
         listed.len()
