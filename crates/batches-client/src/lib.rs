@@ -133,8 +133,8 @@
 #![warn(missing_docs)]
 
 // The modules form layers, each using only those before it: source, operation → error →
-// retry → endpoint → settings → env → transport → pagination → wait → batches → client →
-// blocking.
+// retry → endpoint, proxy → settings → env → tls → transport → pagination → wait →
+// batches → client → blocking.
 mod batches;
 pub mod blocking;
 mod client;
@@ -143,9 +143,11 @@ mod env;
 mod error;
 mod operation;
 mod pagination;
+mod proxy;
 mod retry;
 mod settings;
 mod source;
+mod tls;
 mod transport;
 mod wait;
 
@@ -153,8 +155,9 @@ pub use batches::{Batches, CreateOptions};
 pub use client::{Client, ClientBuilder};
 pub use endpoint::{Endpoint, Region};
 pub use env::{API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV};
-pub use error::{Error, TimeoutKind, TransportPhase};
+pub use error::{Error, TimeoutKind, TlsFailure, TransportPhase};
 pub use pagination::{Items, Page, Pages};
+pub use proxy::ProxyUrl;
 pub use settings::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Layer,
     Settings,

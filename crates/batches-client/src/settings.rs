@@ -3,10 +3,12 @@
 
 use std::cmp::Reverse;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::endpoint::{Endpoint, Region};
 use crate::error::Error;
+use crate::proxy::{self, ProxyUrl};
 use crate::source::{Source, Sourced};
 
 /// Retries after the first attempt unless configured otherwise.
@@ -59,6 +61,16 @@ pub struct Layer {
     pub user_agent: Option<String>,
     /// Whether the key may be sent over plain `http://` to a host other than loopback.
     pub allow_insecure_http: Option<bool>,
+    /// A PEM file of CA certificates trusted besides the system's roots (the CA of a
+    /// gateway that re-signs TLS, say).
+    pub ca_bundle: Option<PathBuf>,
+    /// The proxy requests go through: `http://[user:password@]host:port` or `https://…`
+    /// (a URL without a scheme is `http://`). From the environment, only a variable that
+    /// serves the endpoint's scheme counts (`HTTPS_PROXY` for `https://`, and so on).
+    pub proxy: Option<String>,
+    /// The hosts reached without the proxy, in `NO_PROXY`'s syntax: comma-separated host
+    /// names (each also matching its subdomains), IP addresses, CIDR blocks, or `*`.
+    pub no_proxy: Option<String>,
 }
 
 impl Layer {
@@ -75,6 +87,9 @@ impl Layer {
             headers: Vec::new(),
             user_agent: Some(DEFAULT_USER_AGENT.to_owned()),
             allow_insecure_http: Some(false),
+            ca_bundle: None,
+            proxy: None,
+            no_proxy: None,
         }
     }
 }
@@ -100,6 +115,15 @@ impl fmt::Debug for Layer {
             )
             .field("user_agent", &self.user_agent)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("ca_bundle", &self.ca_bundle)
+            .field(
+                "proxy",
+                &self.proxy.as_deref().map(|text| {
+                    ProxyUrl::parse(text)
+                        .map_or_else(|_| "<not a URL>".to_owned(), |url| url.to_string())
+                }),
+            )
+            .field("no_proxy", &self.no_proxy)
             .finish()
     }
 }
@@ -128,6 +152,14 @@ pub struct Settings {
     pub user_agent: Sourced<String>,
     /// Whether the key may be sent over plain `http://` to a host other than loopback.
     pub allow_insecure_http: Sourced<bool>,
+    /// A PEM file of CA certificates trusted besides the system's roots.
+    pub ca_bundle: Option<Sourced<PathBuf>>,
+    /// The proxy requests to the endpoint go through, if any. Its source is where the
+    /// proxy was set; or, when [`no_proxy`](Self::no_proxy) exempts the endpoint's host,
+    /// where that list was set (the value is then `None`).
+    pub proxy: Sourced<Option<ProxyUrl>>,
+    /// The hosts reached without a proxy.
+    pub no_proxy: Option<Sourced<String>>,
 }
 
 impl Settings {
@@ -165,6 +197,8 @@ impl Settings {
                 ));
             }
         }
+        let no_proxy = first(&layers, |layer| layer.no_proxy.as_ref());
+        let proxy = proxy_for(&layers, &endpoint.value, no_proxy.as_ref())?;
         Ok(Settings {
             api_key: first(&layers, |layer| layer.api_key.as_ref()),
             endpoint,
@@ -175,7 +209,39 @@ impl Settings {
             headers,
             user_agent: setting(&layers, |layer| layer.user_agent.as_ref()),
             allow_insecure_http: setting(&layers, |layer| layer.allow_insecure_http.as_ref()),
+            ca_bundle: first(&layers, |layer| layer.ca_bundle.as_ref()),
+            proxy,
+            no_proxy,
         })
+    }
+}
+
+/// The proxy for requests to `endpoint`: the first one set among the layers that serve
+/// its scheme, unless `no_proxy` exempts its host.
+fn proxy_for(
+    layers: &[(&Source, &Layer)],
+    endpoint: &Endpoint,
+    no_proxy: Option<&Sourced<String>>,
+) -> Result<Sourced<Option<ProxyUrl>>, Error> {
+    let base_url = endpoint.url().ok();
+    let given = layers.iter().find_map(|(source, layer)| {
+        let text = layer.proxy.as_ref()?;
+        let serves = match (source, &base_url) {
+            (Source::Env(name), Some(url)) => proxy::serves(name, url.scheme()),
+            _ => true,
+        };
+        serves.then_some((*source, text))
+    });
+    let Some((source, text)) = given else {
+        return Ok(Sourced::new(None, Source::Default));
+    };
+    let url = ProxyUrl::parse(text)
+        .map_err(|message| Error::Config(format!("the proxy ({source}): {message}")))?;
+    match (no_proxy, &base_url) {
+        (Some(list), Some(base_url)) if url.bypassed_for(&list.value, base_url) => {
+            Ok(Sourced::new(None, list.source.clone()))
+        }
+        _ => Ok(Sourced::new(Some(url), source.clone())),
     }
 }
 
@@ -198,6 +264,9 @@ impl fmt::Debug for Settings {
             )
             .field("user_agent", &self.user_agent)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("ca_bundle", &self.ca_bundle)
+            .field("proxy", &self.proxy)
+            .field("no_proxy", &self.no_proxy)
             .finish()
     }
 }
