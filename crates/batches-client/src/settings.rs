@@ -419,4 +419,122 @@ mod tests {
             assert!(text.contains("x-token"), "{text}");
         }
     }
+
+    #[test]
+    fn a_proxy_variable_counts_only_for_the_scheme_it_serves() {
+        let proxy = |url: &str| Layer {
+            proxy: Some(url.to_owned()),
+            ..Layer::default()
+        };
+        let env = [
+            (Source::Env("HTTPS_PROXY"), proxy("http://for-https:1")),
+            (Source::Env("HTTP_PROXY"), proxy("http://for-http:2")),
+            (Source::Env("ALL_PROXY"), proxy("http://for-all:3")),
+        ];
+        let chosen = |base_url: &str, env: &[(Source, Layer)]| {
+            let url = Layer {
+                base_url: Some(base_url.to_owned()),
+                ..Layer::default()
+            };
+            let layers = std::iter::once((&Source::Explicit, &url))
+                .chain(env.iter().map(|(source, layer)| (source, layer)));
+            let proxy = Settings::resolve(layers).unwrap().proxy;
+            (proxy.value.map(|url| url.to_string()), proxy.source)
+        };
+        assert_eq!(
+            chosen("https://api.example", &env),
+            (
+                Some("http://for-https:1".to_owned()),
+                Source::Env("HTTPS_PROXY")
+            )
+        );
+        assert_eq!(
+            chosen("http://api.example", &env),
+            (
+                Some("http://for-http:2".to_owned()),
+                Source::Env("HTTP_PROXY")
+            )
+        );
+        assert_eq!(
+            chosen("http://api.example", &env[..1]),
+            (None, Source::Default),
+            "HTTPS_PROXY does not serve http://"
+        );
+        assert_eq!(
+            chosen("https://api.example", &env[2..]),
+            (
+                Some("http://for-all:3".to_owned()),
+                Source::Env("ALL_PROXY")
+            )
+        );
+    }
+
+    #[test]
+    fn an_explicit_proxy_beats_the_environment_and_no_proxy_still_exempts_hosts() {
+        let explicit = Layer {
+            proxy: Some("http://user:SECRET@explicit:1".to_owned()),
+            ..Layer::default()
+        };
+        let env = Layer {
+            proxy: Some("http://env:2".to_owned()),
+            ..Layer::default()
+        };
+        let profile_layer = Layer {
+            proxy: Some("http://profile:3".to_owned()),
+            ..Layer::default()
+        };
+        let https_proxy = Source::Env("HTTPS_PROXY");
+        let settings = Settings::resolve([
+            (&profile(), &profile_layer),
+            (&https_proxy, &env),
+            (&Source::Explicit, &explicit),
+        ])
+        .unwrap();
+        assert_eq!(settings.proxy.source, Source::Explicit);
+        assert_eq!(
+            settings.proxy.value.unwrap().to_string(),
+            "http://***@explicit:1"
+        );
+        let settings =
+            Settings::resolve([(&profile(), &profile_layer), (&https_proxy, &env)]).unwrap();
+        assert_eq!(
+            settings.proxy.source, https_proxy,
+            "the environment beats a profile"
+        );
+
+        let no_proxy = Layer {
+            no_proxy: Some("llamaindex.ai".to_owned()),
+            ..Layer::default()
+        };
+        let no_proxy_source = Source::Env("NO_PROXY");
+        let settings = Settings::resolve([
+            (&Source::Explicit, &explicit),
+            (&no_proxy_source, &no_proxy),
+        ])
+        .unwrap();
+        assert_eq!(settings.proxy, Sourced::new(None, no_proxy_source.clone()));
+        assert_eq!(
+            settings.no_proxy,
+            Some(Sourced::new("llamaindex.ai".to_owned(), no_proxy_source))
+        );
+        for text in [format!("{explicit:?}"), format!("{settings:?}")] {
+            assert!(!text.contains("SECRET"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_proxy_that_is_not_a_url_is_refused_naming_its_source_not_its_value() {
+        let env = Layer {
+            proxy: Some("socks5://user:SECRET@proxy:1080".to_owned()),
+            ..Layer::default()
+        };
+        let Err(error) = Settings::resolve([(&Source::Env("ALL_PROXY"), &env)]) else {
+            panic!("accepted")
+        };
+        assert_eq!(
+            error.to_string(),
+            "configuration error: the proxy (env ALL_PROXY): proxy scheme `socks5` is not \
+             supported; accepted: http, https"
+        );
+    }
 }

@@ -137,15 +137,7 @@ fn add_pem(roots: &mut RootCertStore, pem: &Pem<'_>) -> Result<(), Error> {
 pub(crate) fn failure(error: &(dyn std::error::Error + 'static)) -> Option<(TlsFailure, String)> {
     let mut cause = Some(error);
     while let Some(error) = cause {
-        // An I/O error's `source` skips the error it wraps, which is where rustls puts
-        // its own.
-        let tls = error.downcast_ref::<rustls::Error>().or_else(|| {
-            error
-                .downcast_ref::<std::io::Error>()
-                .and_then(std::io::Error::get_ref)
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(tls) = tls {
+        if let Some(tls) = rustls_error(error) {
             let kind = match tls {
                 rustls::Error::InvalidCertificate(_) => TlsFailure::Certificate,
                 _ => TlsFailure::Handshake,
@@ -157,6 +149,17 @@ pub(crate) fn failure(error: &(dyn std::error::Error + 'static)) -> Option<(TlsF
     None
 }
 
+/// The rustls error that `error` is, or that the I/O errors it is wrap one inside the
+/// other: an I/O error's `source` skips the error it wraps, which is where rustls puts
+/// its own.
+fn rustls_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+        return Some(tls);
+    }
+    let inner = error.downcast_ref::<std::io::Error>()?.get_ref()?;
+    rustls_error(inner)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +169,8 @@ mod tests {
         let certificate =
             rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
         let io = std::io::Error::new(std::io::ErrorKind::InvalidData, certificate);
+        // As hyper-rustls reports it: wrapped once more.
+        let io = std::io::Error::other(io);
         let (kind, reason) = failure(&io).unwrap();
         assert_eq!(kind, TlsFailure::Certificate);
         assert_eq!(reason, "invalid peer certificate: UnknownIssuer");

@@ -23,6 +23,7 @@
 mod config;
 mod error;
 mod faults;
+mod forward_proxy;
 mod http;
 mod page_token;
 mod rules;
@@ -42,6 +43,7 @@ use anyhow::Context;
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
 pub use config::{DEFAULT_API_KEY, FaultKind, ServerConfig, Tls};
+pub use forward_proxy::{ForwardProxy, ProxiedRequest};
 pub use tls::CA_FILE;
 
 /// A handle on data the emulator holds, for tests that prepare state without HTTP.
