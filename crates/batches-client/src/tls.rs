@@ -75,11 +75,17 @@ fn add_system_roots(roots: &mut RootCertStore) -> Result<(), Error> {
         return Ok(());
     }
     if !variables.is_empty() {
+        let it = if variables.len() == 1 { "it" } else { "them" };
         let problems: Vec<String> = loaded.errors.iter().map(ToString::to_string).collect();
         return Err(Error::Config(format!(
-            "{} name no usable CA certificate{}; point them at PEM files of CA certificates, \
-             or unset them to use the system's",
+            "{} {} no usable CA certificate{}; point {it} at PEM CA certificates, or unset \
+             {it} to use the system's",
             variables.join(" and "),
+            if variables.len() == 1 {
+                "names"
+            } else {
+                "name"
+            },
             if problems.is_empty() {
                 String::new()
             } else {
