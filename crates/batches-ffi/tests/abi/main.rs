@@ -4,4 +4,5 @@
 mod batches;
 mod client;
 mod list_iter;
+mod network;
 mod support;
