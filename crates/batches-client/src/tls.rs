@@ -61,12 +61,21 @@ pub(crate) fn client_config(
 
 /// The system's roots, or the locations `SSL_CERT_FILE` and `SSL_CERT_DIR` name instead.
 fn add_system_roots(roots: &mut RootCertStore) -> Result<(), Error> {
-    let loaded = rustls_native_certs::load_native_certs();
-    let (added, unusable) = roots.add_parsable_certificates(loaded.certs);
     let variables: Vec<&str> = STORE_VARIABLES
         .into_iter()
         .filter(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
         .collect();
+    add_loaded_roots(roots, rustls_native_certs::load_native_certs(), &variables)
+}
+
+/// Adds what was loaded from the system's store, or from the locations the `variables`
+/// set name.
+fn add_loaded_roots(
+    roots: &mut RootCertStore,
+    loaded: rustls_native_certs::CertificateResult,
+    variables: &[&str],
+) -> Result<(), Error> {
+    let (added, unusable) = roots.add_parsable_certificates(loaded.certs);
     for error in &loaded.errors {
         tracing::debug!(%error, "skipped part of the system certificate store");
     }
@@ -208,5 +217,26 @@ mod tests {
             error.contains("add_root_certificate: certificate 1 is not a usable CA certificate"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn an_empty_system_store_falls_back_to_the_bundled_roots_unless_variables_name_it() {
+        let mut roots = RootCertStore::empty();
+        add_loaded_roots(&mut roots, Default::default(), &[]).unwrap();
+        assert_eq!(roots.len(), webpki_roots::TLS_SERVER_ROOTS.len());
+
+        let mut roots = RootCertStore::empty();
+        let error = add_loaded_roots(
+            &mut roots,
+            Default::default(),
+            &["SSL_CERT_FILE", "SSL_CERT_DIR"],
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "configuration error: SSL_CERT_FILE and SSL_CERT_DIR name no usable CA \
+             certificate; point them at PEM CA certificates, or unset them to use the system's"
+        );
+        assert!(roots.is_empty());
     }
 }

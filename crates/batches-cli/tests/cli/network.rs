@@ -159,10 +159,23 @@ fn a_listing_reaches_the_emulator_only_through_the_proxy_unless_no_proxy_exempts
             "{variable}"
         );
     }
-    // --proxy beats the environment.
+    // --proxy beats the environment, and an upper-case variable its lower-case twin.
     let pages = list(&|cmd| {
         cmd.env("HTTP_PROXY", &dead_proxy)
             .args(["--proxy", &proxy.url()]);
+    });
+    assert_eq!(pages, 3);
+    let pages = list(&|cmd| {
+        cmd.env("HTTP_PROXY", proxy.url())
+            .env("http_proxy", &dead_proxy);
+    });
+    assert_eq!(pages, 3);
+    // In a CGI program HTTP_PROXY may come from a request's `Proxy` header: only the
+    // lower-case name counts there.
+    let pages = list(&|cmd| {
+        cmd.env("REQUEST_METHOD", "GET")
+            .env("HTTP_PROXY", &dead_proxy)
+            .env("http_proxy", proxy.url());
     });
     assert_eq!(pages, 3);
     for request in proxy.requests() {
