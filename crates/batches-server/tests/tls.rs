@@ -73,6 +73,7 @@ async fn the_generated_ca_is_written_and_trusted_for_127_0_0_1_and_localhost() {
 #[tokio::test]
 async fn a_reset_or_a_truncated_body_reaches_an_https_client() {
     let dir = tempfile::tempdir().unwrap();
+    let mut cas = Vec::new();
     for kind in [FaultKind::Reset, FaultKind::Truncate] {
         let server = spawn(ServerConfig {
             fault_rate: 1.0,
@@ -83,6 +84,7 @@ async fn a_reset_or_a_truncated_body_reaches_an_https_client() {
         .unwrap();
         let ca = fs::read(dir.path().join(CA_FILE)).unwrap();
         let api = Api::trusting(&server.base_url(), KEY, &ca);
+        cas.push(ca);
         let sent = api
             .request(reqwest::Method::GET, "/api/v2/batches")
             .send()
@@ -100,6 +102,7 @@ async fn a_reset_or_a_truncated_body_reaches_an_https_client() {
         }
         server.shutdown().await;
     }
+    assert_ne!(cas[0], cas[1], "each start makes a new CA");
 }
 
 #[tokio::test]
