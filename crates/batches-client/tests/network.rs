@@ -156,9 +156,15 @@ async fn requests_reach_a_plain_http_emulator_only_through_the_proxy() {
     })
     .await
     .unwrap();
-    let proxy = ForwardProxy::start(server.addr(), None).unwrap();
+    // `Basic` of `bob:pw`.
+    let authorization = "Basic Ym9iOnB3";
+    let proxy = ForwardProxy::start(server.addr(), Some(authorization.to_owned())).unwrap();
     let unreachable = format!("http://127.0.0.1:{}", closed_port());
-    let client = builder(&unreachable).proxy(proxy.url()).build().unwrap();
+    let with_credentials = proxy.url().replace("http://", "http://bob:pw@");
+    let client = builder(&unreachable)
+        .proxy(with_credentials)
+        .build()
+        .unwrap();
     assert_eq!(count_all(&client).await.unwrap(), 120);
     let requests = proxy.requests();
     assert_eq!(requests.len(), 3, "one per page: {requests:?}");
@@ -170,7 +176,7 @@ async fn requests_reach_a_plain_http_emulator_only_through_the_proxy() {
                 .starts_with(&format!("{unreachable}/api/v2/batches?page_size=50")),
             "{request:?}"
         );
-        assert_eq!(request.proxy_authorization, None);
+        assert_eq!(request.proxy_authorization.as_deref(), Some(authorization));
     }
 
     // NO_PROXY's rules exempt the host: the proxy sees nothing.
