@@ -1,5 +1,6 @@
 //! The command line: every command, option and accepted value.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use batches_client::{BatchStatus, JobType, Region};
@@ -73,6 +74,31 @@ pub struct GlobalArgs {
           long_help = format!("Time allowed for each request [default: 60s]; accepted: {DURATION_FORMS}. \
                                For `batches wait` it is how long to wait for the batch to finish."))]
     pub timeout: Option<Duration>,
+
+    /// Trust the CA certificates of this PEM file besides the system's (a gateway's CA)
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        long_help = "Trust the CA certificates of this PEM file besides the system's roots, \
+                     e.g. the CA of a proxy or gateway that re-signs TLS. SSL_CERT_FILE and \
+                     SSL_CERT_DIR replace the system's roots instead."
+    )]
+    pub ca_bundle: Option<PathBuf>,
+
+    /// Send requests through this proxy, http://[user:password@]host:port
+    /// [env: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY]
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        long_help = "Send requests through this proxy, http://[user:password@]host:port (or \
+                     https:// for TLS to the proxy); it overrides HTTPS_PROXY, HTTP_PROXY and \
+                     ALL_PROXY. Hosts listed in NO_PROXY are still reached directly. The \
+                     password is never shown.\n\n[env: HTTPS_PROXY for https:// URLs, \
+                     HTTP_PROXY for http://, then ALL_PROXY; either case]"
+    )]
+    pub proxy: Option<String>,
 
     /// Output format; auto is a table on a terminal and json otherwise [default: auto]
     #[arg(long, global = true, value_enum)]
@@ -293,6 +319,10 @@ pub enum ConfigKey {
     Timeout,
     /// Output format
     Format,
+    /// A PEM file of CA certificates trusted besides the system's
+    CaBundle,
+    /// The proxy requests go through
+    Proxy,
 }
 
 impl ConfigKey {
@@ -305,6 +335,8 @@ impl ConfigKey {
             ConfigKey::MaxRetries => "max_retries",
             ConfigKey::Timeout => "timeout",
             ConfigKey::Format => "format",
+            ConfigKey::CaBundle => "ca_bundle",
+            ConfigKey::Proxy => "proxy",
         }
     }
 }

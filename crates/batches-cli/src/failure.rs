@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use batches_client::{Error, TransportPhase};
+use batches_client::{Error, TlsFailure, TransportPhase};
 
 /// The exit codes, as `--help` and the README list them.
 pub const EXIT_CODES: &str = "\
@@ -93,7 +93,7 @@ impl Failure {
         };
         Some(match self {
             Failure::Usage { message, hint } => report(message.clone(), hint.clone()),
-            Failure::Client(error) => report(error.to_string(), client_hint(error)),
+            Failure::Client(error) => report(client_message(error), client_hint(error)),
             Failure::BatchEnded { batch_id, status } => report(
                 format!("batch {batch_id} ended {status}"),
                 Some(format!(
@@ -123,10 +123,27 @@ impl From<Error> for Failure {
 
 fn client_exit_code(error: &Error) -> u8 {
     match error {
-        Error::Transport { .. } | Error::Timeout { .. } => 3,
+        Error::Transport { .. } | Error::Timeout { .. } | Error::Tls { .. } => 3,
         Error::InvalidRequest(_) | Error::Config(_) => 2,
         Error::WaitTimeout { .. } => 5,
         _ => 1,
+    }
+}
+
+/// The client's message, in the command line's words where the client names its own
+/// settings.
+fn client_message(error: &Error) -> String {
+    match error {
+        Error::Tls {
+            operation,
+            kind,
+            reason,
+            ..
+        } => format!(
+            "{operation} failed: {kind} ({reason}): if a proxy or gateway re-signs TLS, pass its \
+             CA with --ca-bundle or SSL_CERT_FILE"
+        ),
+        error => error.to_string(),
     }
 }
 
@@ -173,6 +190,19 @@ fn client_hint(error: &Error) -> Option<String> {
             ..
         } => Some("check the base URL (--base-url, --region) and the network".to_owned()),
         Error::Timeout { .. } => Some("allow more time with --timeout DURATION".to_owned()),
+        Error::Tls {
+            kind: TlsFailure::Handshake,
+            ..
+        } => Some(
+            "check that the base URL's scheme matches the server: https:// to a plain-HTTP \
+             server fails this way"
+                .to_owned(),
+        ),
+        Error::Api { status: 407, .. } => Some(
+            "the proxy refused the request: check the user and password in --proxy or \
+             HTTP_PROXY/HTTPS_PROXY; `llamacloud config show` shows which proxy is used"
+                .to_owned(),
+        ),
         Error::WaitTimeout { batch_id, .. } => Some(format!(
             "the batch keeps running; wait longer with `llamacloud batches wait {batch_id} --timeout DURATION`"
         )),

@@ -198,13 +198,15 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 
 impl ConfigKey {
     /// Every setting, in the order `config show` lists them.
-    pub const ALL: [ConfigKey; 6] = [
+    pub const ALL: [ConfigKey; 8] = [
         ConfigKey::ApiKey,
         ConfigKey::BaseUrl,
         ConfigKey::Region,
         ConfigKey::MaxRetries,
         ConfigKey::Timeout,
         ConfigKey::Format,
+        ConfigKey::CaBundle,
+        ConfigKey::Proxy,
     ];
 
     fn from_file_key(key: &str) -> Option<ConfigKey> {

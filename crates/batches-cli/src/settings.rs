@@ -2,7 +2,11 @@
 //! over the environment over the profile, and the output format; and the client built
 //! from them.
 
-use batches_client::{API_KEY_ENV, Client, ClientBuilder, Error, Layer, Region, Source, Sourced};
+use std::path::PathBuf;
+
+use batches_client::{
+    API_KEY_ENV, Client, ClientBuilder, Error, Layer, ProxyUrl, Region, Source, Sourced,
+};
 use clap::ValueEnum;
 
 use crate::cli::{ConfigKey, Format, GlobalArgs};
@@ -29,6 +33,12 @@ impl Settings {
     /// settings and the profile the lowest; the output format is the option's, else the
     /// profile's.
     pub fn resolve(args: &GlobalArgs, profile: &Profile) -> Result<Settings, Failure> {
+        let proxy = given(args.proxy.as_deref());
+        if let Some(proxy) = &proxy {
+            // Checked here so the message names the option; it never quotes the value.
+            ProxyUrl::parse(proxy)
+                .map_err(|message| Failure::usage(format!("--proxy: {message}")))?;
+        }
         let options = Layer {
             api_key: given(args.api_key.as_deref()),
             // Kept even when empty: the resolver refuses an empty URL instead of falling
@@ -37,6 +47,8 @@ impl Settings {
             region: args.region,
             max_retries: args.max_retries,
             timeout: args.timeout.map(Some),
+            ca_bundle: args.ca_bundle.clone(),
+            proxy,
             ..Layer::default()
         };
         let builder = ClientBuilder::from_env()
@@ -117,6 +129,10 @@ fn profile_layer(profile: &Profile) -> Result<Layer, Failure> {
         region: profile_value(profile, ConfigKey::Region, parse_region)?,
         max_retries: profile_value(profile, ConfigKey::MaxRetries, parse_retries)?,
         timeout: profile_value(profile, ConfigKey::Timeout, values::parse_duration)?.map(Some),
+        ca_bundle: profile.get(ConfigKey::CaBundle).map(PathBuf::from),
+        proxy: profile_value(profile, ConfigKey::Proxy, |text| {
+            ProxyUrl::parse(text).map(|_| text.to_owned())
+        })?,
         ..Layer::default()
     })
 }

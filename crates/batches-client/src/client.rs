@@ -1,5 +1,6 @@
 //! [`Client`], and the [`ClientBuilder`] that makes one from the settings in effect.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use crate::env::{self, API_KEY_ENV, API_KEY_FALLBACK_ENV};
 use crate::error::Error;
 use crate::settings::{Layer, Settings};
 use crate::source::Source;
+use crate::tls::{self, Pem};
 use crate::transport::Transport;
 
 /// An asynchronous client of the LlamaCloud Batches API.
@@ -104,6 +106,8 @@ pub struct ClientBuilder {
     /// The layers added and those read from the environment, in the order given.
     layers: Vec<(Source, Layer)>,
     http_client: Option<reqwest::Client>,
+    /// PEM texts given to `add_root_certificate`.
+    root_certificates: Vec<Vec<u8>>,
     /// A problem found while reading the environment, reported by `settings` and `build`.
     env_error: Option<String>,
 }
@@ -234,8 +238,48 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts the CA certificates of this PEM file besides the system's roots: the CA of a
+    /// proxy or gateway that re-signs TLS, say. A file that cannot be read or holds no
+    /// certificate is reported by [`build`](Self::build).
+    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.explicit.ca_bundle = Some(path.into());
+        self
+    }
+
+    /// Trusts these CA certificates (PEM, one or more) besides the system's roots and any
+    /// [`ca_bundle`](Self::ca_bundle). Calls add up. Malformed PEM is reported by
+    /// [`build`](Self::build).
+    ///
+    /// ```
+    /// # let gateway_ca_pem = String::new();
+    /// let builder = batches_client::Client::builder().add_root_certificate(gateway_ca_pem);
+    /// # drop(builder);
+    /// ```
+    pub fn add_root_certificate(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
+        self
+    }
+
+    /// Sends every request through this proxy, `http://[user:password@]host:port` (or
+    /// `https://…` for TLS to the proxy); it overrides `HTTPS_PROXY`, `HTTP_PROXY` and
+    /// `ALL_PROXY`, while hosts listed in `NO_PROXY` are still reached directly. The
+    /// credentials never show in `Debug` output, logs or errors.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.explicit.proxy = Some(url.into());
+        self
+    }
+
+    /// The hosts reached without a proxy, overriding `NO_PROXY`: comma-separated host
+    /// names (each also matching its subdomains), IP addresses, CIDR blocks, or `*` for
+    /// every host (no proxy at all).
+    pub fn no_proxy(mut self, hosts: impl Into<String>) -> Self {
+        self.explicit.no_proxy = Some(hosts.into());
+        self
+    }
+
     /// Sends requests through this `reqwest::Client` instead of one built from the
-    /// builder's settings (its connect timeout, proxy and TLS settings then apply).
+    /// builder's settings (its connect timeout, proxy and TLS settings then apply, and the
+    /// builder's are ignored).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -256,7 +300,9 @@ impl ClientBuilder {
         if let Some(message) = &self.env_error {
             return Err(Error::Config(message.clone()));
         }
-        let layers = self.layers.iter().map(|(source, layer)| (source, layer));
+        let network = env::network_layers().map_err(Error::Config)?;
+        let layers = self.layers.iter().chain(&network);
+        let layers = layers.map(|(source, layer)| (source, layer));
         Settings::resolve(std::iter::once((&Source::Explicit, &self.explicit)).chain(layers))
     }
 
@@ -331,10 +377,42 @@ impl ClientBuilder {
             headers.insert(header_name, header_value);
         }
 
+        let proxy = &settings.proxy.value;
+        let secrets = proxy
+            .as_ref()
+            .map(|proxy| proxy.secrets())
+            .unwrap_or_default();
         let http = match self.http_client {
             Some(client) => client,
             None => {
-                let mut builder = reqwest::Client::builder().gzip(true);
+                let uses_tls = base_url.scheme() == "https"
+                    || proxy.as_ref().is_some_and(|proxy| proxy.is_https());
+                let certificates: Vec<Pem<'_>> = self
+                    .root_certificates
+                    .iter()
+                    .enumerate()
+                    .map(|(index, text)| Pem {
+                        text,
+                        origin: format!(
+                            "certificate text {} given to ClientBuilder::add_root_certificate",
+                            index + 1
+                        ),
+                    })
+                    .collect();
+                let tls = tls::client_config(uses_tls, settings.ca_bundle.as_ref(), &certificates)?;
+                let mut builder = reqwest::Client::builder()
+                    .gzip(true)
+                    .use_preconfigured_tls(tls);
+                builder = match proxy {
+                    Some(proxy) => {
+                        builder.proxy(reqwest::Proxy::all(proxy.expose()).map_err(|_| {
+                            Error::Config(format!("the proxy {proxy} cannot be used"))
+                        })?)
+                    }
+                    // Proxies are resolved with the other settings; reqwest must not
+                    // read the environment a second time.
+                    None => builder.no_proxy(),
+                };
                 if let Some(timeout) = settings.connect_timeout.value {
                     builder = builder.connect_timeout(timeout);
                 }
@@ -353,6 +431,7 @@ impl ClientBuilder {
                 max_retries: settings.max_retries.value,
                 timeout: settings.timeout.value,
                 deadline: settings.deadline.value,
+                secrets,
             }),
         })
     }

@@ -1,5 +1,7 @@
-//! The environment variables of the official clients, read as layers of settings.
+//! The environment variables of the official clients, and the network's (proxies), read
+//! as layers of settings.
 
+use crate::proxy::{NO_PROXY_VARIABLES, PROXY_VARIABLES};
 use crate::settings::Layer;
 use crate::source::Source;
 
@@ -45,6 +47,39 @@ pub(crate) fn layers() -> Result<Vec<(Source, Layer)>, String> {
             ..Layer::default()
         };
         layers.push((Source::Env(CUSTOM_HEADERS_ENV), layer));
+    }
+    Ok(layers)
+}
+
+/// What the environment says about the network, which every client honours: a layer for
+/// each proxy variable set (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, either case; the
+/// resolver picks among them by the endpoint's scheme), and one for `NO_PROXY` (either
+/// case). `HTTP_PROXY` is ignored in a CGI program (`REQUEST_METHOD` set), where a
+/// request's `Proxy` header would set it. Messages never quote a value.
+pub(crate) fn network_layers() -> Result<Vec<(Source, Layer)>, String> {
+    let cgi = std::env::var_os("REQUEST_METHOD").is_some();
+    let mut layers = Vec::new();
+    for name in PROXY_VARIABLES {
+        if cgi && name == "HTTP_PROXY" {
+            continue;
+        }
+        if let Some(url) = read(name)? {
+            let layer = Layer {
+                proxy: Some(url.trim().to_owned()),
+                ..Layer::default()
+            };
+            layers.push((Source::Env(name), layer));
+        }
+    }
+    for name in NO_PROXY_VARIABLES {
+        if let Some(hosts) = read(name)? {
+            let layer = Layer {
+                no_proxy: Some(hosts.trim().to_owned()),
+                ..Layer::default()
+            };
+            layers.push((Source::Env(name), layer));
+            break;
+        }
     }
     Ok(layers)
 }

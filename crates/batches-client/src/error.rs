@@ -58,6 +58,22 @@ pub enum Error {
         /// The underlying error and its causes.
         message: String,
     },
+    /// The TLS handshake failed, with the server or with an `https://` proxy: most often
+    /// its certificate is not trusted, as when a proxy or gateway re-signs TLS with a CA
+    /// of its own. Not retried: the next attempt would fail the same way.
+    #[error(
+        "{operation} failed: {kind} ({reason}); if a proxy or gateway re-signs TLS, pass its \
+         CA as ca_bundle or in SSL_CERT_FILE"
+    )]
+    #[non_exhaustive]
+    Tls {
+        /// What was attempted.
+        operation: &'static str,
+        /// What went wrong.
+        kind: TlsFailure,
+        /// The TLS library's account, e.g. `invalid peer certificate: UnknownIssuer`.
+        reason: String,
+    },
     /// A time limit passed.
     #[error("{operation} timed out: {kind} after {}", seconds(*elapsed))]
     #[non_exhaustive]
@@ -217,6 +233,26 @@ impl fmt::Display for TransportPhase {
             TransportPhase::Connect => "could not connect",
             TransportPhase::Send => "connection failed before a response arrived",
             TransportPhase::Body => "connection failed while reading the response body",
+        })
+    }
+}
+
+/// What an [`Error::Tls`] failure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsFailure {
+    /// The peer's certificate was refused: issued by a CA that is not trusted, expired,
+    /// or not for this host name.
+    Certificate,
+    /// Another failure of the handshake: no protocol in common, an alert from the peer,
+    /// or a peer that does not speak TLS (an `https://` URL to a plain-HTTP server).
+    Handshake,
+}
+
+impl fmt::Display for TlsFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TlsFailure::Certificate => "certificate not trusted",
+            TlsFailure::Handshake => "TLS handshake failed",
         })
     }
 }

@@ -39,6 +39,10 @@
 //! | `LLAMA_CLOUD_BASE_URL` | the base URL, with its scheme |
 //! | `LLAMA_CLOUD_CUSTOM_HEADERS` | extra headers, one `Name: value` per line |
 //!
+//! Every client, [`ClientBuilder::new`]'s too, also honours the network's variables (see
+//! [Networks](#networks)): `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` (either
+//! case), `SSL_CERT_FILE` and `SSL_CERT_DIR`.
+//!
 //! Defaults: [`Region::Na`], 2 retries, 5 s to connect, 60 s per attempt, no deadline
 //! for the whole operation. API keys belong to one region; [`Region::Eu`] selects
 //! `https://api.cloud.eu.llamaindex.ai`.
@@ -70,6 +74,49 @@
 //! plain `http://` base URL unless its host is loopback or
 //! [`ClientBuilder::allow_insecure_http`] is set. Responses are requested gzip-compressed
 //! and connections are reused.
+//!
+//! # Networks
+//!
+//! **TLS roots.** The client trusts the operating system's roots, read with
+//! `rustls-native-certs`: on Linux the distribution's bundle (`/etc/ssl/certs/…`), on
+//! macOS the keychains, on Windows the system store; a gateway's CA installed there is
+//! trusted. `SSL_CERT_FILE` (a PEM file) and `SSL_CERT_DIR` (directories of PEM files)
+//! replace that store, as they do for OpenSSL; naming nothing usable is an
+//! [`Error::Config`]. [`ClientBuilder::ca_bundle`] (a PEM file) and
+//! [`ClientBuilder::add_root_certificate`] (PEM text) add CAs to whichever store is in
+//! use. A system without any store falls back to the Mozilla roots bundled with the
+//! client. The store is read only when a connection uses TLS.
+//!
+//! **Proxies.** A proxy is one more setting: an explicit one ([`ClientBuilder::proxy`],
+//! a front-end's option) beats the environment, which beats a profile. From the
+//! environment, `HTTPS_PROXY` serves `https://` base URLs and `HTTP_PROXY` `http://`
+//! ones, with `ALL_PROXY` for both (upper case before lower case; `HTTP_PROXY` is ignored
+//! in a CGI program). `NO_PROXY` ([`ClientBuilder::no_proxy`]) exempts hosts from
+//! whichever proxy is in effect, the explicit one included, as in curl: host names
+//! matching themselves and their subdomains, IP addresses, CIDR blocks, `*`. Loopback is
+//! not exempt unless listed. Plain-HTTP requests are forwarded by the proxy, `https://`
+//! ones go through a `CONNECT` tunnel; the proxy URL's credentials are sent as
+//! `Proxy-Authorization: Basic`. [`Settings::proxy`] tells the proxy in effect for the
+//! endpoint and where it comes from.
+//!
+//! Proxy credentials are secrets like the key: a [`ProxyUrl`] displays as
+//! `http://***@host:port`, and they appear in no `Debug` output, log or error.
+//!
+//! **TLS failures** are [`Error::Tls`], never retried: an untrusted certificate says
+//! `certificate not trusted` and how to fix it (the gateway's CA as `ca_bundle` or in
+//! `SSL_CERT_FILE`).
+//!
+//! ```no_run
+//! use batches_client::ClientBuilder;
+//!
+//! let client = ClientBuilder::from_env()
+//!     .ca_bundle("/etc/pki/corp-gateway-ca.pem")
+//!     .proxy("http://user:password@proxy.corp:3128")
+//!     .no_proxy("localhost,127.0.0.1,.corp")
+//!     .build()?;
+//! # drop(client);
+//! # Ok::<(), batches_client::Error>(())
+//! ```
 //!
 //! # Retries
 //!
@@ -133,8 +180,8 @@
 #![warn(missing_docs)]
 
 // The modules form layers, each using only those before it: source, operation → error →
-// retry → endpoint → settings → env → transport → pagination → wait → batches → client →
-// blocking.
+// retry → endpoint, proxy → settings → env → tls → transport → pagination → wait →
+// batches → client → blocking.
 mod batches;
 pub mod blocking;
 mod client;
@@ -143,10 +190,12 @@ mod env;
 mod error;
 mod operation;
 mod pagination;
+mod proxy;
 mod redact;
 mod retry;
 mod settings;
 mod source;
+mod tls;
 mod transport;
 mod wait;
 
@@ -154,8 +203,9 @@ pub use batches::{Batches, CreateOptions};
 pub use client::{Client, ClientBuilder};
 pub use endpoint::{Endpoint, Region};
 pub use env::{API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV};
-pub use error::{Error, TimeoutKind, TransportPhase};
+pub use error::{Error, TimeoutKind, TlsFailure, TransportPhase};
 pub use pagination::{Items, Page, Pages};
+pub use proxy::ProxyUrl;
 pub use settings::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Layer,
     Settings,

@@ -3,10 +3,12 @@
 
 use std::cmp::Reverse;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::endpoint::{Endpoint, Region};
 use crate::error::Error;
+use crate::proxy::{self, ProxyUrl};
 use crate::source::{Source, Sourced};
 
 /// Retries after the first attempt unless configured otherwise.
@@ -59,6 +61,16 @@ pub struct Layer {
     pub user_agent: Option<String>,
     /// Whether the key may be sent over plain `http://` to a host other than loopback.
     pub allow_insecure_http: Option<bool>,
+    /// A PEM file of CA certificates trusted besides the system's roots (the CA of a
+    /// gateway that re-signs TLS, say).
+    pub ca_bundle: Option<PathBuf>,
+    /// The proxy requests go through: `http://[user:password@]host:port` or `https://…`
+    /// (a URL without a scheme is `http://`). From the environment, only a variable that
+    /// serves the endpoint's scheme counts (`HTTPS_PROXY` for `https://`, and so on).
+    pub proxy: Option<String>,
+    /// The hosts reached without the proxy, in `NO_PROXY`'s syntax: comma-separated host
+    /// names (each also matching its subdomains), IP addresses, CIDR blocks, or `*`.
+    pub no_proxy: Option<String>,
 }
 
 impl Layer {
@@ -75,6 +87,9 @@ impl Layer {
             headers: Vec::new(),
             user_agent: Some(DEFAULT_USER_AGENT.to_owned()),
             allow_insecure_http: Some(false),
+            ca_bundle: None,
+            proxy: None,
+            no_proxy: None,
         }
     }
 }
@@ -100,6 +115,15 @@ impl fmt::Debug for Layer {
             )
             .field("user_agent", &self.user_agent)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("ca_bundle", &self.ca_bundle)
+            .field(
+                "proxy",
+                &self.proxy.as_deref().map(|text| {
+                    ProxyUrl::parse(text)
+                        .map_or_else(|_| "<not a URL>".to_owned(), |url| url.to_string())
+                }),
+            )
+            .field("no_proxy", &self.no_proxy)
             .finish()
     }
 }
@@ -128,6 +152,14 @@ pub struct Settings {
     pub user_agent: Sourced<String>,
     /// Whether the key may be sent over plain `http://` to a host other than loopback.
     pub allow_insecure_http: Sourced<bool>,
+    /// A PEM file of CA certificates trusted besides the system's roots.
+    pub ca_bundle: Option<Sourced<PathBuf>>,
+    /// The proxy requests to the endpoint go through, if any. Its source is where the
+    /// proxy was set; or, when [`no_proxy`](Self::no_proxy) exempts the endpoint's host,
+    /// where that list was set (the value is then `None`).
+    pub proxy: Sourced<Option<ProxyUrl>>,
+    /// The hosts reached without a proxy.
+    pub no_proxy: Option<Sourced<String>>,
 }
 
 impl Settings {
@@ -178,6 +210,8 @@ impl Settings {
                 ));
             }
         }
+        let no_proxy = first(&layers, |layer| layer.no_proxy.as_ref());
+        let proxy = proxy_for(&layers, &endpoint.value, no_proxy.as_ref())?;
         Ok(Settings {
             api_key: first(&layers, |layer| layer.api_key.as_ref()),
             endpoint,
@@ -188,7 +222,39 @@ impl Settings {
             headers,
             user_agent: setting(&layers, |layer| layer.user_agent.as_ref()),
             allow_insecure_http: setting(&layers, |layer| layer.allow_insecure_http.as_ref()),
+            ca_bundle: first(&layers, |layer| layer.ca_bundle.as_ref()),
+            proxy,
+            no_proxy,
         })
+    }
+}
+
+/// The proxy for requests to `endpoint`: the first one set among the layers that serve
+/// its scheme, unless `no_proxy` exempts its host.
+fn proxy_for(
+    layers: &[(&Source, &Layer)],
+    endpoint: &Endpoint,
+    no_proxy: Option<&Sourced<String>>,
+) -> Result<Sourced<Option<ProxyUrl>>, Error> {
+    let base_url = endpoint.url().ok();
+    let given = layers.iter().find_map(|(source, layer)| {
+        let text = layer.proxy.as_ref()?;
+        let serves = match (source, &base_url) {
+            (Source::Env(name), Some(url)) => proxy::serves(name, url.scheme()),
+            _ => true,
+        };
+        serves.then_some((*source, text))
+    });
+    let Some((source, text)) = given else {
+        return Ok(Sourced::new(None, Source::Default));
+    };
+    let url = ProxyUrl::parse(text)
+        .map_err(|message| Error::Config(format!("the proxy ({source}): {message}")))?;
+    match (no_proxy, &base_url) {
+        (Some(list), Some(base_url)) if url.bypassed_for(&list.value, base_url) => {
+            Ok(Sourced::new(None, list.source.clone()))
+        }
+        _ => Ok(Sourced::new(Some(url), source.clone())),
     }
 }
 
@@ -211,6 +277,9 @@ impl fmt::Debug for Settings {
             )
             .field("user_agent", &self.user_agent)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("ca_bundle", &self.ca_bundle)
+            .field("proxy", &self.proxy)
+            .field("no_proxy", &self.no_proxy)
             .finish()
     }
 }
@@ -391,5 +460,123 @@ mod tests {
             assert!(!text.contains("SECRET"), "{text}");
             assert!(text.contains("x-token"), "{text}");
         }
+    }
+
+    #[test]
+    fn a_proxy_variable_counts_only_for_the_scheme_it_serves() {
+        let proxy = |url: &str| Layer {
+            proxy: Some(url.to_owned()),
+            ..Layer::default()
+        };
+        let env = [
+            (Source::Env("HTTPS_PROXY"), proxy("http://for-https:1")),
+            (Source::Env("HTTP_PROXY"), proxy("http://for-http:2")),
+            (Source::Env("ALL_PROXY"), proxy("http://for-all:3")),
+        ];
+        let chosen = |base_url: &str, env: &[(Source, Layer)]| {
+            let url = Layer {
+                base_url: Some(base_url.to_owned()),
+                ..Layer::default()
+            };
+            let layers = std::iter::once((&Source::Explicit, &url))
+                .chain(env.iter().map(|(source, layer)| (source, layer)));
+            let proxy = Settings::resolve(layers).unwrap().proxy;
+            (proxy.value.map(|url| url.to_string()), proxy.source)
+        };
+        assert_eq!(
+            chosen("https://api.example", &env),
+            (
+                Some("http://for-https:1".to_owned()),
+                Source::Env("HTTPS_PROXY")
+            )
+        );
+        assert_eq!(
+            chosen("http://api.example", &env),
+            (
+                Some("http://for-http:2".to_owned()),
+                Source::Env("HTTP_PROXY")
+            )
+        );
+        assert_eq!(
+            chosen("http://api.example", &env[..1]),
+            (None, Source::Default),
+            "HTTPS_PROXY does not serve http://"
+        );
+        assert_eq!(
+            chosen("https://api.example", &env[2..]),
+            (
+                Some("http://for-all:3".to_owned()),
+                Source::Env("ALL_PROXY")
+            )
+        );
+    }
+
+    #[test]
+    fn an_explicit_proxy_beats_the_environment_and_no_proxy_still_exempts_hosts() {
+        let explicit = Layer {
+            proxy: Some("http://user:SECRET@explicit:1".to_owned()),
+            ..Layer::default()
+        };
+        let env = Layer {
+            proxy: Some("http://env:2".to_owned()),
+            ..Layer::default()
+        };
+        let profile_layer = Layer {
+            proxy: Some("http://profile:3".to_owned()),
+            ..Layer::default()
+        };
+        let https_proxy = Source::Env("HTTPS_PROXY");
+        let settings = Settings::resolve([
+            (&profile(), &profile_layer),
+            (&https_proxy, &env),
+            (&Source::Explicit, &explicit),
+        ])
+        .unwrap();
+        assert_eq!(settings.proxy.source, Source::Explicit);
+        assert_eq!(
+            settings.proxy.value.unwrap().to_string(),
+            "http://***@explicit:1"
+        );
+        let settings =
+            Settings::resolve([(&profile(), &profile_layer), (&https_proxy, &env)]).unwrap();
+        assert_eq!(
+            settings.proxy.source, https_proxy,
+            "the environment beats a profile"
+        );
+
+        let no_proxy = Layer {
+            no_proxy: Some("llamaindex.ai".to_owned()),
+            ..Layer::default()
+        };
+        let no_proxy_source = Source::Env("NO_PROXY");
+        let settings = Settings::resolve([
+            (&Source::Explicit, &explicit),
+            (&no_proxy_source, &no_proxy),
+        ])
+        .unwrap();
+        assert_eq!(settings.proxy, Sourced::new(None, no_proxy_source.clone()));
+        assert_eq!(
+            settings.no_proxy,
+            Some(Sourced::new("llamaindex.ai".to_owned(), no_proxy_source))
+        );
+        for text in [format!("{explicit:?}"), format!("{settings:?}")] {
+            assert!(!text.contains("SECRET"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_proxy_that_is_not_a_url_is_refused_naming_its_source_not_its_value() {
+        let env = Layer {
+            proxy: Some("socks5://user:SECRET@proxy:1080".to_owned()),
+            ..Layer::default()
+        };
+        let Err(error) = Settings::resolve([(&Source::Env("ALL_PROXY"), &env)]) else {
+            panic!("accepted")
+        };
+        assert_eq!(
+            error.to_string(),
+            "configuration error: the proxy (env ALL_PROXY): proxy scheme `socks5` is not \
+             supported; accepted: http, https"
+        );
     }
 }

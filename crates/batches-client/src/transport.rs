@@ -12,9 +12,11 @@ use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
 
-use crate::error::{Error, TimeoutKind, TransportPhase};
+use crate::error::{Error, TimeoutKind, TlsFailure, TransportPhase};
+use crate::proxy::scrub;
 use crate::redact;
 use crate::retry::{self, RetryPolicy};
+use crate::tls;
 
 /// The response header carrying the server's request id.
 const REQUEST_ID: &str = "x-request-id";
@@ -33,6 +35,8 @@ pub(crate) struct Transport {
     pub(crate) max_retries: u32,
     pub(crate) timeout: Option<Duration>,
     pub(crate) deadline: Option<Duration>,
+    /// The proxy's credentials, kept out of every error message.
+    pub(crate) secrets: Vec<String>,
 }
 
 impl fmt::Debug for Transport {
@@ -160,13 +164,13 @@ impl Transport {
                 .http
                 .execute(request)
                 .await
-                .map_err(|error| Failure::from_reqwest(error, TransportPhase::Send, started))?;
+                .map_err(|error| self.failure(&error, TransportPhase::Send, started))?;
             let status = response.status();
             let headers = response.headers().clone();
             let body = response
                 .bytes()
                 .await
-                .map_err(|error| Failure::from_reqwest(error, TransportPhase::Body, started))?;
+                .map_err(|error| self.failure(&error, TransportPhase::Body, started))?;
             Ok((status, headers, body))
         };
         let result = match limit {
@@ -319,10 +323,21 @@ pub(crate) enum Failure {
         kind: TimeoutKind,
         elapsed: Duration,
     },
+    Tls {
+        kind: TlsFailure,
+        reason: String,
+    },
 }
 
-impl Failure {
-    fn from_reqwest(error: reqwest::Error, phase: TransportPhase, started: Instant) -> Failure {
+impl Transport {
+    /// What a failed exchange means; messages never hold the proxy's credentials.
+    fn failure(&self, error: &reqwest::Error, phase: TransportPhase, started: Instant) -> Failure {
+        if let Some((kind, reason)) = tls::failure(error) {
+            return Failure::Tls {
+                kind,
+                reason: scrub(reason, &self.secrets),
+            };
+        }
         // reqwest reports a refused or unreachable host as a connect error: the request
         // was never sent, which is what makes a create safe to retry.
         let phase = if error.is_connect() {
@@ -342,10 +357,12 @@ impl Failure {
         }
         Failure::Transport {
             phase,
-            message: error_chain(&error),
+            message: scrub(error_chain(error), &self.secrets),
         }
     }
+}
 
+impl Failure {
     fn is_retryable(&self, policy: RetryPolicy) -> bool {
         match self {
             Failure::Status {
@@ -361,6 +378,7 @@ impl Failure {
                 TimeoutKind::Connect => true,
                 TimeoutKind::Attempt => policy == RetryPolicy::Idempotent,
             },
+            Failure::Tls { .. } => false,
         }
     }
 
@@ -390,6 +408,11 @@ impl Failure {
                 kind,
                 elapsed,
             },
+            Failure::Tls { kind, reason } => Error::Tls {
+                operation,
+                kind,
+                reason,
+            },
         }
     }
 }
@@ -402,6 +425,7 @@ impl fmt::Display for Failure {
             Failure::Timeout { kind, elapsed } => {
                 write!(f, "{kind} after {}", crate::error::seconds(*elapsed))
             }
+            Failure::Tls { kind, reason } => write!(f, "{kind}: {reason}"),
         }
     }
 }

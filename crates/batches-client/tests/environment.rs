@@ -1,15 +1,27 @@
-//! Configuration from the environment variables of the official clients. One test: the
-//! process environment is shared by every thread of this binary.
+//! Configuration from the environment variables of the official clients and of the
+//! network. One test: the process environment is shared by every thread of this binary.
 
-use batches_client::{ClientBuilder, Endpoint, Layer, Region, Source};
+use batches_client::{Client, ClientBuilder, Endpoint, Layer, Region, Source};
+use batches_server::{CA_FILE, ForwardProxy, ServerConfig, Tls, spawn};
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const VARIABLES: [&str; 4] = [
+const VARIABLES: [&str; 15] = [
     "LLAMA_CLOUD_API_KEY",
     "LLAMA_PARSE_API_KEY",
     "LLAMA_CLOUD_BASE_URL",
     "LLAMA_CLOUD_CUSTOM_HEADERS",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "REQUEST_METHOD",
 ];
 
 fn set(pairs: &[(&str, &str)]) {
@@ -122,5 +134,75 @@ async fn environment_variables_configure_the_client() {
         "configuration error: LLAMA_CLOUD_CUSTOM_HEADERS line 2 has no `:`; expected `Name: \
          value` lines"
     );
+    // The network's variables apply to every client, `Client::builder()`'s included.
+    let dir = tempfile::tempdir().unwrap();
+    let https = spawn(ServerConfig {
+        seed: 3,
+        tls: Some(Tls::SelfSigned {
+            dir: dir.path().to_owned(),
+        }),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let ca = dir.path().join(CA_FILE);
+    let ca = ca.to_str().unwrap();
+    let proxy = ForwardProxy::start(https.addr(), None).unwrap();
+    let closed = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let nowhere = format!("https://localhost:{}", closed());
+    let dead_proxy = format!("http://127.0.0.1:{}", closed());
+    let list = |base_url: &str| {
+        let client = Client::builder()
+            .api_key("llx-local-dev")
+            .base_url(base_url)
+            .max_retries(0)
+            .build();
+        async move {
+            let page = client?.batches().list(&Default::default()).await?;
+            Ok::<usize, batches_client::Error>(page.items.len())
+        }
+    };
+
+    // SSL_CERT_FILE replaces the system's roots; HTTPS_PROXY carries https:// requests.
+    set(&[("SSL_CERT_FILE", ca), ("HTTPS_PROXY", &proxy.url())]);
+    assert_eq!(list(&nowhere).await.unwrap(), 3);
+    assert_eq!(proxy.requests().len(), 1);
+    assert_eq!(proxy.requests()[0].method, "CONNECT");
+    // NO_PROXY exempts the host; HTTP_PROXY does not serve https://.
+    set(&[
+        ("SSL_CERT_DIR", dir.path().to_str().unwrap()),
+        ("https_proxy", &dead_proxy),
+        ("no_proxy", "localhost, 127.0.0.1"),
+    ]);
+    assert_eq!(list(&https.base_url()).await.unwrap(), 3);
+    let settings = Client::builder()
+        .base_url(https.base_url())
+        .settings()
+        .unwrap();
+    assert_eq!(settings.proxy.value, None);
+    assert_eq!(settings.proxy.source, Source::Env("no_proxy"));
+    set(&[("SSL_CERT_FILE", ca), ("HTTP_PROXY", &dead_proxy)]);
+    assert_eq!(list(&https.base_url()).await.unwrap(), 3);
+    assert_eq!(proxy.requests().len(), 1, "the proxy saw nothing more");
+    // Without them, the emulator's CA is not trusted.
+    set(&[]);
+    let error = list(&https.base_url()).await.unwrap_err();
+    assert!(
+        matches!(error, batches_client::Error::Tls { .. }),
+        "{error}"
+    );
+    set(&[("SSL_CERT_FILE", "/nonexistent/ca.pem")]);
+    let error = list(&https.base_url()).await.unwrap_err().to_string();
+    assert!(
+        error.starts_with("configuration error: SSL_CERT_FILE names no usable CA certificate"),
+        "{error}"
+    );
+    https.shutdown().await;
     set(&[]);
 }

@@ -22,7 +22,8 @@ typedef enum batches_status {
    */
   BATCHES_API_ERROR = 2,
   /*
-   The request could not be sent or the response could not be read.
+   The request could not be sent or the response could not be read; a TLS failure
+   (an untrusted certificate) included.
    */
   BATCHES_TRANSPORT_ERROR = 3,
   /*
@@ -172,10 +173,15 @@ const char *batches_version(void);
 
  `config_json` is NULL or a JSON object with any of `api_key`, `base_url` (with its
  scheme, e.g. `https://api.cloud.eu.llamaindex.ai`), `region` (`na` or `eu`; not
- together with `base_url`), `max_retries` and `timeout_ms` (per attempt). What it
+ together with `base_url`), `max_retries`, `timeout_ms` (per attempt), `ca_bundle` (a
+ PEM file of CA certificates trusted besides the system's roots), `proxy`
+ (`http://[user:password@]host:port`) and `no_proxy` (hosts reached directly). What it
  leaves out comes from the environment like in the Rust client (`LLAMA_CLOUD_API_KEY`
- or `LLAMA_PARSE_API_KEY`, `LLAMA_CLOUD_BASE_URL`, `LLAMA_CLOUD_CUSTOM_HEADERS`), then
- from the defaults (North America, 2 retries, 60 s per attempt).
+ or `LLAMA_PARSE_API_KEY`, `LLAMA_CLOUD_BASE_URL`, `LLAMA_CLOUD_CUSTOM_HEADERS`,
+ `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`; `SSL_CERT_FILE` and
+ `SSL_CERT_DIR` replace the system's roots), then from the defaults (North America, 2
+ retries, 60 s per attempt, no proxy). A TLS failure (an untrusted certificate) is a
+ `BATCHES_TRANSPORT_ERROR` whose message names `ca_bundle` and `SSL_CERT_FILE`.
 
  On success `*out` receives the client (release it with `batches_client_free`). Fails
  with `BATCHES_INVALID_ARGUMENT` for malformed JSON or an unknown field, and

@@ -1,6 +1,7 @@
 //! The client handle, its configuration, and the library-wide functions.
 
 use std::ffi::{CStr, c_char};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use ::batches_client::{ClientBuilder, Error, Layer, Region, Source, blocking};
@@ -35,6 +36,16 @@ struct ClientConfig {
     max_retries: Option<u32>,
     /// Time allowed for one attempt, in milliseconds (default 60000).
     timeout_ms: Option<u64>,
+    /// A PEM file of CA certificates trusted besides the system's roots (the CA of a
+    /// gateway that re-signs TLS); `SSL_CERT_FILE` and `SSL_CERT_DIR` replace the system's
+    /// roots.
+    ca_bundle: Option<PathBuf>,
+    /// The proxy, `http://[user:password@]host:port`; else `HTTPS_PROXY` (for an
+    /// `https://` base URL), `HTTP_PROXY` (for `http://`), then `ALL_PROXY`.
+    proxy: Option<String>,
+    /// Hosts reached without the proxy, comma-separated (`*` for all, `""` for none);
+    /// else `NO_PROXY`.
+    no_proxy: Option<String>,
 }
 
 impl ClientConfig {
@@ -56,6 +67,9 @@ impl ClientConfig {
                 .transpose()?,
             max_retries: self.max_retries,
             timeout: self.timeout_ms.map(|ms| Some(Duration::from_millis(ms))),
+            ca_bundle: self.ca_bundle,
+            proxy: self.proxy,
+            no_proxy: self.no_proxy,
             ..Layer::default()
         })
     }
@@ -89,10 +103,15 @@ pub extern "C" fn batches_version() -> *const c_char {
 ///
 /// `config_json` is NULL or a JSON object with any of `api_key`, `base_url` (with its
 /// scheme, e.g. `https://api.cloud.eu.llamaindex.ai`), `region` (`na` or `eu`; not
-/// together with `base_url`), `max_retries` and `timeout_ms` (per attempt). What it
+/// together with `base_url`), `max_retries`, `timeout_ms` (per attempt), `ca_bundle` (a
+/// PEM file of CA certificates trusted besides the system's roots), `proxy`
+/// (`http://[user:password@]host:port`) and `no_proxy` (hosts reached directly). What it
 /// leaves out comes from the environment like in the Rust client (`LLAMA_CLOUD_API_KEY`
-/// or `LLAMA_PARSE_API_KEY`, `LLAMA_CLOUD_BASE_URL`, `LLAMA_CLOUD_CUSTOM_HEADERS`), then
-/// from the defaults (North America, 2 retries, 60 s per attempt).
+/// or `LLAMA_PARSE_API_KEY`, `LLAMA_CLOUD_BASE_URL`, `LLAMA_CLOUD_CUSTOM_HEADERS`,
+/// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`; `SSL_CERT_FILE` and
+/// `SSL_CERT_DIR` replace the system's roots), then from the defaults (North America, 2
+/// retries, 60 s per attempt, no proxy). A TLS failure (an untrusted certificate) is a
+/// `BATCHES_TRANSPORT_ERROR` whose message names `ca_bundle` and `SSL_CERT_FILE`.
 ///
 /// On success `*out` receives the client (release it with `batches_client_free`). Fails
 /// with `BATCHES_INVALID_ARGUMENT` for malformed JSON or an unknown field, and

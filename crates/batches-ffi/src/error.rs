@@ -15,7 +15,8 @@ pub enum batches_status {
     /// The server answered with a status other than 2xx; see
     /// `batches_error_http_status`.
     BATCHES_API_ERROR = 2,
-    /// The request could not be sent or the response could not be read.
+    /// The request could not be sent or the response could not be read; a TLS failure
+    /// (an untrusted certificate) included.
     BATCHES_TRANSPORT_ERROR = 3,
     /// A time limit passed: a request's, the operation's deadline, or the wait's own
     /// timeout.
@@ -80,7 +81,7 @@ impl From<::batches_client::Error> for batches_error {
         use ::batches_client::Error as E;
         let code = match &error {
             E::Api { .. } => BATCHES_API_ERROR,
-            E::Transport { .. } => BATCHES_TRANSPORT_ERROR,
+            E::Transport { .. } | E::Tls { .. } => BATCHES_TRANSPORT_ERROR,
             E::Timeout { .. } | E::WaitTimeout { .. } => BATCHES_TIMEOUT,
             // A repeated page token is a server answer the API does not allow.
             E::Decode { .. } | E::PaginationLoop { .. } => BATCHES_DECODE_ERROR,

@@ -38,6 +38,28 @@ pub struct ServerConfig {
     pub max_json_body: usize,
     /// Largest accepted multipart upload body.
     pub max_upload_body: usize,
+    /// Serve HTTPS with this certificate instead of plain HTTP.
+    pub tls: Option<Tls>,
+}
+
+/// Where the certificate the emulator serves HTTPS with comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tls {
+    /// A PEM file holding the certificate chain (leaf first) and a PEM file holding its
+    /// private key (PKCS#8, PKCS#1 or SEC1).
+    Files {
+        /// The certificate chain.
+        cert: PathBuf,
+        /// The private key.
+        key: PathBuf,
+    },
+    /// A new CA and a certificate for `127.0.0.1`, `::1` and `localhost` signed by it,
+    /// made at start; the CA is written to `DIR/ca.pem` (the directory is created) for
+    /// clients to trust.
+    SelfSigned {
+        /// Where `ca.pem` goes.
+        dir: PathBuf,
+    },
 }
 
 impl Default for ServerConfig {
@@ -57,6 +79,7 @@ impl Default for ServerConfig {
             concurrency_limit: 4,
             max_json_body: 1024 * 1024,
             max_upload_body: 64 * 1024 * 1024,
+            tls: None,
         }
     }
 }

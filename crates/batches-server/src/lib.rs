@@ -23,12 +23,14 @@
 mod config;
 mod error;
 mod faults;
+mod forward_proxy;
 mod http;
 mod page_token;
 mod rules;
 mod scheduler;
 mod seed;
 mod store;
+mod tls;
 
 use std::{
     net::SocketAddr,
@@ -40,7 +42,9 @@ use std::{
 use anyhow::Context;
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
-pub use config::{DEFAULT_API_KEY, FaultKind, ServerConfig};
+pub use config::{DEFAULT_API_KEY, FaultKind, ServerConfig, Tls};
+pub use forward_proxy::{ForwardProxy, ProxiedRequest};
+pub use tls::CA_FILE;
 
 /// A handle on data the emulator holds, for tests that prepare state without HTTP.
 #[derive(Clone)]
@@ -67,6 +71,7 @@ impl Fixtures {
 #[derive(Clone)]
 pub struct ServerHandle {
     addr: SocketAddr,
+    https: bool,
     fixtures: Fixtures,
 }
 
@@ -76,9 +81,11 @@ impl ServerHandle {
         self.addr
     }
 
-    /// `http://HOST:PORT`, the base URL to give a client.
+    /// `http://HOST:PORT`, or `https://HOST:PORT` when serving HTTPS: the base URL to
+    /// give a client.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Direct access to its data, for test set-up.
@@ -125,6 +132,7 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
             .context("cannot seed the database")?;
         tracing::info!(batches = config.seed, elapsed = ?started.elapsed(), "seeded");
     }
+    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -140,11 +148,12 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let app = http::App::new(store.clone(), config.clone(), scheduler.clone(), tokens);
     let tasks = vec![
         tokio::spawn(scheduler.run(stopped.clone())),
-        tokio::spawn(http::serve(listener, app, stopped)),
+        tokio::spawn(http::serve(listener, app, tls.clone(), stopped)),
     ];
     Ok(RunningServer {
         handle: ServerHandle {
             addr,
+            https: tls.is_some(),
             fixtures: Fixtures { store },
         },
         stop,

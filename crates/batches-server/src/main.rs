@@ -3,14 +3,14 @@
 use std::{io::Write, net::SocketAddr, path::PathBuf};
 
 use anyhow::Context;
-use batches_server::{DEFAULT_API_KEY, FaultKind, ServerConfig, spawn};
+use batches_server::{CA_FILE, DEFAULT_API_KEY, FaultKind, ServerConfig, Tls, spawn};
 use clap::Parser;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 /// A local emulator of the LlamaCloud batches API.
 ///
-/// Prints `listening on http://HOST:PORT` on stdout once it accepts connections, then logs
-/// to stderr (filter with RUST_LOG, default `info`).
+/// Prints `listening on http://HOST:PORT` (`https://` when serving HTTPS) on stdout once it
+/// accepts connections, then logs to stderr (filter with RUST_LOG, default `info`).
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Args {
@@ -44,6 +44,30 @@ struct Args {
     /// Latency added to every response, in milliseconds.
     #[arg(long = "latency", value_name = "MS", default_value_t = 0)]
     latency_ms: u64,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Serve HTTPS with a new CA and a certificate for 127.0.0.1, ::1 and localhost; the CA
+    /// is written to DIR/ca.pem for clients to trust.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["tls_cert", "tls_key"])]
+    tls_self_signed: Option<PathBuf>,
+}
+
+impl Args {
+    /// How to serve HTTPS, if at all.
+    fn tls(&self) -> Option<Tls> {
+        match (&self.tls_cert, &self.tls_key, &self.tls_self_signed) {
+            (Some(cert), Some(key), _) => Some(Tls::Files {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            (_, _, Some(dir)) => Some(Tls::SelfSigned { dir: dir.clone() }),
+            _ => None,
+        }
+    }
 }
 
 fn parse_api_key(raw: &str) -> Result<(String, String), String> {
@@ -71,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    let tls = args.tls();
     let defaults = ServerConfig::default();
     let config = ServerConfig {
         listen: args.listen,
@@ -87,12 +112,20 @@ async fn main() -> anyhow::Result<()> {
         fault_kinds: args.fault_kinds,
         fault_seed: args.fault_seed,
         latency_ms: args.latency_ms,
+        tls,
         ..defaults
     };
     // Installed before the `listening on` line, so that a signal sent as soon as the
     // line is read stops the emulator cleanly instead of killing it.
     let shutdown = ShutdownSignals::install()?;
+    let ca_file = match &config.tls {
+        Some(Tls::SelfSigned { dir }) => Some(dir.join(CA_FILE)),
+        _ => None,
+    };
     let server = spawn(config).await?;
+    if let Some(ca_file) = ca_file {
+        tracing::info!(ca = %ca_file.display(), "clients trust the certificate through this CA");
+    }
     {
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "listening on {}", server.base_url())

@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Read, Write};
 
-use batches_client::{ClientBuilder, Source};
+use batches_client::{ClientBuilder, ProxyUrl, Source};
 use clap::ValueEnum;
 use serde_json::json;
 
@@ -65,7 +65,7 @@ fn show(global: &GlobalArgs, console: &Console) -> Result<(), Failure> {
         .map(|value| value.get_name().to_owned())
         .unwrap_or_default();
     let client = &settings.client;
-    let rows: Vec<(&str, String, &Source)> = vec![
+    let mut rows: Vec<(&str, String, &Source)> = vec![
         match &client.api_key {
             Some(key) => ("api_key", redact(&key.value), &key.source),
             None => ("api_key", "(none)".to_owned(), &Source::Default),
@@ -89,7 +89,28 @@ fn show(global: &GlobalArgs, console: &Console) -> Result<(), Failure> {
             &client.timeout.source,
         ),
         ("format", format_name, &settings.format.source),
+        match &client.ca_bundle {
+            Some(bundle) => (
+                "ca_bundle",
+                bundle.value.display().to_string(),
+                &bundle.source,
+            ),
+            None => ("ca_bundle", "(none)".to_owned(), &Source::Default),
+        },
+        (
+            "proxy",
+            // Displayed without its credentials.
+            client
+                .proxy
+                .value
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), ToString::to_string),
+            &client.proxy.source,
+        ),
     ];
+    if let Some(no_proxy) = &client.no_proxy {
+        rows.push(("no_proxy", no_proxy.value.clone(), &no_proxy.source));
+    }
     if printer.is_table() {
         let mut text = format!(
             "profile      {} ({})\n",
@@ -151,6 +172,22 @@ fn checked_value(key: ConfigKey, value: &str) -> Result<toml::Value, Failure> {
         ConfigKey::Format => {
             parse_format(value).map_err(invalid)?;
             toml::Value::String(value.to_ascii_lowercase())
+        }
+        ConfigKey::CaBundle => {
+            // Stored absolute, so the profile means the same file from any directory.
+            let path = std::fs::canonicalize(value)
+                .map_err(|error| invalid(format!("cannot read {value}: {error}")))?;
+            ClientBuilder::new()
+                .api_key("check")
+                .base_url("http://127.0.0.1")
+                .ca_bundle(&path)
+                .build()
+                .map_err(|error| invalid(error.to_string()))?;
+            toml::Value::String(path.display().to_string())
+        }
+        ConfigKey::Proxy => {
+            ProxyUrl::parse(value).map_err(invalid)?;
+            toml::Value::String(value.to_owned())
         }
     })
 }

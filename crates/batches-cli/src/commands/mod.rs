@@ -94,8 +94,17 @@ fn debug_settings(console: &Console, settings: &Settings, profile: &Profile) {
         .timeout
         .value
         .map_or_else(|| "none".to_owned(), |timeout| format!("{timeout:?}"));
+    let proxy = match &client.proxy.value {
+        Some(proxy) => format!("{proxy} ({})", origin(&client.proxy.source)),
+        None => format!("none ({})", origin(&client.proxy.source)),
+    };
+    let ca_bundle = client.ca_bundle.as_ref().map_or_else(
+        || "none".to_owned(),
+        |bundle| format!("{} ({})", bundle.value.display(), origin(&bundle.source)),
+    );
     console.debug(&format!(
-        "profile {} ({}); endpoint {} ({}); API key {key}; max retries {}; timeout {timeout}",
+        "profile {} ({}); endpoint {} ({}); API key {key}; max retries {}; timeout {timeout}; \
+         proxy {proxy}; CA bundle {ca_bundle}",
         profile.name,
         profile.path.display(),
         client.endpoint.value,

@@ -67,7 +67,8 @@ pub fn fast() -> ServerConfig {
     }
 }
 
-/// `llamacloud` with no API settings at all in its environment.
+/// `llamacloud` with no API or network settings at all in its environment: no proxy,
+/// and the system's own TLS roots.
 pub fn bare_cmd(config: &tempfile::TempDir) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_llamacloud"));
     for name in [
@@ -78,6 +79,17 @@ pub fn bare_cmd(config: &tempfile::TempDir) -> Command {
         "LLAMACLOUD_PROFILE",
         "NO_COLOR",
         "RUST_LOG",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUEST_METHOD",
     ] {
         cmd.env_remove(name);
     }

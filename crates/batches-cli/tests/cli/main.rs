@@ -8,6 +8,7 @@ mod help;
 mod idempotency;
 mod list;
 mod mistakes;
+mod network;
 mod secrets;
 mod single;
 mod stats;

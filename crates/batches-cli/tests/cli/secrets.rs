@@ -6,7 +6,15 @@
 use std::io::Write;
 use std::process::Stdio;
 
+use batches_server::ForwardProxy;
+
 use crate::common::{Env, code, stderr, stdout};
+
+/// The emulator and the proxy in front of it.
+struct Secrets {
+    env: Env,
+    proxy: ForwardProxy,
+}
 
 /// The markers; each is a secret that must never be printed in full.
 const KEY: &str = "llx-MARKER-API-KEY-7f3a9c";
@@ -15,8 +23,11 @@ const PROXY_PASSWORD: &str = "MARKER-PROXY-PASSWORD-c0de";
 const SIGNING_SECRET: &str = "MARKER-SIGNING-SECRET-9e4b";
 const WEBHOOK_HEADER: &str = "MARKER-WEBHOOK-HEADER-2a77";
 
+/// `Proxy-Authorization` for `proxy-user:{PROXY_PASSWORD}`: what the proxy requires.
+const PROXY_AUTHORIZATION: &str = "Basic cHJveHktdXNlcjpNQVJLRVItUFJPWFktUEFTU1dPUkQtYzBkZQ==";
+
 /// Where each secret is given: environment variables of the command.
-fn secret_environment(base_url: &str) -> Vec<(&'static str, String)> {
+fn secret_environment(base_url: &str, proxy_url: &str) -> Vec<(&'static str, String)> {
     vec![
         ("LLAMA_CLOUD_API_KEY", KEY.to_owned()),
         ("LLAMA_CLOUD_BASE_URL", base_url.to_owned()),
@@ -24,11 +35,11 @@ fn secret_environment(base_url: &str) -> Vec<(&'static str, String)> {
             "LLAMA_CLOUD_CUSTOM_HEADERS",
             format!("X-Gateway-Token: {HEADER}\nX-Team: data"),
         ),
-        // A proxy with a password, for https requests (the emulator is plain http, so no
-        // request goes through it): whatever reads or shows proxy settings must hide it.
+        // A proxy with a password that every request goes through: whatever reads, uses
+        // or shows proxy settings must hide it.
         (
-            "HTTPS_PROXY",
-            format!("http://proxy-user:{PROXY_PASSWORD}@127.0.0.1:9"),
+            "HTTP_PROXY",
+            proxy_url.replace("http://", &format!("http://proxy-user:{PROXY_PASSWORD}@")),
         ),
     ]
 }
@@ -53,7 +64,10 @@ fn no_command_prints_a_secret_with_debug() {
         api_keys: vec![(KEY.to_owned(), crate::common::PROJECT.to_owned())],
         ..crate::common::fast()
     });
-    let directory = env.directory(2);
+    let proxy =
+        ForwardProxy::start(env.server.addr(), Some(PROXY_AUTHORIZATION.to_owned())).unwrap();
+    let env = Secrets { env, proxy };
+    let directory = env.env.directory(2);
     let batch = {
         let output = run(
             &env,
@@ -155,13 +169,24 @@ fn no_command_prints_a_secret_with_debug() {
             );
         }
     }
+    // Every request went through the proxy, with its credentials, so the check covers them.
+    let proxied = env.proxy.requests();
+    assert!(!proxied.is_empty());
+    assert!(
+        proxied
+            .iter()
+            .all(|request| request.proxy_authorization.as_deref() == Some(PROXY_AUTHORIZATION))
+    );
 }
 
-fn run(env: &Env, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+fn run(secrets: &Secrets, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_llamacloud"));
     cmd.env_clear()
-        .env("XDG_CONFIG_HOME", env.config.path())
-        .envs(secret_environment(&env.server.base_url()))
+        .env("XDG_CONFIG_HOME", secrets.env.config.path())
+        .envs(secret_environment(
+            &secrets.env.server.base_url(),
+            &secrets.proxy.url(),
+        ))
         .args(args)
         .stdin(if stdin.is_some() {
             Stdio::piped()

@@ -72,7 +72,7 @@ fn bad_configurations_say_what_is_wrong() {
             r#"{"apikey": "llx-test"}"#,
             BATCHES_INVALID_ARGUMENT,
             "`config_json`: unknown field `apikey`; accepted fields: api_key, base_url, \
-             region, max_retries, timeout_ms",
+             region, max_retries, timeout_ms, ca_bundle, proxy, no_proxy",
         ),
         (
             r#"{"api_key": "llx-test", "max_retries": -1}"#,

@@ -4,5 +4,6 @@
 mod batches;
 mod client;
 mod list_iter;
+mod network;
 mod secrets;
 mod support;

@@ -49,6 +49,22 @@ impl Api {
         }
     }
 
+    /// A client of an HTTPS server that trusts the CA certificates in `ca_pem`, and only
+    /// those.
+    pub fn trusting(base: &str, key: &str, ca_pem: &[u8]) -> Self {
+        let mut http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .tls_built_in_root_certs(false);
+        for certificate in reqwest::Certificate::from_pem_bundle(ca_pem).unwrap() {
+            http = http.add_root_certificate(certificate);
+        }
+        Api {
+            base: base.to_owned(),
+            key: key.to_owned(),
+            http: http.build().unwrap(),
+        }
+    }
+
     pub fn with_key(&self, key: &str) -> Self {
         Api {
             key: key.to_owned(),
@@ -249,8 +265,13 @@ pub fn launch(args: &[&str]) -> Process {
         .and_then(|rest| rest.strip_suffix('\n'))
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
+    let scheme = if args.iter().any(|arg| arg.starts_with("--tls")) {
+        "https"
+    } else {
+        "http"
+    };
     assert!(
-        base_url.starts_with("http://127.0.0.1:") && !base_url.ends_with(":0"),
+        base_url.starts_with(&format!("{scheme}://127.0.0.1:")) && !base_url.ends_with(":0"),
         "{base_url}"
     );
     Process {
