@@ -34,6 +34,12 @@ fn generated_files() -> Result<Vec<Generated>> {
             path: "crates/batches-types/generated/models.rs",
             text: models,
         },
+        // The copy a packaged `batches-types` builds from, since a package holds only its
+        // own folder; inside the repository its build script reads spec/ itself.
+        Generated {
+            path: "crates/batches-types/spec/batches.schema.json",
+            text: schema,
+        },
         Generated {
             path: "crates/batches-ffi/include/batches.h",
             text: ffi_header(&root.join("crates/batches-ffi"))?,
