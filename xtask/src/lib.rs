@@ -6,6 +6,7 @@ pub mod cargo;
 pub mod codegen;
 pub mod demo;
 pub mod emulator;
+pub mod install_c;
 pub mod layout;
 pub mod man;
 pub mod snapshots;
@@ -31,6 +32,12 @@ commands:
   demo               build, start the emulator with seeded data and run the CLI against it:
                      the batch table, the stats chart, a batch created and followed to the end
                      (uploads the demo files with curl)
+  install-c --prefix DIR [--libdir DIR] [--includedir DIR] [--destdir DIR]
+            [--profile NAME] [--library-type cdylib|staticlib]...
+                     build the C library (profile `dist` by default) and install it under DIR:
+                     lib/libbatches.so.X.Y.Z with its soname and links, lib/libbatches.a,
+                     include/batches.h, lib/pkgconfig/batches.pc; `--destdir` stages the
+                     files under another root; both libraries unless `--library-type` says
   man [DIR]          write the man pages of llamacloud into DIR (default: man/ in cargo's
                      target directory)
   snapshots --reject-unreferenced FILE

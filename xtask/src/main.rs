@@ -14,6 +14,7 @@ fn main() -> ExitCode {
             client_listing(Path::new(server), rest)
         }
         ["demo"] => xtask::demo::run(),
+        ["install-c", rest @ ..] => install_c(rest),
         ["layout", rest @ ..] => packages(rest).and_then(|only| xtask::layout::run(&only)),
         ["man"] => xtask::man::default_dir().and_then(|dir| xtask::man::run(&dir)),
         ["man", dir] => xtask::man::run(Path::new(dir)),
@@ -47,6 +48,15 @@ fn packages(args: &[&str]) -> Result<Vec<String>> {
         }
     }
     Ok(names)
+}
+
+/// `install-c …`: installs, then lists what it wrote.
+fn install_c(args: &[&str]) -> Result<()> {
+    let options = xtask::install_c::Options::parse(args)?;
+    for path in xtask::install_c::run(&options)? {
+        println!("installed {}", path.display());
+    }
+    Ok(())
 }
 
 /// `bench client-listing SERVER [COUNT [PAGE_SIZE]]`.
