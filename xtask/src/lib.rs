@@ -10,6 +10,7 @@ pub mod install_c;
 pub mod layout;
 pub mod man;
 pub mod snapshots;
+pub mod wheel;
 
 use std::path::{Path, PathBuf};
 
@@ -40,6 +41,13 @@ commands:
                      files under another root; both libraries unless `--library-type` says
   man [DIR]          write the man pages of llamacloud into DIR (default: man/ in cargo's
                      target directory)
+  wheel --out DIR [--profile NAME]
+                     build the Python wheel of llamacloud (distribution llamacloud-batches,
+                     python/pyproject.toml) into DIR with the pinned maturin, installed into a
+                     virtual environment in cargo's target directory; profile `dist` by default
+  wheel --check [--profile NAME]
+                     build the wheel, pip-install it into a fresh virtual environment, and run
+                     `llamacloud --version` and a listing against the emulator from there
   snapshots --reject-unreferenced FILE
                      fail when an insta snapshot is not among those a test run recorded in
                      FILE (the run's INSTA_SNAPSHOT_REFERENCES_FILE)";

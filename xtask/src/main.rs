@@ -15,6 +15,9 @@ fn main() -> ExitCode {
         }
         ["demo"] => xtask::demo::run(),
         ["install-c", rest @ ..] => install_c(rest),
+        ["wheel", rest @ ..] => {
+            xtask::wheel::Options::parse(rest).and_then(|options| xtask::wheel::run(&options))
+        }
         ["layout", rest @ ..] => packages(rest).and_then(|only| xtask::layout::run(&only)),
         ["man"] => xtask::man::default_dir().and_then(|dir| xtask::man::run(&dir)),
         ["man", dir] => xtask::man::run(Path::new(dir)),
