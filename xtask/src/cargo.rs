@@ -238,11 +238,19 @@ mod tests {
         let workspace = Workspace::read(cargo).unwrap();
         assert_eq!(workspace.target_directory, target.path());
         assert_eq!(workspace.workspace_root, crate::project_root());
-        let xtask = workspace
-            .packages
-            .iter()
-            .find(|p| p.name == "xtask")
-            .unwrap();
+        let xtask = workspace.package("xtask").unwrap();
         assert_eq!(xtask.dir(), crate::project_root().join("xtask"));
+        assert_eq!(xtask.version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(
+            xtask.description.as_deref(),
+            Some(env!("CARGO_PKG_DESCRIPTION"))
+        );
+
+        let error = workspace.package("batches").unwrap_err().to_string();
+        assert!(
+            error.starts_with("the workspace has no package `batches`; its packages: "),
+            "{error}"
+        );
+        assert!(error.contains("batches-ffi"), "{error}");
     }
 }

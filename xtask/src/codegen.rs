@@ -124,6 +124,18 @@ mod tests {
         }
     }
 
+    /// A packaged `batches-types` builds from its copy of the schema, which must be spec/'s.
+    #[test]
+    fn the_packaged_schema_is_the_spec() {
+        let files = generated_files().unwrap();
+        let copy = files
+            .iter()
+            .find(|file| file.path == "crates/batches-types/spec/batches.schema.json")
+            .expect("the schema copy is a generated file");
+        let spec = fs::read_to_string(project_root().join("spec/batches.schema.json")).unwrap();
+        assert_eq!(copy.text, spec);
+    }
+
     #[test]
     fn a_missing_ffi_crate_fails_naming_it() {
         let missing = project_root().join("crates/batches-ffi/no-such-crate");

@@ -10,15 +10,14 @@ use std::{
 };
 
 use batches_server::{BackgroundServer, DEFAULT_API_KEY, ServerConfig};
-use xtask::install_c::{self, LibraryType, Options};
+use xtask::install_c::{self, Options};
 
 const SEEDED: u64 = 30;
 
-/// Installs into `prefix` with a `dev` build.
-fn install(prefix: &Path, library_types: &[LibraryType]) -> Vec<PathBuf> {
-    let mut options = Options::parse(&["--prefix", prefix.to_str().unwrap(), "--profile", "dev"])
-        .expect("the options are valid");
-    options.library_types = library_types.to_vec();
+/// Installs with a `dev` build and the options `args`.
+fn install(args: &[&str]) -> Vec<PathBuf> {
+    let options =
+        Options::parse(&[args, &["--profile", "dev"]].concat()).expect("the options are valid");
     install_c::run(&options).expect("install-c succeeds")
 }
 
@@ -125,7 +124,7 @@ fn assert_listed_completed(output: &Output) {
 fn the_shared_library_is_versioned_and_found_through_pkg_config() {
     let dir = tempfile::tempdir().unwrap();
     let prefix = dir.path().join("usr");
-    let written = install(&prefix, &[LibraryType::Cdylib, LibraryType::Staticlib]);
+    let written = install(&["--prefix", prefix.to_str().unwrap()]);
     let lib = prefix.join("lib");
     assert_eq!(
         written,
@@ -180,11 +179,22 @@ fn the_shared_library_is_versioned_and_found_through_pkg_config() {
     assert!(stderr.contains("HTTP 401"), "{stderr}");
 }
 
+/// A packager's install: staged under `--destdir`, only the archive, and pkg-config
+/// relocating the prefix to where the files are.
 #[test]
 fn the_static_library_links_with_pkg_config_static() {
     let dir = tempfile::tempdir().unwrap();
-    let prefix = dir.path().join("static");
-    let written = install(&prefix, &[LibraryType::Staticlib]);
+    let stage = dir.path().join("stage");
+    let written = install(&[
+        "--prefix",
+        "/opt/batches-test",
+        "--destdir",
+        stage.to_str().unwrap(),
+        "--library-type",
+        "staticlib",
+    ]);
+    assert!(!Path::new("/opt/batches-test").exists());
+    let prefix = stage.join("opt/batches-test");
     let lib = prefix.join("lib");
     assert_eq!(
         written,
@@ -194,7 +204,10 @@ fn the_static_library_links_with_pkg_config_static() {
             lib.join("pkgconfig/batches.pc"),
         ]
     );
-    let program = compile_readme_example(&prefix, &["--static"], "static-app");
+    let pc = fs::read_to_string(lib.join("pkgconfig/batches.pc")).unwrap();
+    assert!(pc.starts_with("prefix=/opt/batches-test\n"), "{pc}");
+
+    let program = compile_readme_example(&prefix, &["--define-prefix", "--static"], "static-app");
     let needed = dynamic(&program, "NEEDED");
     assert!(
         !needed.iter().any(|line| line.contains("libbatches")),
