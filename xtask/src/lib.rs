@@ -6,6 +6,8 @@ pub mod cargo;
 pub mod codegen;
 pub mod demo;
 pub mod emulator;
+// Symbolic links and file modes: a Unix install (it refuses all but Linux at run time).
+#[cfg(unix)]
 pub mod install_c;
 pub mod layout;
 pub mod man;
