@@ -29,6 +29,15 @@ man *dir:
 bench:
     cargo xtask bench
 
+# Build the C library (profile dist) and install it under PREFIX with its pkg-config file;
+# `just install-c /usr/local --libdir lib64` passes the options on.
+install-c prefix *args:
+    cargo xtask install-c --prefix {{prefix}} {{args}}
+
+# `just wheel --out DIR` builds the Python wheel of llamacloud; `just wheel --check` tests it.
+wheel *args:
+    cargo xtask wheel {{args}}
+
 # The whole CI run, as CI runs it.
 ci:
     bash .ci/run

@@ -49,6 +49,10 @@ pub struct Workspace {
 pub struct Package {
     /// The package name, as `-p` takes it.
     pub name: String,
+    /// Its version, as in its `Cargo.toml`.
+    pub version: String,
+    /// Its one-line description, if it has one.
+    pub description: Option<String>,
     /// Its `Cargo.toml`.
     pub manifest_path: PathBuf,
     /// Its library, binaries, tests, examples, benchmarks and build script.
@@ -92,6 +96,21 @@ impl Package {
 }
 
 impl Workspace {
+    /// The member named `name`; the error lists the members.
+    pub fn package(&self, name: &str) -> Result<&Package> {
+        match self.packages.iter().find(|package| package.name == name) {
+            Some(package) => Ok(package),
+            None => bail!(
+                "the workspace has no package `{name}`; its packages: {}",
+                self.packages
+                    .iter()
+                    .map(|package| package.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
     /// Asks `cargo` (made by [`command`], perhaps with environment of its own) for the
     /// workspace it is run in.
     pub fn read(mut cargo: Command) -> Result<Workspace> {
@@ -219,11 +238,19 @@ mod tests {
         let workspace = Workspace::read(cargo).unwrap();
         assert_eq!(workspace.target_directory, target.path());
         assert_eq!(workspace.workspace_root, crate::project_root());
-        let xtask = workspace
-            .packages
-            .iter()
-            .find(|p| p.name == "xtask")
-            .unwrap();
+        let xtask = workspace.package("xtask").unwrap();
         assert_eq!(xtask.dir(), crate::project_root().join("xtask"));
+        assert_eq!(xtask.version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(
+            xtask.description.as_deref(),
+            Some(env!("CARGO_PKG_DESCRIPTION"))
+        );
+
+        let error = workspace.package("batches").unwrap_err().to_string();
+        assert!(
+            error.starts_with("the workspace has no package `batches`; its packages: "),
+            "{error}"
+        );
+        assert!(error.contains("batches-ffi"), "{error}");
     }
 }

@@ -34,6 +34,12 @@ fn generated_files() -> Result<Vec<Generated>> {
             path: "crates/batches-types/generated/models.rs",
             text: models,
         },
+        // The copy a packaged `batches-types` builds from, since a package holds only its
+        // own folder; inside the repository its build script reads spec/ itself.
+        Generated {
+            path: "crates/batches-types/spec/batches.schema.json",
+            text: schema,
+        },
         Generated {
             path: "crates/batches-ffi/include/batches.h",
             text: ffi_header(&root.join("crates/batches-ffi"))?,
@@ -116,6 +122,18 @@ mod tests {
         if let Err(e) = run(Mode::Check) {
             panic!("{e:#}");
         }
+    }
+
+    /// A packaged `batches-types` builds from its copy of the schema, which must be spec/'s.
+    #[test]
+    fn the_packaged_schema_is_the_spec() {
+        let files = generated_files().unwrap();
+        let copy = files
+            .iter()
+            .find(|file| file.path == "crates/batches-types/spec/batches.schema.json")
+            .expect("the schema copy is a generated file");
+        let spec = fs::read_to_string(project_root().join("spec/batches.schema.json")).unwrap();
+        assert_eq!(copy.text, spec);
     }
 
     #[test]

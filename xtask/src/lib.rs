@@ -6,9 +6,13 @@ pub mod cargo;
 pub mod codegen;
 pub mod demo;
 pub mod emulator;
+// Symbolic links and file modes: a Unix install (it refuses all but Linux at run time).
+#[cfg(unix)]
+pub mod install_c;
 pub mod layout;
 pub mod man;
 pub mod snapshots;
+pub mod wheel;
 
 use std::path::{Path, PathBuf};
 
@@ -31,8 +35,21 @@ commands:
   demo               build, start the emulator with seeded data and run the CLI against it:
                      the batch table, the stats chart, a batch created and followed to the end
                      (uploads the demo files with curl)
+  install-c --prefix DIR [--libdir DIR] [--includedir DIR] [--destdir DIR]
+            [--profile NAME] [--library-type cdylib|staticlib]...
+                     build the C library (profile `dist` by default) and install it under DIR:
+                     lib/libbatches.so.X.Y.Z with its soname and links, lib/libbatches.a,
+                     include/batches.h, lib/pkgconfig/batches.pc; `--destdir` stages the
+                     files under another root; both libraries unless `--library-type` says
   man [DIR]          write the man pages of llamacloud into DIR (default: man/ in cargo's
                      target directory)
+  wheel --out DIR [--profile NAME]
+                     build the Python wheel of llamacloud (distribution llamacloud-batches,
+                     python/pyproject.toml) into DIR with the pinned maturin, installed into a
+                     virtual environment in cargo's target directory; profile `dist` by default
+  wheel --check [--profile NAME]
+                     build the wheel, pip-install it into a fresh virtual environment, and run
+                     `llamacloud --version` and a listing against the emulator from there
   snapshots --reject-unreferenced FILE
                      fail when an insta snapshot is not among those a test run recorded in
                      FILE (the run's INSTA_SNAPSHOT_REFERENCES_FILE)";

@@ -14,6 +14,16 @@ fn main() -> ExitCode {
             client_listing(Path::new(server), rest)
         }
         ["demo"] => xtask::demo::run(),
+        #[cfg(unix)]
+        ["install-c", rest @ ..] => install_c(rest),
+        #[cfg(not(unix))]
+        ["install-c", ..] => Err(anyhow::anyhow!(
+            "install-c installs an ELF shared library with a soname; on Windows use cargo-c \
+             (`cargo cinstall -p batches-ffi`) or the ordinary build's batches_ffi library"
+        )),
+        ["wheel", rest @ ..] => {
+            xtask::wheel::Options::parse(rest).and_then(|options| xtask::wheel::run(&options))
+        }
         ["layout", rest @ ..] => packages(rest).and_then(|only| xtask::layout::run(&only)),
         ["man"] => xtask::man::default_dir().and_then(|dir| xtask::man::run(&dir)),
         ["man", dir] => xtask::man::run(Path::new(dir)),
@@ -47,6 +57,16 @@ fn packages(args: &[&str]) -> Result<Vec<String>> {
         }
     }
     Ok(names)
+}
+
+/// `install-c …`: installs, then lists what it wrote.
+#[cfg(unix)]
+fn install_c(args: &[&str]) -> Result<()> {
+    let options = xtask::install_c::Options::parse(args)?;
+    for path in xtask::install_c::run(&options)? {
+        println!("installed {}", path.display());
+    }
+    Ok(())
 }
 
 /// `bench client-listing SERVER [COUNT [PAGE_SIZE]]`.

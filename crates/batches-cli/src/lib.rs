@@ -1,7 +1,18 @@
 //! `llamacloud`, the command line for LlamaCloud batches.
 //!
 //! The binary is a thin `main` over [`run`]; [`command`] describes every command and
-//! option, for man pages and shell completions.
+//! option, for man pages and shell completions. Install the binary with
+//! `cargo install batches-cli` (or `cargo install --path crates/batches-cli` from the
+//! repository).
+//!
+//! ```
+//! let mut command = batches_cli::command();
+//! assert_eq!(command.get_name(), "llamacloud");
+//! let mut script = Vec::new();
+//! clap_complete::generate(clap_complete::Shell::Bash, &mut command, "llamacloud", &mut script);
+//! assert!(String::from_utf8(script)?.contains("llamacloud__subcmd__batches__subcmd__list"));
+//! # Ok::<(), std::string::FromUtf8Error>(())
+//! ```
 #![warn(missing_docs)]
 
 mod cli;

@@ -1,17 +1,32 @@
 //! Async and blocking client for the LlamaCloud Batches API (`/api/v2/batches`).
 //!
-//! ```no_run
-//! use batches_client::{BatchStatus, Client, ListBatchesParams};
+//! ```
+//! use batches_client::{Client, ListBatchesParams};
 //! use futures_util::TryStreamExt;
 //!
-//! # async fn run() -> Result<(), batches_client::Error> {
-//! let client = Client::from_env()?;
-//! let running = ListBatchesParams { status: Some(BatchStatus::Running), ..Default::default() };
-//! let mut batches = client.batches().stream(running);
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = batches_server::spawn(batches_server::ServerConfig {
+//! #     seed: 25,
+//! #     ..Default::default()
+//! # })
+//! # .await?;
+//! // `Client::from_env()` reads the key and base URL from the environment instead.
+//! let client = Client::builder()
+//!     .api_key("llx-local-dev")
+//! #   .base_url(emulator.base_url())
+//!     .build()?;
+//! let params = ListBatchesParams { page_size: Some(10), ..Default::default() };
+//! let mut batches = client.batches().stream(params); // every page, one page of lookahead
+//! let mut listed = 0;
 //! while let Some(batch) = batches.try_next().await? {
-//!     println!("{} {}", batch.id, batch.source_directory_id);
+//!     println!("{} {} {}", batch.id, batch.status, batch.source_directory_id);
+//!     listed += 1;
 //! }
-//! # Ok(()) }
+//! assert_eq!(listed, 25); // three pages
+//! # emulator.shutdown().await;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! Three layers: a [`ClientBuilder`] (key, base URL, limits), a [`Client`] that owns the

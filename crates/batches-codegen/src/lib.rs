@@ -1,23 +1,5 @@
-//! Generates the Rust models of the batches API from `spec/batches.schema.json`.
-//!
-//! One function, [`generate_models`], turns the schema into formatted Rust source. The
-//! `batches-types` build script calls it to produce the models it compiles, and
-//! `cargo xtask codegen` calls it to refresh the reviewable copy checked in beside them, so
-//! the two can never be produced by different code.
-//!
-//! The generator understands the subset of JSON Schema the spec uses, and says so when it
-//! meets anything else rather than guessing:
-//!
-//! - `$defs` entries that are objects become structs. Properties not in `required`, or whose
-//!   type admits `null`, become `Option<T>`. Objects that allow additional properties get a
-//!   flattened `extra` map, so fields the schema does not know survive a round trip.
-//! - String `enum`s marked `x-open-enum` become open, `#[non_exhaustive]` enums: one variant
-//!   per known value plus `Unknown`, which keeps any other value exactly as received in an
-//!   opaque type only parsing can make, so a known value is always its own variant.
-//! - `anyOf` of titled alternatives becomes an untagged enum, one variant per title.
-//! - `format: date-time` strings become `chrono::DateTime<chrono::Utc>`.
-//! - Objects marked `x-query-parameters` also get `to_query_pairs`, which encodes each field
-//!   through `crate::query::QueryValue` (arrays as a repeated key).
+// The README is the crate's documentation, so its examples run as doctests.
+#![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 mod object;

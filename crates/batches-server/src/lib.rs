@@ -6,14 +6,23 @@
 //! through their lifecycle in a background task, and a deterministic fault layer can make a
 //! share of the requests fail the way a real network and service do.
 //!
-//! Start it in-process for a test:
+//! Start it in-process for a test (on a free port of 127.0.0.1 by default):
 //!
-//! ```no_run
-//! # async fn demo() -> anyhow::Result<()> {
-//! use batches_server::{spawn, ServerConfig};
+//! ```
+//! use batches_server::{DEFAULT_API_KEY, ServerConfig, spawn};
 //!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> anyhow::Result<()> {
 //! let server = spawn(ServerConfig { seed: 20, ..ServerConfig::default() }).await?;
-//! println!("serving at {}", server.base_url());
+//! let page: serde_json::Value = reqwest::Client::new()
+//!     .get(format!("{}/api/v2/batches?page_size=5", server.base_url()))
+//!     .bearer_auth(DEFAULT_API_KEY.0)
+//!     .send()
+//!     .await?
+//!     .json()
+//!     .await?;
+//! assert_eq!(page["items"].as_array().map(Vec::len), Some(5));
+//! assert!(page["next_page_token"].is_string());
 //! server.shutdown().await;
 //! # Ok(())
 //! # }

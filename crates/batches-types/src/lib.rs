@@ -52,6 +52,11 @@
 //! ```
 #![warn(missing_docs)]
 
+// The README's examples run as doctests, so what it shows keeps working.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod fingerprint;
 pub mod query;
 
