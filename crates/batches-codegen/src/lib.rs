@@ -17,7 +17,9 @@
 //! - `anyOf` of titled alternatives becomes an untagged enum, one variant per title.
 //! - `format: date-time` strings become `chrono::DateTime<chrono::Utc>`.
 //! - Objects marked `x-query-parameters` also get `to_query_pairs`, which encodes each field
-//!   through `crate::query::QueryValue` (arrays as a repeated key).
+//!   through `crate::query::QueryValue` (arrays as a repeated key); objects marked
+//!   `x-form-fields` get `to_form_fields`, the text fields of a multipart body, encoded the
+//!   same way.
 #![warn(missing_docs)]
 
 mod object;
