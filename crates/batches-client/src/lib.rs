@@ -133,16 +133,20 @@
 #![warn(missing_docs)]
 
 // The modules form layers, each using only those before it: source, operation → error →
-// retry → endpoint → settings → env → transport → pagination → wait → batches → client →
-// blocking.
+// retry → endpoint → settings → env → multipart → transport → pagination → wait →
+// requests → batches, files → directories → client → blocking.
 mod batches;
 pub mod blocking;
 mod client;
+mod directories;
 mod endpoint;
 mod env;
 mod error;
+mod files;
+mod multipart;
 mod operation;
 mod pagination;
+mod requests;
 mod retry;
 mod settings;
 mod source;
@@ -150,6 +154,8 @@ mod transport;
 mod wait;
 
 pub use batches::{Batches, CreateOptions};
+pub use directories::Directories;
+pub use files::{DirectoryFiles, UploadOptions};
 pub use client::{Client, ClientBuilder};
 pub use endpoint::{Endpoint, Region};
 pub use env::{API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV};
@@ -164,9 +170,12 @@ pub use transport::Response;
 pub use wait::WaitOptions;
 
 pub use batches_types::{
-    Batch, BatchConfig, BatchResult, BatchStatus, CancelBatchParams, CreateBatchParams,
-    CreateBatchRequest, GetBatchParams, JobConfig, JobReference, JobType, ListBatchesParams,
-    WebhookConfiguration,
+    AddDirectoryFileParams, AddDirectoryFileRequest, Batch, BatchConfig, BatchResult,
+    BatchStatus, CancelBatchParams, CreateBatchParams, CreateBatchRequest, CreateDirectoryParams,
+    CreateDirectoryRequest, Directory, DirectoryFile, DirectoryType, GetBatchParams,
+    GetDirectoryParams, JobConfig, JobReference, JobType, ListBatchesParams,
+    ListDirectoriesParams, ListDirectoryFilesParams, UploadDirectoryFileFields,
+    UploadDirectoryFileParams, WebhookConfiguration,
 };
 pub use batches_types::{DateTime, Utc};
 pub use serde_json::value::RawValue;

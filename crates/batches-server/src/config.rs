@@ -1,7 +1,7 @@
 //! What the emulator can be told at start: [`ServerConfig`] and the [`FaultKind`]s it
 //! names. Everything else in the crate reads it; it reads nothing of the crate.
 
-use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr};
+use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
 /// The key accepted when none is configured, and the project it belongs to.
 pub const DEFAULT_API_KEY: (&str, &str) = ("llx-local-dev", "prj-local");
@@ -38,6 +38,26 @@ pub struct ServerConfig {
     pub max_json_body: usize,
     /// Largest accepted multipart upload body.
     pub max_upload_body: usize,
+    /// Uploads a project may make per window before it gets a 429 with `retry-after`
+    /// (the documented 50 per 5 s by default); `None` lifts the limit (`--no-rate-limits`).
+    pub upload_rate_limit: Option<RateLimit>,
+}
+
+/// At most `requests` per `window` per project, counted over a sliding window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests admitted per window.
+    pub requests: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+impl RateLimit {
+    /// The documented file upload limit: 50 requests per 5 s per project.
+    pub const UPLOADS: RateLimit = RateLimit {
+        requests: 50,
+        window: Duration::from_secs(5),
+    };
 }
 
 impl Default for ServerConfig {
@@ -57,6 +77,7 @@ impl Default for ServerConfig {
             concurrency_limit: 4,
             max_json_body: 1024 * 1024,
             max_upload_body: 64 * 1024 * 1024,
+            upload_rate_limit: Some(RateLimit::UPLOADS),
         }
     }
 }
@@ -74,6 +95,12 @@ impl ServerConfig {
             self.concurrency_limit >= 1,
             "the concurrency limit must be at least 1"
         );
+        if let Some(limit) = self.upload_rate_limit {
+            anyhow::ensure!(
+                limit.requests >= 1 && !limit.window.is_zero(),
+                "an upload rate limit needs at least 1 request per window of more than 0 s"
+            );
+        }
         Ok(())
     }
 

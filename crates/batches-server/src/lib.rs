@@ -21,10 +21,12 @@
 #![warn(missing_docs)]
 
 mod config;
+mod counts;
 mod error;
 mod faults;
 mod http;
 mod page_token;
+mod rate_limit;
 mod rules;
 mod scheduler;
 mod seed;
@@ -40,7 +42,8 @@ use std::{
 use anyhow::Context;
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
-pub use config::{DEFAULT_API_KEY, FaultKind, ServerConfig};
+pub use config::{DEFAULT_API_KEY, FaultKind, RateLimit, ServerConfig};
+pub use counts::RequestCounts;
 
 /// A handle on data the emulator holds, for tests that prepare state without HTTP.
 #[derive(Clone)]
@@ -68,6 +71,7 @@ impl Fixtures {
 pub struct ServerHandle {
     addr: SocketAddr,
     fixtures: Fixtures,
+    counts: Arc<counts::Counts>,
 }
 
 impl ServerHandle {
@@ -84,6 +88,12 @@ impl ServerHandle {
     /// Direct access to its data, for test set-up.
     pub fn fixtures(&self) -> &Fixtures {
         &self.fixtures
+    }
+
+    /// How many requests (and uploads) it has served so far, for tests that must show
+    /// what a client sent.
+    pub fn counts(&self) -> RequestCounts {
+        self.counts.snapshot()
     }
 }
 
@@ -132,7 +142,13 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let (stop, stopped) = watch::channel(false);
     let config = Arc::new(config);
     let scheduler = scheduler::Scheduler::new(store.clone(), config.clone());
-    let app = http::App::new(store.clone(), config.clone(), scheduler.clone());
+    let counts = Arc::new(counts::Counts::default());
+    let app = http::App::new(
+        store.clone(),
+        config.clone(),
+        scheduler.clone(),
+        counts.clone(),
+    );
     let tasks = vec![
         tokio::spawn(scheduler.run(stopped.clone())),
         tokio::spawn(http::serve(listener, app, stopped)),
@@ -141,6 +157,7 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
         handle: ServerHandle {
             addr,
             fixtures: Fixtures { store },
+            counts,
         },
         stop,
         tasks,

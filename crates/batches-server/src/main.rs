@@ -43,6 +43,9 @@ struct Args {
     /// Latency added to every response, in milliseconds.
     #[arg(long = "latency", value_name = "MS", default_value_t = 0)]
     latency_ms: u64,
+    /// Lift the documented rate limits (uploads: 50 per 5 s per project, then 429).
+    #[arg(long)]
+    no_rate_limits: bool,
 }
 
 fn parse_api_key(raw: &str) -> Result<(String, String), String> {
@@ -86,6 +89,11 @@ async fn main() -> anyhow::Result<()> {
         fault_kinds: args.fault_kinds,
         fault_seed: args.fault_seed,
         latency_ms: args.latency_ms,
+        upload_rate_limit: if args.no_rate_limits {
+            None
+        } else {
+            defaults.upload_rate_limit
+        },
         ..defaults
     };
     let server = spawn(config).await?;

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::{config::ServerConfig, faults::Faults, scheduler::Scheduler, store::Store};
+use crate::{
+    config::ServerConfig, counts::Counts, faults::Faults, rate_limit::RateLimiter,
+    scheduler::Scheduler, store::Store,
+};
 
 /// State shared by every handler.
 #[derive(Clone)]
@@ -15,17 +18,29 @@ pub struct App {
     pub scheduler: Scheduler,
     /// Latency and faults around every request.
     pub faults: Arc<Faults>,
+    /// What was served, for tests.
+    pub counts: Arc<Counts>,
+    /// The upload rate limit.
+    pub uploads: Arc<RateLimiter>,
 }
 
 impl App {
-    /// The application over this store.
-    pub fn new(store: Arc<Store>, config: Arc<ServerConfig>, scheduler: Scheduler) -> Self {
-        let faults = Arc::new(Faults::new(&config));
+    /// The application over this store, counting what it serves in `counts`.
+    pub fn new(
+        store: Arc<Store>,
+        config: Arc<ServerConfig>,
+        scheduler: Scheduler,
+        counts: Arc<Counts>,
+    ) -> Self {
+        let faults = Arc::new(Faults::new(&config, counts.clone()));
+        let uploads = Arc::new(RateLimiter::new(config.upload_rate_limit));
         App {
             store,
             config,
             scheduler,
             faults,
+            counts,
+            uploads,
         }
     }
 }
