@@ -95,7 +95,10 @@ impl<'a> DirectoryFiles<'a> {
 
     /// Lists one page of the directory's files
     /// (`GET /api/v1/beta/directories/{directory_id}/files`), oldest first.
-    pub async fn list(&self, params: &ListDirectoryFilesParams) -> Result<Page<DirectoryFile>, Error> {
+    pub async fn list(
+        &self,
+        params: &ListDirectoryFilesParams,
+    ) -> Result<Page<DirectoryFile>, Error> {
         self.list_page(params).await
     }
 
@@ -136,20 +139,21 @@ impl<'a> DirectoryFiles<'a> {
         options: &UploadOptions,
     ) -> Result<Response<DirectoryFile>, Error> {
         let path = path.as_ref();
-        let file_name = path
-            .file_name()
-            .and_then(OsStr::to_str)
-            .ok_or_else(|| {
-                Error::InvalidRequest(format!(
-                    "cannot upload {}: its file name is missing or not UTF-8",
-                    path.display()
-                ))
-            })?;
+        let file_name = path.file_name().and_then(OsStr::to_str).ok_or_else(|| {
+            Error::InvalidRequest(format!(
+                "cannot upload {}: its file name is missing or not UTF-8",
+                path.display()
+            ))
+        })?;
         let mut fields = options.fields.clone();
-        let unique_id = [&fields.unique_id, &fields.external_file_id, &fields.display_name]
-            .into_iter()
-            .find_map(Option::clone)
-            .unwrap_or_else(|| file_name.to_owned());
+        let unique_id = [
+            &fields.unique_id,
+            &fields.external_file_id,
+            &fields.display_name,
+        ]
+        .into_iter()
+        .find_map(Option::clone)
+        .unwrap_or_else(|| file_name.to_owned());
         fields.unique_id = Some(unique_id.clone());
         let body = UploadBody {
             path: path.to_owned(),
@@ -218,7 +222,10 @@ impl<'a> DirectoryFiles<'a> {
             }) if error.status() == Some(CONFLICT) => error,
             Err(failed) => return Err(failed.error),
         };
-        tracing::info!(operation, "conflict after an attempt of unknown outcome; looking the file up");
+        tracing::info!(
+            operation,
+            "conflict after an attempt of unknown outcome; looking the file up"
+        );
         let params = ListDirectoryFilesParams {
             page_size: Some(1),
             ..lookup

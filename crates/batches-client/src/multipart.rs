@@ -51,10 +51,9 @@ impl UploadBody {
         });
         let part = Part::stream_with_length(reqwest::Body::wrap_stream(chunks), length)
             .file_name(self.file_name.clone());
-        let form = self
-            .fields
-            .iter()
-            .fold(Form::new(), |form, (name, value)| form.text(*name, value.clone()));
+        let form = self.fields.iter().fold(Form::new(), |form, (name, value)| {
+            form.text(*name, value.clone())
+        });
         Ok(form.part(FILE_PART, part))
     }
 }

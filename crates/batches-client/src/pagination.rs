@@ -221,9 +221,7 @@ impl<T: Send + 'static> Pages<T> {
     pub(crate) fn failed(operation: &'static str, error: Error) -> Self {
         let mut error = Some(error);
         Pages::new(operation, None, move |_| {
-            std::future::ready(Err(error
-                .take()
-                .expect("a walk stops at its first error")))
+            std::future::ready(Err(error.take().expect("a walk stops at its first error")))
         })
     }
 

@@ -63,7 +63,9 @@ impl Transport {
     /// Runs a call: attempts it, retries what the policy allows, and returns the first
     /// 2xx exchange or the last failure.
     pub(crate) async fn execute(&self, call: Call) -> Result<Exchange, Error> {
-        self.execute_tracked(call).await.map_err(|failed| failed.error)
+        self.execute_tracked(call)
+            .await
+            .map_err(|failed| failed.error)
     }
 
     /// [`execute`](Self::execute), telling with a failure whether an earlier attempt may

@@ -40,7 +40,9 @@ fn failure(status: u16) -> ResponseTemplate {
 fn conflict() -> ResponseTemplate {
     ResponseTemplate::new(409)
         .insert_header("x-should-retry", "false")
-        .set_body_json(json!({"detail": "A file with unique_id \"docs/report.pdf\" already exists"}))
+        .set_body_json(
+            json!({"detail": "A file with unique_id \"docs/report.pdf\" already exists"}),
+        )
 }
 
 /// A temporary directory holding `report.pdf` with `contents`.
@@ -52,7 +54,12 @@ fn report(contents: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// Mounts `first` for the first `times` uploads, then `then` for the rest.
-async fn uploads_answer(server: &MockServer, first: ResponseTemplate, times: u64, then: ResponseTemplate) {
+async fn uploads_answer(
+    server: &MockServer,
+    first: ResponseTemplate,
+    times: u64,
+    then: ResponseTemplate,
+) {
     Mock::given(method("POST"))
         .and(path(UPLOAD))
         .respond_with(first)
@@ -147,11 +154,20 @@ async fn an_upload_is_multipart_with_the_file_and_every_field() {
     };
     assert_eq!(request.url.query(), Some("project_id=prj-1"));
     let content_type = request.headers["content-type"].to_str().unwrap();
-    assert!(content_type.starts_with("multipart/form-data; boundary="), "{content_type}");
+    assert!(
+        content_type.starts_with("multipart/form-data; boundary="),
+        "{content_type}"
+    );
     let body = body_text(request);
     assert!(body.contains(&field("display_name", "Q4 report")), "{body}");
-    assert!(body.contains(&field("external_file_id", "crm-17")), "{body}");
-    assert!(body.contains(&field("metadata", r#"{"team": "finance"}"#)), "{body}");
+    assert!(
+        body.contains(&field("external_file_id", "crm-17")),
+        "{body}"
+    );
+    assert!(
+        body.contains(&field("metadata", r#"{"team": "finance"}"#)),
+        "{body}"
+    );
     // The server's own default, sent explicitly so that a retry is recognised.
     assert!(body.contains(&field("unique_id", "crm-17")), "{body}");
     assert!(
@@ -216,7 +232,10 @@ async fn the_unique_id_defaults_as_the_server_would_pick_it() {
             .unwrap();
         let requests = requests_to(&server, "POST", UPLOAD).await;
         let body = body_text(&requests[0]);
-        assert!(body.contains(&field("unique_id", expected)), "{expected}: {body}");
+        assert!(
+            body.contains(&field("unique_id", expected)),
+            "{expected}: {body}"
+        );
     }
 }
 
@@ -234,7 +253,9 @@ impl Respond for RewriteThenCheck {
                 std::fs::write(&self.file, "second version, longer than the first").unwrap();
                 failure(500)
             }
-            _ if body_text(request).contains("\r\n\r\nsecond version, longer than the first\r\n") => {
+            _ if body_text(request)
+                .contains("\r\n\r\nsecond version, longer than the first\r\n") =>
+            {
                 ResponseTemplate::new(200).set_body_json(directory_file("dfl-1", "report.pdf"))
             }
             _ => ResponseTemplate::new(400).set_body_json(json!({"detail": "stale bytes"})),
@@ -286,6 +307,28 @@ async fn a_conflict_after_an_attempt_of_unknown_outcome_returns_the_landed_file(
         assert_eq!(requests_to(&server, "POST", UPLOAD).await.len(), 2);
         assert_eq!(requests_to(&server, "GET", FILES).await.len(), 1);
     }
+}
+
+#[tokio::test]
+async fn a_conflict_after_a_timed_out_attempt_returns_the_landed_file() {
+    let server = MockServer::start().await;
+    let slow = ResponseTemplate::new(200)
+        .set_body_json(directory_file("dfl-late", "docs/report.pdf"))
+        .set_delay(std::time::Duration::from_secs(5));
+    uploads_answer(&server, slow, 1, conflict()).await;
+    lookup_finds(&server, "docs/report.pdf").await;
+    let (_dir, file) = report("x");
+    let uploaded = common::builder(&server.uri())
+        .timeout(std::time::Duration::from_millis(200))
+        .build()
+        .unwrap()
+        .directories()
+        .files("dir-1")
+        .upload(&file, &with_unique_id("docs/report.pdf"))
+        .await
+        .unwrap();
+    assert_eq!(uploaded.id, "dfl-landed");
+    assert_eq!(requests_to(&server, "POST", UPLOAD).await.len(), 2);
 }
 
 #[tokio::test]
@@ -379,31 +422,47 @@ async fn uploads_retry_like_get_and_stop_at_max_retries() {
 async fn a_file_that_cannot_be_read_is_an_error_naming_it_and_nothing_is_sent() {
     let server = MockServer::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let files = client(&server).directories().files("dir-1");
+    let client = client(&server);
+    let files = client.directories().files("dir-1");
     let missing = dir.path().join("gone.pdf");
-    let error = files.upload(&missing, &Default::default()).await.unwrap_err();
+    let error = files
+        .upload(&missing, &Default::default())
+        .await
+        .unwrap_err();
     assert!(
         matches!(&error, Error::File { path, .. } if path == &missing),
         "{error:?}"
     );
     let message = error.to_string();
     assert!(
-        message.starts_with(&format!("upload directory file: cannot read {}: ", missing.display())),
+        message.starts_with(&format!(
+            "upload directory file: cannot read {}: ",
+            missing.display()
+        )),
         "{message}"
     );
-    let error = files.upload(dir.path(), &Default::default()).await.unwrap_err();
+    let error = files
+        .upload(dir.path(), &Default::default())
+        .await
+        .unwrap_err();
     assert!(error.to_string().ends_with("not a regular file"), "{error}");
     assert_eq!(request_count(&server).await, 0);
 
-    let error = files.upload(Path::new("/"), &Default::default()).await.unwrap_err();
+    let error = files
+        .upload(Path::new("/"), &Default::default())
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
-    let error = client(&server)
+    let error = client
         .directories()
         .files(" ")
         .upload(&missing, &Default::default())
         .await
         .unwrap_err();
-    assert!(error.to_string().contains("directory id is empty"), "{error}");
+    assert!(
+        error.to_string().contains("directory id is empty"),
+        "{error}"
+    );
     assert_eq!(request_count(&server).await, 0);
 }
 
@@ -481,7 +540,10 @@ async fn a_repeated_page_token_names_the_listing() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let mut pages = client.directories().files("dir-1").pages(Default::default());
+    let mut pages = client
+        .directories()
+        .files("dir-1")
+        .pages(Default::default());
     let mut seen = 0;
     let error = loop {
         match futures_util::StreamExt::next(&mut pages).await.unwrap() {
@@ -491,7 +553,9 @@ async fn a_repeated_page_token_names_the_listing() {
     };
     assert_eq!(seen, 2);
     assert!(
-        error.to_string().starts_with("list directory files: the server returned page token `same` a second time"),
+        error.to_string().starts_with(
+            "list directory files: the server returned page token `same` a second time"
+        ),
         "{error}"
     );
     let error = futures_util::StreamExt::next(
@@ -500,5 +564,8 @@ async fn a_repeated_page_token_names_the_listing() {
     .await
     .unwrap()
     .unwrap_err();
-    assert!(error.to_string().contains("directory id is empty"), "{error}");
+    assert!(
+        error.to_string().contains("directory id is empty"),
+        "{error}"
+    );
 }

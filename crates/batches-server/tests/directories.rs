@@ -283,10 +283,14 @@ async fn uploads_over_the_rate_limit_get_a_429_with_retry_after() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let header = |name: &str| -> u64 { response.headers()[name].to_str().unwrap().parse().unwrap() };
+    let header =
+        |name: &str| -> u64 { response.headers()[name].to_str().unwrap().parse().unwrap() };
     let (seconds, millis) = (header("retry-after"), header("retry-after-ms"));
     assert!((1..=30).contains(&seconds), "{seconds}");
-    assert!((1..=30_000).contains(&millis) && seconds * 1000 >= millis, "{millis}");
+    assert!(
+        (1..=30_000).contains(&millis) && seconds * 1000 >= millis,
+        "{millis}"
+    );
     let body: serde_json::Value = response.json().await.unwrap();
     assert!(
         body["detail"]
@@ -298,7 +302,11 @@ async fn uploads_over_the_rate_limit_get_a_429_with_retry_after() {
     let files = api
         .ok(&format!("/api/v1/beta/directories/{directory}/files"))
         .await;
-    assert_eq!(files["items"].as_array().unwrap().len(), 3, "the refused one is not kept");
+    assert_eq!(
+        files["items"].as_array().unwrap().len(),
+        3,
+        "the refused one is not kept"
+    );
     let counts = server.counts();
     assert_eq!((counts.uploads, counts.rate_limited), (4, 1));
 

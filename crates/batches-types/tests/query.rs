@@ -1,9 +1,8 @@
 //! Query strings, exactly as they go on the wire.
 
 use batches_types::{
-    BatchStatus, CancelBatchParams, DateTime, DirectoryType, GetBatchParams,
-    ListBatchesParams, ListDirectoriesParams, ListDirectoryFilesParams,
-    UploadDirectoryFileFields,
+    BatchStatus, CancelBatchParams, DateTime, DirectoryType, GetBatchParams, ListBatchesParams,
+    ListDirectoriesParams, ListDirectoryFilesParams, UploadDirectoryFileFields,
 };
 
 fn instant(text: &str) -> DateTime<chrono::Utc> {
@@ -100,5 +99,9 @@ fn upload_fields_are_the_set_text_fields_in_schema_order() {
             ("unique_id", "scans/invoice.pdf".to_owned()),
         ]
     );
-    assert!(UploadDirectoryFileFields::default().to_form_fields().is_empty());
+    assert!(
+        UploadDirectoryFileFields::default()
+            .to_form_fields()
+            .is_empty()
+    );
 }

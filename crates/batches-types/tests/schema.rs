@@ -156,16 +156,8 @@ fn openapi_parameters_are_the_schema_parameters() {
         "post",
         "CancelBatchParams",
     );
-    assert_parameters(
-        "/api/v1/beta/directories",
-        "get",
-        "ListDirectoriesParams",
-    );
-    assert_parameters(
-        "/api/v1/beta/directories",
-        "post",
-        "CreateDirectoryParams",
-    );
+    assert_parameters("/api/v1/beta/directories", "get", "ListDirectoriesParams");
+    assert_parameters("/api/v1/beta/directories", "post", "CreateDirectoryParams");
     assert_parameters(
         "/api/v1/beta/directories/{directory_id}",
         "get",
@@ -194,15 +186,15 @@ fn openapi_parameters_are_the_schema_parameters() {
 fn openapi_upload_fields_are_the_schema_fields() {
     let openapi = openapi();
     let schema = schema();
-    let body = &openapi["paths"]["/api/v1/beta/directories/{directory_id}/files/upload"]["post"]
-        ["requestBody"]["content"]["multipart/form-data"]["schema"];
+    let body = &openapi["paths"]["/api/v1/beta/directories/{directory_id}/files/upload"]["post"]["requestBody"]
+        ["content"]["multipart/form-data"]["schema"];
     let declared: BTreeSet<&String> = body["properties"].as_object().unwrap().keys().collect();
-    let mut expected: BTreeSet<&String> = schema["$defs"]["UploadDirectoryFileFields"]
-        ["properties"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .collect();
+    let mut expected: BTreeSet<&String> =
+        schema["$defs"]["UploadDirectoryFileFields"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
     let file = "upload_file".to_owned();
     expected.insert(&file);
     assert_eq!(declared, expected);

@@ -4,9 +4,9 @@
 use std::{fs, path::PathBuf};
 
 use batches_types::{
-    AddDirectoryFileRequest, Batch, BatchQueryResponse, CreateBatchRequest,
-    CreateDirectoryRequest, Directory, DirectoryFile, DirectoryFileQueryResponse,
-    DirectoryQueryResponse, DirectoryType, ErrorBody,
+    AddDirectoryFileRequest, Batch, BatchQueryResponse, CreateBatchRequest, CreateDirectoryRequest,
+    Directory, DirectoryFile, DirectoryFileQueryResponse, DirectoryQueryResponse, DirectoryType,
+    ErrorBody,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -26,7 +26,10 @@ const MODELS: &[(&str, fn(&str, &str) -> String)] = &[
     ("directory-", round_trip::<Directory>),
     ("directory-list-", round_trip::<DirectoryQueryResponse>),
     ("directory-file-", round_trip::<DirectoryFile>),
-    ("directory-file-list-", round_trip::<DirectoryFileQueryResponse>),
+    (
+        "directory-file-list-",
+        round_trip::<DirectoryFileQueryResponse>,
+    ),
 ];
 
 /// Decodes `text` as `T` and re-encodes it.
@@ -184,5 +187,9 @@ fn directories_keep_unknown_types_and_fields() {
     let file: DirectoryFile = serde_json::from_str(&read("directory-file-uploaded.json")).unwrap();
     let metadata = file.metadata.as_ref().unwrap();
     assert_eq!(metadata["tags"], serde_json::json!(["q4", "eu"]));
-    assert_eq!(metadata["note"], Value::Null, "a null inside metadata is kept");
+    assert_eq!(
+        metadata["note"],
+        Value::Null,
+        "a null inside metadata is kept"
+    );
 }

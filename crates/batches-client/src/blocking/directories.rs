@@ -3,9 +3,8 @@
 use std::path::Path;
 
 use batches_types::{
-    AddDirectoryFileParams, AddDirectoryFileRequest, CreateDirectoryParams,
-    CreateDirectoryRequest, Directory, DirectoryFile, GetDirectoryParams, ListDirectoriesParams,
-    ListDirectoryFilesParams,
+    AddDirectoryFileParams, AddDirectoryFileRequest, CreateDirectoryParams, CreateDirectoryRequest,
+    Directory, DirectoryFile, GetDirectoryParams, ListDirectoriesParams, ListDirectoryFilesParams,
 };
 use serde_json::value::RawValue;
 

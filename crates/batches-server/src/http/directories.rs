@@ -77,7 +77,10 @@ pub async fn create(
         &project,
         &request.name,
         request.description.as_deref(),
-        request.type_.as_ref().map_or("user", |type_| type_.as_str()),
+        request
+            .type_
+            .as_ref()
+            .map_or("user", |type_| type_.as_str()),
         request.system_metadata.as_ref(),
     )?;
     Ok(Json(directory))

@@ -223,7 +223,8 @@ pub fn insert_file(
         unique_id,
         file.external_file_id,
         file.size,
-        file.metadata.map(|metadata| Json::Object(metadata).to_string()),
+        file.metadata
+            .map(|metadata| Json::Object(metadata).to_string()),
         at,
         at
     ])?;
