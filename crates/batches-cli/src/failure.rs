@@ -11,8 +11,8 @@ Exit codes:
   1    the API refused the request (an HTTP error after retries) or sent an unreadable answer
   2    bad usage or input; nothing was sent
   3    network failure or timeout
-  4    wait: the batch ended FAILED or CANCELLED
-  5    wait: the batch was still running when --timeout passed
+  4    wait: the batch ended FAILED or CANCELLED; run: a batch ended so, or a file has an error
+  5    wait, run: a batch was still running when --timeout passed
   130  interrupted (Ctrl-C)";
 
 /// A command that did not succeed.
@@ -46,6 +46,23 @@ pub enum Failure {
         cause: Box<Failure>,
         /// Where to resume.
         starting_token: String,
+        /// What is listed, singular (`batch`), for the message.
+        item: &'static str,
+    },
+    /// An upload or a run stopped before its end; `resume_command` finishes it.
+    Stopped {
+        /// Why it stopped.
+        cause: Box<Failure>,
+        /// The exact command that resumes it.
+        resume_command: String,
+    },
+    /// Some files have an error: their upload failed or their batch gave them no job
+    /// (exit 4); the results, failures last, are printed.
+    FilesFailed {
+        /// Files with an error.
+        failed: usize,
+        /// Files in all.
+        total: usize,
     },
 }
 
@@ -56,8 +73,10 @@ pub struct Report {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
-    /// How to continue a listing that stopped.
-    pub starting_token: Option<String>,
+    /// How to continue a listing that stopped: the starting token, and what is listed.
+    pub starting_token: Option<(String, &'static str)>,
+    /// The command that finishes an upload or a run that stopped.
+    pub resume_command: Option<String>,
 }
 
 impl Failure {
@@ -78,7 +97,10 @@ impl Failure {
             Failure::Output(_) => 1,
             Failure::BrokenPipe => 0,
             Failure::Interrupted => 130,
-            Failure::ListingStopped { cause, .. } => return cause.exit_code(),
+            Failure::FilesFailed { .. } => 4,
+            Failure::ListingStopped { cause, .. } | Failure::Stopped { cause, .. } => {
+                return cause.exit_code();
+            }
         })
     }
 
@@ -88,6 +110,7 @@ impl Failure {
             message,
             hint,
             starting_token: None,
+            resume_command: None,
         };
         Some(match self {
             Failure::Usage { message, hint } => report(message.clone(), hint.clone()),
@@ -104,10 +127,22 @@ impl Failure {
             Failure::ListingStopped {
                 cause,
                 starting_token,
+                item,
             } => {
                 let mut report = cause.report()?;
-                report.starting_token = Some(starting_token.clone());
+                report.starting_token = Some((starting_token.clone(), item));
                 report
+            }
+            Failure::Stopped {
+                cause,
+                resume_command,
+            } => {
+                let mut report = cause.report()?;
+                report.resume_command = Some(resume_command.clone());
+                report
+            }
+            Failure::FilesFailed { failed, total } => {
+                report(format!("{failed} of {total} files have an error"), None)
             }
         })
     }
@@ -122,7 +157,7 @@ impl From<Error> for Failure {
 fn client_exit_code(error: &Error) -> u8 {
     match error {
         Error::Transport { .. } | Error::Timeout { .. } => 3,
-        Error::InvalidRequest(_) | Error::Config(_) => 2,
+        Error::InvalidRequest(_) | Error::Config(_) | Error::File { .. } => 2,
         Error::WaitTimeout { .. } => 5,
         _ => 1,
     }

@@ -15,8 +15,11 @@ fn examples_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec/examples")
 }
 
+/// Decodes a fixture (named by the first argument) as one model and re-encodes it.
+type RoundTrip = fn(&str, &str) -> String;
+
 /// Which model a fixture is decoded as: the longest prefix of its name that matches.
-const MODELS: &[(&str, fn(&str, &str) -> String)] = &[
+const MODELS: &[(&str, RoundTrip)] = &[
     ("batch-", round_trip::<Batch>),
     ("list-", round_trip::<BatchQueryResponse>),
     ("error-", round_trip::<ErrorBody>),

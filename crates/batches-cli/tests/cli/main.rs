@@ -3,9 +3,13 @@
 
 mod common;
 mod config;
+mod directories;
+mod folders;
 mod formats;
 mod help;
 mod list;
+mod run;
+mod run_failures;
 mod single;
 mod stats;
 mod wait;
