@@ -507,3 +507,33 @@ fn results_in_table_and_yaml() {
         .unwrap();
     assert_eq!(crate::common::stdout(&output), "docs/a.md\ndocs/b.zip\n");
 }
+
+/// The README's main job: the sample documents the repository ships.
+#[test]
+fn the_sample_documents_give_one_error_and_five_jobs() {
+    let env = Env::with(unlimited());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let output = run_cmd(&env, &root, &["examples/documents"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 4, "{}", stderr(&output));
+    let results = records(&output);
+    let ok: Vec<&str> = results
+        .iter()
+        .filter(|r| r["status"] == "ok")
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ok,
+        [
+            "examples/documents/invoice-2026-001.pdf",
+            "examples/documents/meeting-notes.md",
+            "examples/documents/q3-figures.csv",
+            "examples/documents/quarterly-report.pdf",
+            "examples/documents/service-agreement.pdf"
+        ]
+    );
+    let last = results.last().unwrap();
+    assert_eq!(last["path"], "examples/documents/archive.zip");
+    assert_eq!(last["status"], "error");
+}
