@@ -199,6 +199,13 @@ impl UploadProgress {
     }
 }
 
+impl Drop for UploadProgress {
+    /// A run that stops on an error leaves no bar behind.
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
 /// One live line per batch while a run waits.
 pub struct BatchLines {
     lines: Option<MultiProgress>,

@@ -34,6 +34,8 @@ pub enum Failure {
         /// Its terminal status.
         status: String,
     },
+    /// The server sent something the command cannot read (exit 1).
+    Unreadable(String),
     /// stdout could not be written for a reason other than a closed pipe (exit 1).
     Output(std::io::Error),
     /// The reader of stdout went away (`| head -1`): stop quietly (exit 0).
@@ -94,7 +96,7 @@ impl Failure {
             Failure::Usage { .. } => 2,
             Failure::Client(error) => client_exit_code(error),
             Failure::BatchEnded { .. } => 4,
-            Failure::Output(_) => 1,
+            Failure::Output(_) | Failure::Unreadable(_) => 1,
             Failure::BrokenPipe => 0,
             Failure::Interrupted => 130,
             Failure::FilesFailed { .. } => 4,
@@ -122,6 +124,7 @@ impl Failure {
                 )),
             ),
             Failure::Output(error) => report(format!("could not write the output: {error}"), None),
+            Failure::Unreadable(message) => report(message.clone(), None),
             Failure::BrokenPipe => return None,
             Failure::Interrupted => report("interrupted".to_owned(), None),
             Failure::ListingStopped {

@@ -146,13 +146,16 @@ impl<'a> DirectoryFiles<'a> {
             ))
         })?;
         let mut fields = options.fields.clone();
+        // An empty field is no value: the server skips it too.
         let unique_id = [
             &fields.unique_id,
             &fields.external_file_id,
             &fields.display_name,
         ]
         .into_iter()
-        .find_map(Option::clone)
+        .flatten()
+        .find(|value| !value.is_empty())
+        .cloned()
         .unwrap_or_else(|| file_name.to_owned());
         fields.unique_id = Some(unique_id.clone());
         let body = UploadBody {

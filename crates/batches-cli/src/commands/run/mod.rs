@@ -127,6 +127,7 @@ async fn run_groups(
     let progress = context
         .console
         .upload_progress(missing.len(), missing.iter().map(|file| file.size).sum());
+    let mut existing = existing.into_iter();
     let mut done = Vec::new();
     for (k, files) in groups.iter().enumerate() {
         let directory_id = match directories.get(k) {
@@ -137,18 +138,12 @@ async fn run_groups(
                 id
             }
         };
-        let there = existing.get(k).cloned().unwrap_or_default();
-        let uploaded = context
+        // The directories given come first, in order; those made now are empty.
+        let there = existing.next().unwrap_or_default();
+        let outcomes = context
             .interrupt
             .race(uploader.upload(&directory_id, files, &there, &progress))
-            .await;
-        let outcomes = match uploaded {
-            Ok(outcomes) => outcomes,
-            Err(interrupted) => {
-                progress.finish();
-                return Err(interrupted);
-            }
-        };
+            .await?;
         let uploaded_now = files.iter().any(|file| !there.contains_key(&file.shown));
         let batch = if outcomes.iter().all(Result::is_ok) {
             let look_first = !uploaded_now;

@@ -9,9 +9,7 @@ mod walk;
 use std::collections::HashMap;
 use std::time::Duration;
 
-use batches_client::{
-    Client, DirectoryFile, Error, RawValue, UploadDirectoryFileFields, UploadOptions,
-};
+use batches_client::{Client, DirectoryFile, Error, UploadDirectoryFileFields, UploadOptions};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 
@@ -79,33 +77,28 @@ impl Uploader {
     }
 
     /// The files already in the directory, by unique id.
-    pub async fn existing(&self, directory_id: &str) -> Result<HashMap<String, Stored>, Error> {
+    pub async fn existing(&self, directory_id: &str) -> Result<HashMap<String, Stored>, Failure> {
         let params = batches_client::ListDirectoryFilesParams {
             page_size: Some(1000),
             ..Default::default()
         };
-        self.client
-            .directories()
-            .files(directory_id)
-            .raw_pages(params)
-            .map_ok(|page| futures_util::stream::iter(page.items.into_iter().map(Ok)))
-            .try_flatten()
-            .and_then(|raw: Box<RawValue>| async move {
+        let mut pages = self.client.directories().files(directory_id).raw_pages(params);
+        let mut existing = HashMap::new();
+        while let Some(page) = pages.try_next().await? {
+            for raw in &page.items {
                 let file: DirectoryFile = serde_json::from_str(raw.get()).map_err(|error| {
-                    Error::InvalidRequest(format!(
-                        "the server listed a directory file that cannot be read: {error}"
+                    Failure::Unreadable(format!(
+                        "the server listed a file of {directory_id} that cannot be read: {error}"
                     ))
                 })?;
-                Ok((
-                    file.unique_id.clone(),
-                    Stored {
-                        file,
-                        raw: raw.get().to_owned(),
-                    },
-                ))
-            })
-            .try_collect()
-            .await
+                let stored = Stored {
+                    raw: raw.get().to_owned(),
+                    file,
+                };
+                existing.insert(stored.file.unique_id.clone(), stored);
+            }
+        }
+        Ok(existing)
     }
 
     /// Uploads each of `files` into the directory, unless `existing` already holds it,
