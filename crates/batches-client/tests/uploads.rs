@@ -309,6 +309,64 @@ async fn a_conflict_after_an_attempt_of_unknown_outcome_returns_the_landed_file(
     }
 }
 
+/// The lookup after a conflict asks the same project and organization as the upload.
+#[tokio::test]
+async fn the_lookup_is_scoped_like_the_upload_and_the_add() {
+    let server = MockServer::start().await;
+    uploads_answer(&server, failure(500), 1, conflict()).await;
+    Mock::given(method("POST"))
+        .and(path(FILES))
+        .respond_with(failure(500))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(FILES))
+        .respond_with(conflict())
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(FILES))
+        .and(query_param("unique_id", "docs/report.pdf"))
+        .and(query_param("organization_id", "org-1"))
+        .and(query_param("project_id", "prj-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "items": [directory_file("dfl-scoped", "docs/report.pdf")],
+        })))
+        .mount(&server)
+        .await;
+    let (_dir, file) = report("x");
+    let options = UploadOptions {
+        params: batches_client::UploadDirectoryFileParams {
+            organization_id: Some("org-1".into()),
+            project_id: Some("prj-1".into()),
+        },
+        ..with_unique_id("docs/report.pdf")
+    };
+    let client = client(&server);
+    let files = client.directories().files("dir-1");
+    let uploaded = files.upload(&file, &options).await.unwrap();
+    assert_eq!(uploaded.id, "dfl-scoped");
+
+    let request = AddDirectoryFileRequest {
+        unique_id: Some("docs/report.pdf".into()),
+        ..AddDirectoryFileRequest::new("f-1")
+    };
+    let params = batches_client::AddDirectoryFileParams {
+        organization_id: Some("org-1".into()),
+        project_id: Some("prj-1".into()),
+    };
+    let added = files.add(&request, &params).await.unwrap();
+    assert_eq!(added.id, "dfl-scoped");
+    let lookups = requests_to(&server, "GET", FILES).await;
+    assert_eq!(lookups.len(), 2);
+    assert!(
+        lookups[1].url.query().unwrap().contains("file_id=f-1"),
+        "{:?}",
+        lookups[1].url.query()
+    );
+}
+
 #[tokio::test]
 async fn a_conflict_after_a_timed_out_attempt_returns_the_landed_file() {
     let server = MockServer::start().await;

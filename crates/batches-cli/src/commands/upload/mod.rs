@@ -82,7 +82,11 @@ impl Uploader {
             page_size: Some(1000),
             ..Default::default()
         };
-        let mut pages = self.client.directories().files(directory_id).raw_pages(params);
+        let mut pages = self
+            .client
+            .directories()
+            .files(directory_id)
+            .raw_pages(params);
         let mut existing = HashMap::new();
         while let Some(page) = pages.try_next().await? {
             for raw in &page.items {
