@@ -144,8 +144,9 @@ pub async fn print<L: Listed>(
             let wrote = context.printer.end_list()?;
             if matches!(end, End::MaxItems) {
                 context.console.note(&format!(
-                    "stopped after {printed} {items} (--max-items); to continue after the last \
+                    "stopped after {printed} {} (--max-items); to continue after the last \
                      {item} printed, repeat the listing with --starting-token {}",
+                    if printed == 1 { item } else { items },
                     position.encode()
                 ));
             } else if !wrote && context.printer.is_table() {
