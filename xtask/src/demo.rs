@@ -1,29 +1,28 @@
 //! `cargo xtask demo`: the main job on a fresh machine. Builds the emulator and the CLI,
 //! starts the emulator on a free port with seeded batches, and runs the CLI against it:
-//! the batch table, the stats chart, and a batch created over a new source directory and
-//! followed to completion with its per-file results.
+//! `batches run` over the sample documents the repository ships (uploaded, one batch,
+//! followed to the end, one result per file), then the batch table and the stats chart.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 
 use anyhow::{Context, Result, bail};
 use batches_server::DEFAULT_API_KEY;
 
 use crate::{cargo, emulator::Emulator, project_root};
 
-/// The files uploaded into the demo's source directory: one kind neither product reads,
-/// to show a per-file error next to the jobs.
-const FILES: [(&str, &[u8]); 4] = [
-    ("annual-report.pdf", b"%PDF-1.7 annual report"),
-    ("meeting-notes.md", b"# Notes\n\nShip the batches CLI."),
-    ("q3-figures.xlsx", b"PK spreadsheet"),
-    ("photos.zip", b"PK archive"),
-];
+/// The sample documents, relative to the workspace root: three PDFs, a Markdown file, a
+/// spreadsheet (CSV) and `archive.zip`, a type neither product reads.
+pub const DOCUMENTS: &str = "examples/documents";
+
+/// The exit status of `batches run` when a file has an error: `archive.zip` has one.
+const A_FILE_HAS_AN_ERROR: i32 = 4;
 
 /// Runs the demo.
 pub fn run() -> Result<()> {
+    let root = project_root();
     let binaries = cargo::build(
-        cargo::command(&project_root()),
+        cargo::command(&root),
         &["-p", "batches-server", "-p", "batches-cli"],
     )?;
     let emulator = Emulator::start(
@@ -33,37 +32,53 @@ pub fn run() -> Result<()> {
     println!("emulator listening on {}\n", emulator.base_url());
     let llamacloud = binaries.get("llamacloud")?;
     let config_home = std::env::temp_dir().join("llamacloud-demo-config");
-    let cli = |args: &[&str]| run_cli(llamacloud, emulator.base_url(), &config_home, args);
+    let cli = |args: &[&str]| run_cli(llamacloud, emulator.base_url(), &config_home, &root, args);
 
-    cli(&["batches", "list", "--format", "table", "--max-items", "15"])?;
-    cli(&["batches", "stats", "--format", "table"])?;
-
-    let directory = create_directory(&emulator)?;
-    cli(&[
+    let status = cli(&[
         "batches",
-        "create",
-        "--source-directory-id",
-        &directory,
+        "run",
+        DOCUMENTS,
         "--job-type",
         "parse_v2",
         "--configuration-id",
         "cfg-PARSE_AGENTIC",
-        "--wait",
-        "--interval",
-        "250ms",
         "--format",
         "table",
     ])?;
+    match status.code() {
+        Some(A_FILE_HAS_AN_ERROR) => println!(
+            "batches run exited {A_FILE_HAS_AN_ERROR}, as expected: archive.zip is a type no \
+             product reads, so it got an error instead of a job\n"
+        ),
+        _ => bail!("batches run ended with {status}; expected exit status {A_FILE_HAS_AN_ERROR}"),
+    }
+    for args in [
+        &["batches", "list", "--format", "table", "--max-items", "15"][..],
+        &["batches", "stats", "--format", "table"],
+    ] {
+        let status = cli(args)?;
+        if !status.success() {
+            bail!("llamacloud {} failed with {status}", args.join(" "));
+        }
+    }
     drop(emulator);
     println!("emulator stopped");
     Ok(())
 }
 
-/// Runs `llamacloud` with the emulator's address and key, showing the command first.
-fn run_cli(llamacloud: &Path, base_url: &str, config_home: &Path, args: &[&str]) -> Result<()> {
+/// Runs `llamacloud` in `dir` with the emulator's address and key, showing the command
+/// first, and returns how it ended.
+fn run_cli(
+    llamacloud: &Path,
+    base_url: &str,
+    config_home: &Path,
+    dir: &Path,
+    args: &[&str],
+) -> Result<ExitStatus> {
     println!("$ llamacloud {}", args.join(" "));
     let status = Command::new(llamacloud)
         .args(args)
+        .current_dir(dir)
         .env("LLAMA_CLOUD_BASE_URL", base_url)
         .env("LLAMA_CLOUD_API_KEY", DEFAULT_API_KEY.0)
         // A private, empty configuration so that the user's profiles play no part.
@@ -71,43 +86,5 @@ fn run_cli(llamacloud: &Path, base_url: &str, config_home: &Path, args: &[&str])
         .status()
         .context("running llamacloud")?;
     println!();
-    if !status.success() {
-        bail!("llamacloud {} failed with {status}", args.join(" "));
-    }
-    Ok(())
-}
-
-/// Creates a source directory through the emulator's directory endpoints and uploads
-/// [`FILES`] into it, as the official getting-started flow does. Returns its id.
-fn create_directory(emulator: &Emulator) -> Result<String> {
-    let directory = emulator.curl_json(
-        "/api/v1/beta/directories",
-        &[
-            "--header",
-            "Content-Type: application/json",
-            "--data",
-            r#"{"name": "demo documents", "type": "ephemeral"}"#,
-        ],
-    )?;
-    let id = directory["id"]
-        .as_str()
-        .context("the directory has no id")?
-        .to_owned();
-    println!("created source directory {id}");
-    let staging = std::env::temp_dir().join("llamacloud-demo-files");
-    std::fs::create_dir_all(&staging)?;
-    for (name, contents) in FILES {
-        let path = staging.join(name);
-        std::fs::write(&path, contents)?;
-        let file = emulator.curl_json(
-            &format!("/api/v1/beta/directories/{id}/files/upload"),
-            &["--form", &format!("upload_file=@{}", path.display())],
-        )?;
-        println!(
-            "  uploaded {name} as {}",
-            file["id"].as_str().unwrap_or("?")
-        );
-    }
-    println!();
-    Ok(id)
+    Ok(status)
 }

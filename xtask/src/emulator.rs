@@ -7,7 +7,6 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-use batches_server::DEFAULT_API_KEY;
 
 /// A `batches-server` process on a free loopback port, killed on drop.
 pub struct Emulator {
@@ -44,26 +43,6 @@ impl Emulator {
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> &str {
         &self.base_url
-    }
-
-    /// Sends one request to `path` (with the query, if any) with curl and the default key,
-    /// and decodes the JSON answer; `args` adds curl options (method, body, form fields).
-    pub fn curl_json(&self, path: &str, args: &[&str]) -> Result<serde_json::Value> {
-        let output = Command::new("curl")
-            .args(["--silent", "--show-error", "--fail-with-body", "--header"])
-            .arg(format!("Authorization: Bearer {}", DEFAULT_API_KEY.0))
-            .args(args)
-            .arg(format!("{}{path}", self.base_url))
-            .output()
-            .context("running curl")?;
-        let body = String::from_utf8_lossy(&output.stdout);
-        if !output.status.success() {
-            bail!(
-                "{path}: {} {body}",
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        serde_json::from_str(&body).with_context(|| format!("{path}: the body is not JSON: {body}"))
     }
 }
 

@@ -33,8 +33,8 @@ commands:
                      PAGE_SIZE at a time (default 100), from the batches-server binary SERVER;
                      `bench` runs it from a release build
   demo               build, start the emulator with seeded data and run the CLI against it:
-                     the batch table, the stats chart, a batch created and followed to the end
-                     (uploads the demo files with curl)
+                     `batches run` over examples/documents (exits 4: one file type no product
+                     reads), the batch table, the stats chart
   install-c --prefix DIR [--libdir DIR] [--includedir DIR] [--destdir DIR]
             [--profile NAME] [--library-type cdylib|staticlib]...
                      build the C library (profile `dist` by default) and install it under DIR:

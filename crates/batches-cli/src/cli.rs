@@ -1,5 +1,8 @@
 //! The command line: every command, option and accepted value.
 
+mod directories;
+mod run;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -10,6 +13,11 @@ use clap_complete::Shell;
 
 use crate::failure::EXIT_CODES;
 use crate::values::{self, DATE_FORMS, DURATION_FORMS};
+
+pub use directories::{
+    DirectoriesCommand, DirectoryListArgs, FileListArgs, FileUploadArgs, FilesCommand,
+};
+pub use run::{RunArgs, UploadArgs};
 
 /// List, create, follow and cancel LlamaCloud batches.
 #[derive(Debug, Parser)]
@@ -140,6 +148,9 @@ pub enum Command {
     /// Show and change the settings of the configuration file
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Create and list source directories, list and upload their files
+    #[command(subcommand)]
+    Directories(DirectoriesCommand),
 }
 
 /// `llamacloud batches …`
@@ -183,6 +194,8 @@ pub enum BatchesCommand {
         #[command(flatten)]
         filters: ListFilters,
     },
+    /// Upload local files and folders, run one job over them and show each file's result
+    Run(Box<RunArgs>),
 }
 
 /// `--organization-id` and `--project-id`, accepted by every batch endpoint.

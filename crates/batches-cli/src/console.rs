@@ -1,10 +1,11 @@
 //! Everything written to stderr: errors with hints, notes, warnings and progress.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use batches_client::{Batch, BatchStatus};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::failure::Failure;
 use crate::output::style;
@@ -41,15 +42,18 @@ impl Console {
         if let Some(hint) = report.hint {
             self.line(&format!("{}: {hint}", self.paint("hint", style::CYAN)));
         }
-        if let Some(token) = report.starting_token {
-            self.resume(&token);
+        if let Some((token, item)) = report.starting_token {
+            self.resume(&token, item);
+        }
+        if let Some(command) = report.resume_command {
+            self.line(&format!("to resume, run: {command}"));
         }
     }
 
-    /// Tells how to continue a listing that stopped early.
-    pub fn resume(&self, starting_token: &str) {
+    /// Tells how to continue a listing of `item`s that stopped early.
+    pub fn resume(&self, starting_token: &str, item: &str) {
         self.line(&format!(
-            "to continue after the last batch printed, repeat the listing with \
+            "to continue after the last {item} printed, repeat the listing with \
              --starting-token {starting_token}"
         ));
     }
@@ -66,6 +70,11 @@ impl Console {
         if !self.quiet {
             self.line(&format!("{}: {text}", self.paint("warning", style::YELLOW)));
         }
+    }
+
+    /// Prints an error that does not end the command (shown even when quiet).
+    pub fn error(&self, text: &str) {
+        self.line(&format!("{}: {text}", self.paint("error", style::RED)));
     }
 
     /// Prints a debug line (asked for with `--debug`, so shown even when quiet).
@@ -112,6 +121,109 @@ impl Console {
         bar.set_message("waiting for the first status");
         // Drawn only once complete, so the first frame is not a bare spinner.
         bar.set_draw_target(ProgressDrawTarget::stderr());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    }
+}
+
+impl Console {
+    /// One bar for a set of uploads: files, bytes, rate and time left; nothing when stderr
+    /// is not a terminal or with `--quiet`.
+    pub fn upload_progress(&self, files: usize, bytes: u64) -> UploadProgress {
+        let bar = if self.terminal && !self.quiet {
+            let bar = ProgressBar::with_draw_target(Some(bytes), ProgressDrawTarget::hidden());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{spinner} uploading {msg} {wide_bar} {binary_bytes}/{binary_total_bytes} · \
+                     {binary_bytes_per_sec} · ETA {eta}",
+                )
+                .expect("the template is valid"),
+            );
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        let progress = UploadProgress {
+            bar,
+            files: files as u64,
+            done: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+        };
+        progress.show();
+        progress
+    }
+
+    /// Live lines, one per batch, for a run's wait; nothing when stderr is not a terminal
+    /// or with `--quiet`.
+    pub fn batch_lines(&self) -> BatchLines {
+        BatchLines {
+            lines: (self.terminal && !self.quiet)
+                .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
+        }
+    }
+}
+
+/// The progress of a set of uploads.
+pub struct UploadProgress {
+    bar: ProgressBar,
+    files: u64,
+    done: AtomicU64,
+    failed: AtomicU64,
+}
+
+impl UploadProgress {
+    /// Counts a file of `bytes` whose upload ended, well or not.
+    pub fn uploaded(&self, bytes: u64, ok: bool) {
+        self.done.fetch_add(1, Ordering::SeqCst);
+        if !ok {
+            self.failed.fetch_add(1, Ordering::SeqCst);
+        }
+        self.bar.inc(bytes);
+        self.show();
+    }
+
+    fn show(&self) {
+        let failed = self.failed.load(Ordering::SeqCst);
+        let mut message = format!("{}/{} files", self.done.load(Ordering::SeqCst), self.files);
+        if failed > 0 {
+            message.push_str(&format!(" ({failed} failed)"));
+        }
+        self.bar.set_message(message);
+    }
+
+    /// Removes the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Drop for UploadProgress {
+    /// A run that stops on an error leaves no bar behind.
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+/// One live line per batch while a run waits.
+pub struct BatchLines {
+    lines: Option<MultiProgress>,
+}
+
+impl BatchLines {
+    /// A line for `batch_id`, updated with [`wait_status`].
+    pub fn line(&self, batch_id: &str) -> ProgressBar {
+        let Some(lines) = &self.lines else {
+            return ProgressBar::hidden();
+        };
+        let bar = lines.add(ProgressBar::new_spinner());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {prefix} {msg} · {elapsed}")
+                .expect("the template is valid"),
+        );
+        bar.set_prefix(batch_id.to_owned());
+        bar.set_message("waiting for the first status");
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
     }

@@ -11,8 +11,8 @@ Exit codes:
   1    the API refused the request (an HTTP error after retries) or sent an unreadable answer
   2    bad usage or input; nothing was sent
   3    network failure or timeout
-  4    wait: the batch ended FAILED or CANCELLED
-  5    wait: the batch was still running when --timeout passed
+  4    wait: the batch ended FAILED or CANCELLED; run: a batch ended so, or a file has an error
+  5    wait, run: a batch was still running when --timeout passed
   6    the output could not be written (stdout failed, e.g. a full disk)
   130  interrupted (Ctrl-C)";
 
@@ -35,6 +35,8 @@ pub enum Failure {
         /// Its terminal status.
         status: String,
     },
+    /// The server sent something the command cannot read (exit 1).
+    Unreadable(String),
     /// stdout could not be written for a reason other than a closed pipe (exit 6): a
     /// local failure, not the API's.
     Output(std::io::Error),
@@ -48,6 +50,23 @@ pub enum Failure {
         cause: Box<Failure>,
         /// Where to resume.
         starting_token: String,
+        /// What is listed, singular (`batch`), for the message.
+        item: &'static str,
+    },
+    /// An upload or a run stopped before its end; `resume_command` finishes it.
+    Stopped {
+        /// Why it stopped.
+        cause: Box<Failure>,
+        /// The exact command that resumes it.
+        resume_command: String,
+    },
+    /// Some files have an error: their upload failed or their batch gave them no job
+    /// (exit 4); the results, failures last, are printed.
+    FilesFailed {
+        /// Files with an error.
+        failed: usize,
+        /// Files in all.
+        total: usize,
     },
 }
 
@@ -58,8 +77,10 @@ pub struct Report {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
-    /// How to continue a listing that stopped.
-    pub starting_token: Option<String>,
+    /// How to continue a listing that stopped: the starting token, and what is listed.
+    pub starting_token: Option<(String, &'static str)>,
+    /// The command that finishes an upload or a run that stopped.
+    pub resume_command: Option<String>,
 }
 
 impl Failure {
@@ -78,9 +99,13 @@ impl Failure {
             Failure::Client(error) => client_exit_code(error),
             Failure::BatchEnded { .. } => 4,
             Failure::Output(_) => 6,
+            Failure::Unreadable(_) => 1,
             Failure::BrokenPipe => 0,
             Failure::Interrupted => 130,
-            Failure::ListingStopped { cause, .. } => return cause.exit_code(),
+            Failure::FilesFailed { .. } => 4,
+            Failure::ListingStopped { cause, .. } | Failure::Stopped { cause, .. } => {
+                return cause.exit_code();
+            }
         })
     }
 
@@ -90,6 +115,7 @@ impl Failure {
             message,
             hint,
             starting_token: None,
+            resume_command: None,
         };
         Some(match self {
             Failure::Usage { message, hint } => report(message.clone(), hint.clone()),
@@ -101,15 +127,28 @@ impl Failure {
                 )),
             ),
             Failure::Output(error) => report(format!("could not write the output: {error}"), None),
+            Failure::Unreadable(message) => report(message.clone(), None),
             Failure::BrokenPipe => return None,
             Failure::Interrupted => report("interrupted".to_owned(), None),
             Failure::ListingStopped {
                 cause,
                 starting_token,
+                item,
             } => {
                 let mut report = cause.report()?;
-                report.starting_token = Some(starting_token.clone());
+                report.starting_token = Some((starting_token.clone(), item));
                 report
+            }
+            Failure::Stopped {
+                cause,
+                resume_command,
+            } => {
+                let mut report = cause.report()?;
+                report.resume_command = Some(resume_command.clone());
+                report
+            }
+            Failure::FilesFailed { failed, total } => {
+                report(format!("{failed} of {total} files have an error"), None)
             }
         })
     }
@@ -124,7 +163,7 @@ impl From<Error> for Failure {
 fn client_exit_code(error: &Error) -> u8 {
     match error {
         Error::Transport { .. } | Error::Timeout { .. } | Error::Tls { .. } => 3,
-        Error::InvalidRequest(_) | Error::Config(_) => 2,
+        Error::InvalidRequest(_) | Error::Config(_) | Error::File { .. } => 2,
         Error::WaitTimeout { .. } => 5,
         _ => 1,
     }

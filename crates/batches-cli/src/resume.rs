@@ -2,19 +2,77 @@
 //!
 //! A server page token only marks the start of a page, while a listing can stop in the
 //! middle of one (`--max-items`, an error, Ctrl-C). The starting token adds how many
-//! batches of that page were printed and the id of the last one, so a resumed listing
+//! items of that page were printed and the id of the last one, so a resumed listing
 //! continues right after it, also when batches were created in between. It also pins the
 //! listing it belongs to: the filters, and dates given as ages (`7d`) resolved as in the
 //! first run.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use batches_client::ListBatchesParams;
+use batches_client::{ListBatchesParams, ListDirectoriesParams};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::failure::Failure;
 use crate::values::Instant;
+
+/// A listing's date bounds: on or after, on or before.
+pub type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// The query parameters of a listing that a starting token can resume.
+pub trait Resumable {
+    /// What a token pins exactly: the resource and every filter but the date bounds (ages
+    /// resolve differently on each run) and the page (the page size may change).
+    fn filters(&self) -> String;
+    /// The date bounds, which a token pins on their own.
+    fn bounds(&self) -> Bounds;
+    /// Sets the bounds and the page of a resumed listing.
+    fn resume_at(&mut self, bounds: Bounds, page_token: Option<String>);
+}
+
+impl Resumable for ListBatchesParams {
+    /// The query of the filters alone: the text tokens printed by earlier versions were
+    /// made from, so they keep resuming.
+    fn filters(&self) -> String {
+        ListBatchesParams {
+            created_at_on_or_after: None,
+            created_at_on_or_before: None,
+            page_size: None,
+            page_token: None,
+            ..self.clone()
+        }
+        .to_query_string()
+    }
+
+    fn bounds(&self) -> Bounds {
+        (self.created_at_on_or_after, self.created_at_on_or_before)
+    }
+
+    fn resume_at(&mut self, (after, before): Bounds, page_token: Option<String>) {
+        self.created_at_on_or_after = after;
+        self.created_at_on_or_before = before;
+        self.page_token = page_token;
+    }
+}
+
+impl Resumable for ListDirectoriesParams {
+    fn filters(&self) -> String {
+        let filters = ListDirectoriesParams {
+            page_size: None,
+            page_token: None,
+            ..self.clone()
+        };
+        format!("directories|{}", filters.to_query_string())
+    }
+
+    fn bounds(&self) -> Bounds {
+        (None, None)
+    }
+
+    fn resume_at(&mut self, _: Bounds, page_token: Option<String>) {
+        self.page_token = page_token;
+    }
+}
 
 /// A position in a listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,10 +80,10 @@ pub struct StartingToken {
     /// The page token of the page the position is on (`None`: the first page).
     #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
     pub page_token: Option<String>,
-    /// Batches of that page already printed.
+    /// Items of that page already printed.
     #[serde(rename = "n")]
     pub printed: u64,
-    /// The id of the last batch printed, when on that page.
+    /// The id of the last item printed, when on that page.
     #[serde(rename = "l", default, skip_serializing_if = "Option::is_none")]
     pub last_id: Option<String>,
     /// Fingerprint of the filters other than the dates.
@@ -38,20 +96,21 @@ pub struct StartingToken {
 }
 
 impl StartingToken {
-    /// The position after `printed` batches of the page requested with `page_token`.
+    /// The position after `printed` items of the page requested with `page_token`.
     pub fn new(
-        params: &ListBatchesParams,
+        params: &impl Resumable,
         page_token: Option<String>,
         printed: u64,
         last_id: Option<String>,
     ) -> StartingToken {
+        let (after, before) = params.bounds();
         StartingToken {
             page_token,
             printed,
             last_id,
             filters: fingerprint(params),
-            created_at_on_or_after: params.created_at_on_or_after,
-            created_at_on_or_before: params.created_at_on_or_before,
+            created_at_on_or_after: after,
+            created_at_on_or_before: before,
         }
     }
 
@@ -69,8 +128,8 @@ impl StartingToken {
             .ok_or_else(|| Failure::Usage {
                 message: format!("`{text}` is not a starting token"),
                 hint: Some(
-                    "pass the token a stopped `llamacloud batches list` printed; for a server \
-                     page token use --page-token"
+                    "pass the token a stopped listing printed; for a server page token use \
+                     --page-token"
                         .to_owned(),
                 ),
             })
@@ -80,7 +139,7 @@ impl StartingToken {
     /// up to resume it: the dates of the first run and the page token.
     pub fn resume(
         &self,
-        params: &mut ListBatchesParams,
+        params: &mut impl Resumable,
         after: Option<Instant>,
         before: Option<Instant>,
     ) -> Result<(), Failure> {
@@ -99,28 +158,18 @@ impl StartingToken {
                 hint: Some("repeat the filters of the listing that printed the token".to_owned()),
             });
         }
-        params.created_at_on_or_after = self.created_at_on_or_after;
-        params.created_at_on_or_before = self.created_at_on_or_before;
-        params.page_token = self.page_token.clone();
+        params.resume_at(
+            (self.created_at_on_or_after, self.created_at_on_or_before),
+            self.page_token.clone(),
+        );
         Ok(())
     }
 }
 
-/// The fingerprint of the query of the filters that a starting token must match: the dates
-/// are compared on their own (ages resolve differently on each run), and the page size may
-/// change.
-fn fingerprint(params: &ListBatchesParams) -> String {
-    let filters = ListBatchesParams {
-        created_at_on_or_after: None,
-        created_at_on_or_before: None,
-        page_size: None,
-        page_token: None,
-        ..params.clone()
-    };
-    format!(
-        "{:016x}",
-        batches_types::fingerprint(filters.to_query_string())
-    )
+/// The fingerprint of the filters a starting token must match (see
+/// [`Resumable::filters`]).
+fn fingerprint(params: &impl Resumable) -> String {
+    format!("{:016x}", batches_types::fingerprint(params.filters()))
 }
 
 #[cfg(test)]
@@ -258,5 +307,28 @@ mod tests {
                 let _ = StartingToken::decode(&text);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod listing_tests {
+    use batches_client::ListDirectoriesParams;
+
+    use super::*;
+
+    /// A token of one listing does not resume a listing of another resource.
+    #[test]
+    fn tokens_are_bound_to_their_resource() {
+        let token = StartingToken::new(&ListBatchesParams::default(), Some("p".into()), 1, None);
+        let mut directories = ListDirectoriesParams::default();
+        assert!(token.resume(&mut directories, None, None).is_err());
+        let token = StartingToken::new(&directories, Some("p".into()), 1, None);
+        token.resume(&mut directories, None, None).unwrap();
+        assert_eq!(directories.page_token.as_deref(), Some("p"));
+        assert!(
+            token
+                .resume(&mut ListBatchesParams::default(), None, None)
+                .is_err()
+        );
     }
 }

@@ -9,14 +9,14 @@ use batches_types::{
 use bytes::Bytes;
 use http::Method;
 use http::header::HeaderValue;
-use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::Error;
 use crate::operation::{CANCEL_BATCH, CREATE_BATCH, GET_BATCH, LIST_BATCHES};
 use crate::pagination::{Items, Page, Pages};
+use crate::requests::{Requests, id_segment};
 use crate::retry::RetryPolicy;
-use crate::transport::{Call, Response, Transport};
+use crate::transport::{Response, Transport};
 use crate::wait::WaitOptions;
 
 /// The path segments of the batches collection.
@@ -36,7 +36,7 @@ const COLLECTION: [&str; 3] = ["api", "v2", "batches"];
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Batches<'a> {
-    transport: &'a Arc<Transport>,
+    requests: Requests<'a>,
 }
 
 /// Options of [`Batches::create`].
@@ -62,7 +62,9 @@ pub struct CreateOptions {
 
 impl<'a> Batches<'a> {
     pub(crate) fn new(transport: &'a Arc<Transport>) -> Self {
-        Batches { transport }
+        Batches {
+            requests: Requests::new(transport),
+        }
     }
 
     /// Lists one page of batches (`GET /api/v2/batches`).
@@ -81,7 +83,9 @@ impl<'a> Batches<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list(&self, params: &ListBatchesParams) -> Result<Page<Batch>, Error> {
-        self.list_page(params).await
+        self.requests
+            .list_page(LIST_BATCHES, &COLLECTION, params)
+            .await
     }
 
     /// Lists one page without decoding its items: each item is the exact JSON text the
@@ -96,7 +100,9 @@ impl<'a> Batches<'a> {
     /// # Ok(()) }
     /// ```
     pub async fn list_raw(&self, params: &ListBatchesParams) -> Result<Page<Box<RawValue>>, Error> {
-        self.list_page(params).await
+        self.requests
+            .list_page(LIST_BATCHES, &COLLECTION, params)
+            .await
     }
 
     /// Every page of the listing, fetched lazily with one page of lookahead. See
@@ -170,13 +176,13 @@ impl<'a> Batches<'a> {
         batch_id: &str,
         params: &GetBatchParams,
     ) -> Result<Response<Batch>, Error> {
-        let call = self.call(
+        let call = self.requests.call(
             GET_BATCH,
             Method::GET,
             &batch_path(batch_id)?,
             &params.to_query_string(),
         );
-        self.send(call).await
+        self.requests.send(call).await
     }
 
     /// Creates a batch (`POST /api/v2/batches`). Processing starts asynchronously.
@@ -223,6 +229,7 @@ impl<'a> Batches<'a> {
             Error::InvalidRequest(format!("could not encode the create request: {error}"))
         })?;
         let call = self
+            .requests
             .call(
                 CREATE_BATCH,
                 Method::POST,
@@ -231,7 +238,7 @@ impl<'a> Batches<'a> {
             )
             .json(Bytes::from(body))
             .idempotency_key(key, policy);
-        self.send(call).await
+        self.requests.send(call).await
     }
 
     /// Asks the server to cancel a batch (`POST /api/v2/batches/{batch_id}/cancel`).
@@ -250,13 +257,13 @@ impl<'a> Batches<'a> {
     ) -> Result<Response<Batch>, Error> {
         let mut segments = batch_path(batch_id)?;
         segments.push("cancel");
-        let call = self.call(
+        let call = self.requests.call(
             CANCEL_BATCH,
             Method::POST,
             &segments,
             &params.to_query_string(),
         );
-        self.send(call).await
+        self.requests.send(call).await
     }
 
     /// Polls a batch until its status is terminal (`COMPLETED`, `FAILED`, `CANCELLED`)
@@ -285,61 +292,18 @@ impl<'a> Batches<'a> {
         options.run(batch_id, || self.get(batch_id, &params)).await
     }
 
-    /// Lists the page `params.page_token` names.
-    async fn list_page<T: DeserializeOwned>(
+    /// The walk over every page of a listing.
+    fn walk<T: serde::de::DeserializeOwned + Send + 'static>(
         &self,
-        params: &ListBatchesParams,
-    ) -> Result<Page<T>, Error> {
-        let call = self.call(
-            LIST_BATCHES,
-            Method::GET,
-            &COLLECTION,
-            &params.to_query_string(),
-        );
-        let exchange = self.transport.execute(call).await?;
-        Page::from_exchange(exchange, LIST_BATCHES, params.page_token.clone())
-    }
-
-    /// The walk over every page of a listing, each fetched by [`list_page`](Self::list_page)
-    /// with the filters of the first.
-    fn walk<T: DeserializeOwned + Send + 'static>(&self, params: ListBatchesParams) -> Pages<T> {
-        // The walk runs as a task of its own, so it holds the transport rather than a borrow.
-        let transport = Arc::clone(self.transport);
-        Pages::new(params.page_token.clone(), move |page_token| {
-            let transport = Arc::clone(&transport);
-            let params = ListBatchesParams {
-                page_token,
-                ..params.clone()
-            };
-            async move { Batches::new(&transport).list_page(&params).await }
-        })
-    }
-
-    /// A call to the endpoint below the base URL at `segments`, with a query string.
-    fn call(
-        &self,
-        operation: &'static str,
-        method: Method,
-        segments: &[&str],
-        query: &str,
-    ) -> Call {
-        Call::new(operation, method, self.transport.endpoint(segments, query))
-    }
-
-    /// Makes a call and decodes the response as `T`.
-    async fn send<T: DeserializeOwned>(&self, call: Call) -> Result<Response<T>, Error> {
-        let operation = call.operation;
-        self.transport.execute(call).await?.decode(operation)
+        params: ListBatchesParams,
+    ) -> Pages<T> {
+        let segments = COLLECTION.map(str::to_owned).to_vec();
+        self.requests.walk(LIST_BATCHES, segments, params)
     }
 }
 
 fn batch_path(batch_id: &str) -> Result<Vec<&str>, Error> {
-    if batch_id.trim().is_empty() {
-        return Err(Error::InvalidRequest(
-            "the batch id is empty; pass an id such as bat-…".to_owned(),
-        ));
-    }
     let mut segments = COLLECTION.to_vec();
-    segments.push(batch_id);
+    segments.push(id_segment(batch_id, "batch", "bat-…")?);
     Ok(segments)
 }

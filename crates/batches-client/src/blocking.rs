@@ -17,6 +17,8 @@
 //! # Ok::<(), batches_client::Error>(())
 //! ```
 
+mod directories;
+
 use std::future::Future;
 use std::sync::Arc;
 
@@ -27,6 +29,8 @@ use futures_util::StreamExt;
 use serde_json::value::RawValue;
 
 use crate::{ClientBuilder, CreateOptions, Error, Page, Response, WaitOptions};
+
+pub use directories::{Directories, DirectoryFiles};
 
 /// A blocking client of the Batches API. Cheap to clone; clones share the runtime and
 /// the connection pool.
@@ -101,6 +105,34 @@ impl Client {
     pub fn batches(&self) -> Batches<'_> {
         Batches { client: self }
     }
+
+    /// The source directory operations.
+    pub fn directories(&self) -> Directories<'_> {
+        Directories::new(self)
+    }
+
+    /// Runs an operation of the async client to its end.
+    fn run<T>(&self, future: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
+        self.runtime.block_on(future)?
+    }
+
+    /// A blocking iterator over `stream`'s pages.
+    fn pages_of<T>(&self, stream: crate::Pages<T>) -> Pages<T> {
+        Pages {
+            stream,
+            runtime: self.runtime.clone(),
+            finished: false,
+        }
+    }
+
+    /// A blocking iterator over `stream`'s items.
+    fn items_of<T>(&self, stream: crate::Items<T>) -> Iter<T> {
+        Iter {
+            stream,
+            runtime: self.runtime.clone(),
+            finished: false,
+        }
+    }
 }
 
 /// The batch operations of the blocking [`Client`]; each mirrors the async
@@ -112,7 +144,7 @@ pub struct Batches<'a> {
 
 impl Batches<'_> {
     fn run<T>(&self, future: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
-        self.client.runtime.block_on(future)?
+        self.client.run(future)
     }
 
     /// Lists one page of batches.
@@ -136,11 +168,7 @@ impl Batches<'_> {
     }
 
     fn pages_of<T>(&self, stream: crate::Pages<T>) -> Pages<T> {
-        Pages {
-            stream,
-            runtime: self.client.runtime.clone(),
-            finished: false,
-        }
+        self.client.pages_of(stream)
     }
 
     /// Every batch of the listing, across pages.
@@ -155,11 +183,8 @@ impl Batches<'_> {
     /// # drop(ids); Ok(()) }
     /// ```
     pub fn iter(&self, params: ListBatchesParams) -> Iter {
-        Iter {
-            stream: self.client.client.batches().stream(params),
-            runtime: self.client.runtime.clone(),
-            finished: false,
-        }
+        self.client
+            .items_of(self.client.client.batches().stream(params))
     }
 
     /// Gets one batch.
@@ -216,16 +241,16 @@ impl<T: Send + 'static> Iterator for Pages<T> {
     }
 }
 
-/// A blocking iterator over every batch of a listing ([`crate::Items`]). Ends after the
-/// first error.
+/// A blocking iterator over every item of a listing ([`crate::Items`]; batches unless
+/// said otherwise). Ends after the first error.
 #[derive(Debug)]
-pub struct Iter {
-    stream: crate::Items,
+pub struct Iter<T = Batch> {
+    stream: crate::Items<T>,
     runtime: Arc<Runtime>,
     finished: bool,
 }
 
-impl Iter {
+impl<T: Send + 'static> Iter<T> {
     /// See [`crate::Items::max_items`].
     pub fn max_items(mut self, max_items: u64) -> Self {
         self.stream = self.stream.max_items(max_items);
@@ -233,8 +258,8 @@ impl Iter {
     }
 }
 
-impl Iterator for Iter {
-    type Item = Result<Batch, Error>;
+impl<T: Send + Unpin + 'static> Iterator for Iter<T> {
+    type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         next_blocking(&self.runtime, &mut self.stream, &mut self.finished)

@@ -8,6 +8,7 @@ use http::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, US
 use url::Url;
 
 use crate::batches::Batches;
+use crate::directories::Directories;
 use crate::endpoint::{Region, is_loopback};
 use crate::env::{self, API_KEY_ENV, API_KEY_FALLBACK_ENV};
 use crate::error::Error;
@@ -58,6 +59,12 @@ impl Client {
     /// The batch operations.
     pub fn batches(&self) -> Batches<'_> {
         Batches::new(&self.transport)
+    }
+
+    /// The source directory operations, and through
+    /// [`Directories::files`] those on a directory's files.
+    pub fn directories(&self) -> Directories<'_> {
+        Directories::new(&self.transport)
     }
 
     /// The base URL requests go to, always ending in `/`.

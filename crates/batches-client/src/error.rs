@@ -6,7 +6,6 @@ use std::time::Duration;
 use batches_types::{BatchStatus, ErrorBody};
 use bytes::Bytes;
 
-use crate::operation::LIST_BATCHES;
 use crate::source::Source;
 
 /// Everything that can go wrong. Its `Display` is a complete sentence on its own: what
@@ -106,6 +105,18 @@ pub enum Error {
     /// The request cannot be sent as given, e.g. an empty batch id.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A local file to upload could not be read (missing, unreadable, not a regular file).
+    /// Never retried: reading it again would fail the same way.
+    #[error("{operation}: cannot read {}: {message}", path.display())]
+    #[non_exhaustive]
+    File {
+        /// What was attempted.
+        operation: &'static str,
+        /// The file, as given.
+        path: std::path::PathBuf,
+        /// What went wrong, as the operating system said it.
+        message: String,
+    },
     /// The client configuration is unusable, e.g. no API key or a base URL without a
     /// scheme.
     #[error("configuration error: {0}")]
@@ -126,11 +137,13 @@ pub enum Error {
     /// The server handed out a page token it had handed out before; following it would
     /// repeat pages forever.
     #[error(
-        "{LIST_BATCHES}: the server returned page token `{token}` a second time; stopped to \
+        "{operation}: the server returned page token `{token}` a second time; stopped to \
          avoid listing the same pages again"
     )]
     #[non_exhaustive]
     PaginationLoop {
+        /// What was listed, e.g. `list batches`.
+        operation: &'static str,
         /// The repeated token.
         token: String,
     },

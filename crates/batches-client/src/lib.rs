@@ -1,4 +1,5 @@
-//! Async and blocking client for the LlamaCloud Batches API (`/api/v2/batches`).
+//! Async and blocking client for the LlamaCloud Batches API (`/api/v2/batches`) and the
+//! source directories batches run over (`/api/v1/beta/directories`).
 //!
 //! ```
 //! use batches_client::{Client, ListBatchesParams};
@@ -30,9 +31,13 @@
 //! ```
 //!
 //! Three layers: a [`ClientBuilder`] (key, base URL, limits), a [`Client`] that owns the
-//! transport, and the borrowed [`Batches`] handle with the operations: [`list`],
+//! transport, and borrowed handles with the operations: [`Batches`] ([`list`],
 //! [`list_raw`], [`pages`], [`raw_pages`], [`stream`], [`get`], [`create`], [`cancel`] and
-//! [`wait`]. The [`blocking`] module has the same operations without async.
+//! [`wait`]), [`Directories`] (`create`, `get` and the same five listing operations) and,
+//! from [`Directories::files`], [`DirectoryFiles`] (the listing operations,
+//! [`upload`](DirectoryFiles::upload), streamed from disk, and
+//! [`add`](DirectoryFiles::add)). The [`blocking`] module has the same operations without
+//! async.
 //!
 //! [`list`]: Batches::list
 //! [`list_raw`]: Batches::list_raw
@@ -156,6 +161,19 @@
 //! - or any failure the list/get rules retry, when the caller set the idempotency key
 //!   (choosing a key is the caller's statement that the server deduplicates it).
 //!
+//! **upload, add** (directory files) are retried like list and get: the server keeps at
+//! most one file per `unique_id` in a directory and answers 409 to a second, so a repeat
+//! cannot leave a duplicate. An upload always sends a `unique_id` (the caller's, else the
+//! server's own default: `external_file_id`, else the display name, else the file name).
+//! A 409 on a retry after an attempt whose outcome is unknown (sent, then a cut
+//! connection, a timeout, a 5xx or a 408) means that attempt landed: the file is looked up
+//! (by `unique_id`; an add without one, by `file_id`) and returned. A 409 to a first
+//! attempt, or after refusals that cannot have landed (429, no connection), is an error.
+//! See [`DirectoryFiles`].
+//!
+//! **create directory** is retried only where the request cannot have been acted on (no
+//! connection, 429, `x-should-retry: true`): the server does not recognise a repeat.
+//!
 //! *This deviates from the official SDKs*, which retry a create like any other request
 //! (after timeouts, 409 and 5xx included) without sending an idempotency key, so a
 //! response lost after the server acted on the request creates a second batch that runs
@@ -195,18 +213,22 @@
 #![warn(missing_docs)]
 
 // The modules form layers, each using only those before it: source, operation → error →
-// retry → endpoint, proxy → settings → env → tls → transport → pagination → wait →
-// batches → client → blocking.
+// retry → endpoint, proxy → settings → env → tls → multipart → transport → pagination →
+// wait → requests → batches, files → directories → client → blocking.
 mod batches;
 pub mod blocking;
 mod client;
+mod directories;
 mod endpoint;
 mod env;
 mod error;
+mod files;
+mod multipart;
 mod operation;
 mod pagination;
 mod proxy;
 mod redact;
+mod requests;
 mod retry;
 mod settings;
 mod source;
@@ -216,9 +238,11 @@ mod wait;
 
 pub use batches::{Batches, CreateOptions};
 pub use client::{Client, ClientBuilder};
+pub use directories::Directories;
 pub use endpoint::{Endpoint, Region};
 pub use env::{API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV};
 pub use error::{Error, TimeoutKind, TlsFailure, TransportPhase};
+pub use files::{DirectoryFiles, UploadOptions};
 pub use pagination::{Items, Page, Pages};
 pub use proxy::ProxyUrl;
 pub use settings::{
@@ -230,8 +254,11 @@ pub use transport::Response;
 pub use wait::WaitOptions;
 
 pub use batches_types::{
-    Batch, BatchConfig, BatchResult, BatchStatus, CancelBatchParams, CreateBatchParams,
-    CreateBatchRequest, GetBatchParams, JobConfig, JobReference, JobType, ListBatchesParams,
+    AddDirectoryFileParams, AddDirectoryFileRequest, Batch, BatchConfig, BatchResult, BatchStatus,
+    CancelBatchParams, CreateBatchParams, CreateBatchRequest, CreateDirectoryParams,
+    CreateDirectoryRequest, Directory, DirectoryFile, DirectoryType, GetBatchParams,
+    GetDirectoryParams, JobConfig, JobReference, JobType, ListBatchesParams, ListDirectoriesParams,
+    ListDirectoryFilesParams, UploadDirectoryFileFields, UploadDirectoryFileParams,
     WebhookConfiguration,
 };
 pub use batches_types::{DateTime, Utc};

@@ -22,9 +22,10 @@ use crate::error::Error;
 use crate::operation::LIST_BATCHES;
 use crate::transport::Exchange;
 
-/// One page of the listing, with what is needed to print it exactly as sent.
+/// One page of a listing, with what is needed to print it exactly as sent.
 ///
-/// `T` is [`Batch`] for decoded pages, or `Box<`[`RawValue`](serde_json::value::RawValue)`>`
+/// `T` is the listed model ([`Batch`], [`Directory`](batches_types::Directory),
+/// [`DirectoryFile`](batches_types::DirectoryFile)) for decoded pages, or `Box<`[`RawValue`](serde_json::value::RawValue)`>`
 /// for pages whose items are kept as the JSON text the server sent, never parsed into
 /// values.
 ///
@@ -39,7 +40,7 @@ use crate::transport::Exchange;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
-    /// The batches of this page.
+    /// The items of this page.
     pub items: Vec<T>,
     /// The token of the next page as sent (absent, `null` and `""` all end the listing;
     /// see [`next_token`](Self::next_token)).
@@ -162,6 +163,7 @@ pub struct Pages<T> {
 
 enum PagesState<T> {
     NotStarted {
+        operation: &'static str,
         first_token: Option<String>,
         fetch: FetchPage<T>,
         max_items: Option<u64>,
@@ -194,20 +196,33 @@ impl<T> std::fmt::Debug for Pages<T> {
 }
 
 impl<T: Send + 'static> Pages<T> {
-    /// A walk that starts at the page `first_token` names and fetches each page with
-    /// `fetch`.
-    pub(crate) fn new<F, Fut>(first_token: Option<String>, mut fetch: F) -> Self
+    /// A walk of the listing `operation` (`list batches`) that starts at the page
+    /// `first_token` names and fetches each page with `fetch`.
+    pub(crate) fn new<F, Fut>(
+        operation: &'static str,
+        first_token: Option<String>,
+        mut fetch: F,
+    ) -> Self
     where
         F: FnMut(Option<String>) -> Fut + Send + 'static,
         Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
     {
         Pages {
             state: PagesState::NotStarted {
+                operation,
                 first_token,
                 fetch: Box::new(move |token| fetch(token).boxed()),
                 max_items: None,
             },
         }
+    }
+
+    /// A walk that yields `error` and ends, for a listing that cannot be requested.
+    pub(crate) fn failed(operation: &'static str, error: Error) -> Self {
+        let mut error = Some(error);
+        Pages::new(operation, None, move |_| {
+            std::future::ready(Err(error.take().expect("a walk stops at its first error")))
+        })
     }
 
     /// Stops requesting pages once the pages yielded hold at least `max_items` items.
@@ -227,6 +242,7 @@ impl<T: Send + 'static> Stream for Pages<T> {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.state = match std::mem::replace(&mut self.state, PagesState::Done) {
             PagesState::NotStarted {
+                operation,
                 first_token,
                 fetch,
                 max_items,
@@ -241,8 +257,9 @@ impl<T: Send + 'static> Stream for Pages<T> {
                 // taken the previous page out of the channel.
                 let (sender, receiver) = mpsc::channel(1);
                 // The fetching task logs inside the span of whoever polls the stream first.
-                let task =
-                    tokio::spawn(walk(first_token, fetch, max_items, sender).in_current_span());
+                let task = tokio::spawn(
+                    walk(operation, first_token, fetch, max_items, sender).in_current_span(),
+                );
                 PagesState::Running {
                     receiver,
                     _task: AbortOnDrop(task),
@@ -263,6 +280,7 @@ impl<T: Send + 'static> Stream for Pages<T> {
 
 /// Fetches page after page into `sender` until a stop rule applies.
 async fn walk<T>(
+    operation: &'static str,
     mut token: Option<String>,
     mut fetch: FetchPage<T>,
     max_items: Option<u64>,
@@ -292,7 +310,10 @@ async fn walk<T>(
         }
         if !seen.insert(next.clone()) {
             if let Ok(slot) = sender.reserve().await {
-                slot.send(Err(Error::PaginationLoop { token: next }));
+                slot.send(Err(Error::PaginationLoop {
+                    operation,
+                    token: next,
+                }));
             }
             return;
         }
@@ -300,8 +321,8 @@ async fn walk<T>(
     }
 }
 
-/// A lazy stream of every item of a listing (the batches, by default), across pages, built
-/// on [`Pages`] (same stop rules and lookahead).
+/// A lazy stream of every item of a listing (batches by default; directories and directory
+/// files too), across pages, built on [`Pages`] (same stop rules and lookahead).
 ///
 /// ```no_run
 /// use batches_client::{BatchStatus, ListBatchesParams};

@@ -13,6 +13,7 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::error::{Error, TimeoutKind, TlsFailure, TransportPhase};
+use crate::multipart::UploadBody;
 use crate::proxy::scrub;
 use crate::redact;
 use crate::retry::{self, RetryPolicy};
@@ -69,9 +70,19 @@ impl Transport {
     /// Runs a call: attempts it, retries what the policy allows, and returns the first
     /// 2xx exchange or the last failure.
     pub(crate) async fn execute(&self, call: Call) -> Result<Exchange, Error> {
+        self.execute_tracked(call)
+            .await
+            .map_err(|failed| failed.error)
+    }
+
+    /// [`execute`](Self::execute), telling with a failure whether an earlier attempt may
+    /// have been acted on by the server (its outcome is unknown): a conflict on a retry
+    /// then may be the first attempt's own doing.
+    pub(crate) async fn execute_tracked(&self, call: Call) -> Result<Exchange, Failed> {
         let started = Instant::now();
         let deadline = self.deadline.map(|limit| started + limit);
         let mut retries = 0;
+        let mut earlier_may_have_acted = false;
         loop {
             let span = tracing::info_span!(
                 "request",
@@ -88,20 +99,26 @@ impl Transport {
             };
             let retryable = failure.is_retryable(call.policy);
             let server_delay = failure.server_delay();
-            let error = failure.into_error(call.operation);
+            let may_have_acted = failure.may_have_acted();
+            let failed = Failed {
+                error: failure.into_error(call.operation),
+                earlier_attempt_may_have_acted: earlier_may_have_acted,
+            };
             if !retryable || retries >= self.max_retries {
-                return Err(error);
+                return Err(failed);
             }
             let delay = match server_delay {
                 // Waiting longer than the cap would hide an outage behind a hang; the
                 // error says how long the server asked for.
-                Some(delay) if delay > retry::MAX_SERVER_DELAY => return Err(error),
+                Some(delay) if delay > retry::MAX_SERVER_DELAY => return Err(failed),
                 Some(delay) => delay,
                 None => retry::backoff(retries),
             };
             if deadline.is_some_and(|deadline| Instant::now() + delay >= deadline) {
-                return Err(error);
+                return Err(failed);
             }
+            let error = failed.error;
+            earlier_may_have_acted |= may_have_acted;
             tracing::info!(
                 operation = call.operation,
                 retry = retries + 1,
@@ -138,14 +155,25 @@ impl Transport {
         if let Some(key) = &call.idempotency_key {
             request = request.header(IDEMPOTENCY_KEY, key.clone());
         }
-        if let Some(body) = &call.json {
-            request = request
-                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
-                .body(body.clone());
-        } else if call.method == Method::POST {
+        match &call.body {
+            Body::Json(body) => {
+                request = request
+                    .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                    .body(body.clone());
+            }
+            Body::Upload(upload) => {
+                let form = upload.form().map_err(|message| Failure::File {
+                    path: upload.path.clone(),
+                    message,
+                })?;
+                request = request.multipart(form);
+            }
             // Proxies may refuse a POST without a length (411); hyper leaves it out for
             // an empty body unless asked.
-            request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
+            Body::Empty if call.method == Method::POST => {
+                request = request.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
+            }
+            Body::Empty => {}
         }
         let request = request
             .build()
@@ -228,10 +256,18 @@ pub(crate) struct Call {
     pub(crate) operation: &'static str,
     method: Method,
     url: Url,
-    /// A JSON body, sent with `Content-Type: application/json`.
-    json: Option<Bytes>,
+    body: Body,
     idempotency_key: Option<HeaderValue>,
     policy: RetryPolicy,
+}
+
+/// What a call sends.
+enum Body {
+    Empty,
+    /// JSON, sent with `Content-Type: application/json`.
+    Json(Bytes),
+    /// A file and its fields as `multipart/form-data`, read from disk anew for each attempt.
+    Upload(UploadBody),
 }
 
 impl Call {
@@ -241,7 +277,7 @@ impl Call {
             operation,
             method,
             url,
-            json: None,
+            body: Body::Empty,
             idempotency_key: None,
             policy: RetryPolicy::Idempotent,
         }
@@ -250,9 +286,22 @@ impl Call {
     /// Sends `body` as JSON.
     pub(crate) fn json(self, body: Bytes) -> Call {
         Call {
-            json: Some(body),
+            body: Body::Json(body),
             ..self
         }
+    }
+
+    /// Sends a file and its fields as a multipart body.
+    pub(crate) fn upload(self, body: UploadBody) -> Call {
+        Call {
+            body: Body::Upload(body),
+            ..self
+        }
+    }
+
+    /// Retries under `policy` instead of the idempotent rules.
+    pub(crate) fn policy(self, policy: RetryPolicy) -> Call {
+        Call { policy, ..self }
     }
 
     /// Sends an `Idempotency-Key` and retries under `policy`, which depends on who chose
@@ -264,6 +313,13 @@ impl Call {
             ..self
         }
     }
+}
+
+/// A call that did not succeed: its error, and whether an attempt before the last may have
+/// been acted on by the server.
+pub(crate) struct Failed {
+    pub(crate) error: Error,
+    pub(crate) earlier_attempt_may_have_acted: bool,
 }
 
 /// A 2xx response, read completely.
@@ -327,6 +383,11 @@ pub(crate) enum Failure {
         kind: TlsFailure,
         reason: String,
     },
+    /// The file to upload could not be read; nothing was sent.
+    File {
+        path: std::path::PathBuf,
+        message: String,
+    },
 }
 
 impl Transport {
@@ -378,7 +439,21 @@ impl Failure {
                 TimeoutKind::Connect => true,
                 TimeoutKind::Attempt => policy == RetryPolicy::Idempotent,
             },
-            Failure::Tls { .. } => false,
+            Failure::Tls { .. } | Failure::File { .. } => false,
+        }
+    }
+
+    /// Whether the server may have acted on the request: it was sent and no answer says
+    /// it was refused untouched (a connect failure, a 429 and a 4xx say that; a 5xx, a
+    /// 408, a cut connection and a timeout do not).
+    fn may_have_acted(&self) -> bool {
+        match self {
+            Failure::Status { status, .. } => {
+                status.is_server_error() || *status == StatusCode::REQUEST_TIMEOUT
+            }
+            Failure::Transport { phase, .. } => *phase != TransportPhase::Connect,
+            Failure::Timeout { kind, .. } => *kind != TimeoutKind::Connect,
+            Failure::Tls { .. } | Failure::File { .. } => false,
         }
     }
 
@@ -413,6 +488,11 @@ impl Failure {
                 kind,
                 reason,
             },
+            Failure::File { path, message } => Error::File {
+                operation,
+                path,
+                message,
+            },
         }
     }
 }
@@ -426,6 +506,7 @@ impl fmt::Display for Failure {
                 write!(f, "{kind} after {}", crate::error::seconds(*elapsed))
             }
             Failure::Tls { kind, reason } => write!(f, "{kind}: {reason}"),
+            Failure::File { path, message } => write!(f, "{}: {message}", path.display()),
         }
     }
 }

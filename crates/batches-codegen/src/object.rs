@@ -1,6 +1,6 @@
 //! Object definitions: structs with `Option` for what may be absent, a flattened `extra` map
-//! for fields the schema does not know, `new` for the required fields, and `to_query_pairs`
-//! for parameter sets.
+//! for fields the schema does not know, `new` for the required fields, `to_query_pairs` for
+//! parameter sets and `to_form_fields` for the text fields of a multipart body.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -55,11 +55,12 @@ pub(crate) fn object(
         }
     };
     let is_query = def.get("x-query-parameters") == Some(&Value::Bool(true));
+    let is_form = def.get("x-form-fields") == Some(&Value::Bool(true));
 
     let mut fields = Vec::new();
     let mut required_args = Vec::new();
     let mut field_inits = Vec::new();
-    let mut query_pushes = Vec::new();
+    let mut pair_pushes = Vec::new();
     for (name, property) in properties {
         let at = format!("{at}/properties/{name}");
         let property = property
@@ -87,7 +88,7 @@ pub(crate) fn object(
             });
             field_inits.push(quote! { #field: None });
         }
-        query_pushes.push(quote! {
+        pair_pushes.push(quote! {
             crate::query::QueryValue::push_pairs(&self.#field, #name, &mut pairs);
         });
     }
@@ -127,7 +128,22 @@ pub(crate) fn object(
                 /// order; unset parameters are left out and arrays repeat their key.
                 pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
                     let mut pairs = Vec::new();
-                    #( #query_pushes )*
+                    #( #pair_pushes )*
+                    pairs
+                }
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    let form = if is_form {
+        quote! {
+            impl #ident {
+                /// The text fields of the multipart body, in schema order, as `(name, value)`;
+                /// unset fields are left out.
+                pub fn to_form_fields(&self) -> Vec<(&'static str, String)> {
+                    let mut pairs = Vec::new();
+                    #( #pair_pushes )*
                     pairs
                 }
             }
@@ -144,6 +160,7 @@ pub(crate) fn object(
         }
         #constructor
         #query
+        #form
     })
 }
 
@@ -168,6 +185,18 @@ mod tests {
             serde_json::json!({"description": "Files in the batch.", "type": "integer"});
         let after = generate_models(&schema.to_string()).unwrap();
         assert!(after.contains("/// Files in the batch.\n    #[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub file_count: Option<i64>,"), "{after}");
+    }
+
+    #[test]
+    fn form_fields_are_encoded_like_query_parameters() {
+        let schema = r#"{"$defs": {"F": {"type": "object", "x-form-fields": true,
+            "properties": {"a": {"type": "string"}}, "additionalProperties": false}}}"#;
+        let out = generate_models(schema).unwrap();
+        assert!(
+            out.contains("pub fn to_form_fields(&self) -> Vec<(&'static str, String)>"),
+            "{out}"
+        );
+        assert!(!out.contains("to_query_pairs"), "{out}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What the emulator can be told at start: [`ServerConfig`] and the [`FaultKind`]s it
 //! names. Everything else in the crate reads it; it reads nothing of the crate.
 
-use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr};
+use std::{fmt, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
 /// The key accepted when none is configured, and the project it belongs to.
 pub const DEFAULT_API_KEY: (&str, &str) = ("llx-local-dev", "prj-local");
@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub max_upload_body: usize,
     /// Serve HTTPS with this certificate instead of plain HTTP.
     pub tls: Option<Tls>,
+    /// Uploads a project may make per window before it gets a 429 with `retry-after`
+    /// (the documented 50 per 5 s by default); `None` lifts the limit (`--no-rate-limits`).
+    pub upload_rate_limit: Option<RateLimit>,
 }
 
 /// Where the certificate the emulator serves HTTPS with comes from.
@@ -62,6 +65,23 @@ pub enum Tls {
     },
 }
 
+/// At most `requests` per `window` per project, counted over a sliding window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests admitted per window.
+    pub requests: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+impl RateLimit {
+    /// The documented file upload limit: 50 requests per 5 s per project.
+    pub const UPLOADS: RateLimit = RateLimit {
+        requests: 50,
+        window: Duration::from_secs(5),
+    };
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
@@ -80,6 +100,7 @@ impl Default for ServerConfig {
             max_json_body: 1024 * 1024,
             max_upload_body: 64 * 1024 * 1024,
             tls: None,
+            upload_rate_limit: Some(RateLimit::UPLOADS),
         }
     }
 }
@@ -97,6 +118,12 @@ impl ServerConfig {
             self.concurrency_limit >= 1,
             "the concurrency limit must be at least 1"
         );
+        if let Some(limit) = self.upload_rate_limit {
+            anyhow::ensure!(
+                limit.requests >= 1 && !limit.window.is_zero(),
+                "an upload rate limit needs at least 1 request per window of more than 0 s"
+            );
+        }
         Ok(())
     }
 

@@ -2,6 +2,8 @@
 //! of `{loc, msg, type}` entries. Every layer that refuses a request (the fault layer, the
 //! handlers, the rules and the store) speaks through [`ApiError`], so it sits at the bottom.
 
+use std::time::Duration;
+
 use axum::{
     Json,
     http::{HeaderValue, StatusCode},
@@ -15,6 +17,8 @@ use serde_json::{Map, Value};
 pub struct ApiError {
     status: StatusCode,
     detail: ErrorDetail,
+    /// How long the client should wait before trying again (`retry-after`).
+    retry_after: Option<Duration>,
 }
 
 impl ApiError {
@@ -23,6 +27,7 @@ impl ApiError {
         ApiError {
             status,
             detail: ErrorDetail::Message(message.into()),
+            retry_after: None,
         }
     }
 
@@ -31,6 +36,16 @@ impl ApiError {
         ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             detail: ErrorDetail::Validation(entries),
+            retry_after: None,
+        }
+    }
+
+    /// A 429 asking the client to wait `delay`: sent as `retry-after` (whole seconds,
+    /// rounded up, as the API sends it) and `retry-after-ms` (exact).
+    pub fn rate_limited(message: impl Into<String>, delay: Duration) -> Self {
+        ApiError {
+            retry_after: Some(delay),
+            ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, message)
         }
     }
 
@@ -64,6 +79,15 @@ pub fn entry(
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(ErrorBody::new(self.detail))).into_response();
+        if let Some(delay) = self.retry_after {
+            let headers = response.headers_mut();
+            let millis = delay.as_micros().div_ceil(1000);
+            headers.insert("retry-after-ms", HeaderValue::from(millis as u64));
+            headers.insert(
+                "retry-after",
+                HeaderValue::from(millis.div_ceil(1000).max(1) as u64),
+            );
+        }
         if self.status == StatusCode::CONFLICT {
             // A conflict does not go away by itself; tell the official clients, which retry
             // 409 by default, not to.

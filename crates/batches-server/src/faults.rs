@@ -5,10 +5,7 @@
 //! and the same sequence of requests give the same faults.
 
 use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::{Arc, atomic::Ordering},
     time::Duration,
 };
 
@@ -24,6 +21,7 @@ use tower::{Service, ServiceExt};
 
 use crate::{
     config::{FaultKind, ServerConfig},
+    counts::Counts,
     error::ApiError,
 };
 
@@ -37,7 +35,8 @@ pub struct Faults {
     rate: f64,
     kinds: Vec<FaultKind>,
     seed: u64,
-    requests: AtomicU64,
+    /// Numbers the requests; shared with what the server reports it served.
+    counts: Arc<Counts>,
     latency: Duration,
     slow: Duration,
 }
@@ -61,8 +60,8 @@ pub fn split_socket(
 }
 
 impl Faults {
-    /// The plan the configuration describes.
-    pub fn new(config: &ServerConfig) -> Self {
+    /// The plan the configuration describes, numbering requests in `counts`.
+    pub fn new(config: &ServerConfig, counts: Arc<Counts>) -> Self {
         let kinds = if config.fault_kinds.is_empty() {
             FaultKind::ALL.to_vec()
         } else {
@@ -72,7 +71,7 @@ impl Faults {
             rate: config.fault_rate,
             kinds,
             seed: config.fault_seed,
-            requests: AtomicU64::new(0),
+            counts,
             latency: Duration::from_millis(config.latency_ms),
             slow: Duration::from_millis(config.slow_fault_ms),
         }
@@ -80,7 +79,7 @@ impl Faults {
 
     /// The fault for the next request, with its request number.
     fn next(&self) -> (u64, Option<FaultKind>) {
-        let n = self.requests.fetch_add(1, Ordering::Relaxed);
+        let n = self.counts.requests.fetch_add(1, Ordering::SeqCst);
         if self.rate <= 0.0 {
             return (n, None);
         }
@@ -221,8 +220,9 @@ mod tests {
             ..ServerConfig::default()
         };
         let draw = |faults: &Faults| (0..1000).map(|_| faults.next().1).collect::<Vec<_>>();
-        let first = draw(&Faults::new(&config));
-        assert_eq!(first, draw(&Faults::new(&config)));
+        let faults = |config: &ServerConfig| Faults::new(config, Arc::default());
+        let first = draw(&faults(&config));
+        assert_eq!(first, draw(&faults(&config)));
         let hits = first.iter().filter(|fault| fault.is_some()).count();
         assert!(
             (250..350).contains(&hits),
@@ -231,7 +231,7 @@ mod tests {
         for kind in FaultKind::ALL {
             assert!(first.contains(&Some(*kind)), "{kind} never drawn");
         }
-        let other = draw(&Faults::new(&ServerConfig {
+        let other = draw(&faults(&ServerConfig {
             fault_seed: 8,
             ..config
         }));

@@ -30,11 +30,13 @@
 #![warn(missing_docs)]
 
 mod config;
+mod counts;
 mod error;
 mod faults;
 mod forward_proxy;
 mod http;
 mod page_token;
+mod rate_limit;
 mod rules;
 mod scheduler;
 mod seed;
@@ -51,7 +53,8 @@ use std::{
 use anyhow::Context;
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
-pub use config::{DEFAULT_API_KEY, FaultKind, ServerConfig, Tls};
+pub use config::{DEFAULT_API_KEY, FaultKind, RateLimit, ServerConfig, Tls};
+pub use counts::RequestCounts;
 pub use forward_proxy::{ForwardProxy, ProxiedRequest};
 pub use tls::CA_FILE;
 
@@ -82,6 +85,7 @@ pub struct ServerHandle {
     addr: SocketAddr,
     https: bool,
     fixtures: Fixtures,
+    counts: Arc<counts::Counts>,
 }
 
 impl ServerHandle {
@@ -100,6 +104,12 @@ impl ServerHandle {
     /// Direct access to its data, for test set-up.
     pub fn fixtures(&self) -> &Fixtures {
         &self.fixtures
+    }
+
+    /// How many requests (and uploads) it has served so far, for tests that must show
+    /// what a client sent.
+    pub fn counts(&self) -> RequestCounts {
+        self.counts.snapshot()
     }
 }
 
@@ -154,7 +164,14 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
             .signing_key(store::PAGE_TOKEN_KEY)
             .context("cannot read the page token key")?,
     );
-    let app = http::App::new(store.clone(), config.clone(), scheduler.clone(), tokens);
+    let counts = Arc::new(counts::Counts::default());
+    let app = http::App::new(
+        store.clone(),
+        config.clone(),
+        scheduler.clone(),
+        tokens,
+        counts.clone(),
+    );
     let tasks = vec![
         tokio::spawn(scheduler.run(stopped.clone())),
         tokio::spawn(http::serve(listener, app, tls.clone(), stopped)),
@@ -164,6 +181,7 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
             addr,
             https: tls.is_some(),
             fixtures: Fixtures { store },
+            counts,
         },
         stop,
         tasks,

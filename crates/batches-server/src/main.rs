@@ -44,6 +44,9 @@ struct Args {
     /// Latency added to every response, in milliseconds.
     #[arg(long = "latency", value_name = "MS", default_value_t = 0)]
     latency_ms: u64,
+    /// Lift the documented rate limits (uploads: 50 per 5 s per project, then 429).
+    #[arg(long)]
+    no_rate_limits: bool,
     /// Serve HTTPS with this certificate chain (PEM, leaf first); needs --tls-key.
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -113,6 +116,11 @@ async fn main() -> anyhow::Result<()> {
         fault_seed: args.fault_seed,
         latency_ms: args.latency_ms,
         tls,
+        upload_rate_limit: if args.no_rate_limits {
+            None
+        } else {
+            defaults.upload_rate_limit
+        },
         ..defaults
     };
     // Installed before the `listening on` line, so that a signal sent as soon as the

@@ -2,8 +2,9 @@
 
 mod common;
 
-use std::collections::HashSet;
+use std::{collections::HashSet, time::Duration};
 
+use batches_server::RateLimit;
 use common::{PROJECT, fast, locs, start};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -248,4 +249,131 @@ async fn directory_files_are_cursor_paginated_and_filtered() {
     let (status, _) = api.get("/api/v1/beta/directories/dir-nope/files").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     server.shutdown().await;
+}
+
+#[tokio::test]
+async fn uploads_over_the_rate_limit_get_a_429_with_retry_after() {
+    let (server, api) = start(batches_server::ServerConfig {
+        api_keys: vec![
+            (common::KEY.into(), PROJECT.into()),
+            ("llx-other".into(), "prj-other".into()),
+        ],
+        upload_rate_limit: Some(RateLimit {
+            requests: 3,
+            window: Duration::from_secs(30),
+        }),
+        ..fast()
+    })
+    .await;
+    let directory = api.create_directory("docs").await;
+    for n in 0..3 {
+        let (status, body) = api.upload(&directory, &format!("{n}.pdf"), b"%PDF").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let response = api
+        .request(
+            Method::POST,
+            &format!("/api/v1/beta/directories/{directory}/files/upload"),
+        )
+        .multipart(reqwest::multipart::Form::new().part(
+            "upload_file",
+            reqwest::multipart::Part::bytes(vec![b'x'; 200_000]).file_name("3.pdf"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let header =
+        |name: &str| -> u64 { response.headers()[name].to_str().unwrap().parse().unwrap() };
+    let (seconds, millis) = (header("retry-after"), header("retry-after-ms"));
+    assert!((1..=30).contains(&seconds), "{seconds}");
+    assert!(
+        (1..=30_000).contains(&millis) && seconds * 1000 >= millis,
+        "{millis}"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Too many uploads: a project may upload 3 files per 30 s"),
+        "{body}"
+    );
+    let files = api
+        .ok(&format!("/api/v1/beta/directories/{directory}/files"))
+        .await;
+    assert_eq!(
+        files["items"].as_array().unwrap().len(),
+        3,
+        "the refused one is not kept"
+    );
+    let counts = server.counts();
+    assert_eq!((counts.uploads, counts.rate_limited), (4, 1));
+
+    // Other projects have a window of their own.
+    let other = api.with_key("llx-other");
+    let directory = other.create_directory("theirs").await;
+    let (status, _) = other.upload(&directory, "a.pdf", b"%PDF").await;
+    assert_eq!(status, StatusCode::OK);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn without_a_rate_limit_uploads_are_never_refused() {
+    let (server, api) = start(batches_server::ServerConfig {
+        upload_rate_limit: None,
+        ..fast()
+    })
+    .await;
+    let directory = api.create_directory("docs").await;
+    for n in 0..60 {
+        let (status, body) = api.upload(&directory, &format!("{n}.pdf"), b"%PDF").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let counts = server.counts();
+    assert_eq!((counts.uploads, counts.rate_limited), (60, 0));
+    assert!(counts.requests >= 61, "{counts:?}");
+    server.shutdown().await;
+}
+
+/// The binary enforces the documented 50 uploads per 5 s by default; `--no-rate-limits`
+/// lifts it.
+#[test]
+fn the_binary_limits_uploads_unless_told_not_to() {
+    let upload_many = |args: &[&str]| -> Vec<u16> {
+        let process = common::launch(args);
+        let http = reqwest::blocking::Client::new();
+        let directory: serde_json::Value = http
+            .post(format!("{}/api/v1/beta/directories", process.base_url))
+            .bearer_auth(common::KEY)
+            .json(&json!({"name": "docs"}))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        (0..51)
+            .map(|n| {
+                let form = reqwest::blocking::multipart::Form::new().part(
+                    "upload_file",
+                    reqwest::blocking::multipart::Part::bytes(b"%PDF".to_vec())
+                        .file_name(format!("{n}.pdf")),
+                );
+                http.post(format!(
+                    "{}/api/v1/beta/directories/{}/files/upload",
+                    process.base_url,
+                    directory["id"].as_str().unwrap()
+                ))
+                .bearer_auth(common::KEY)
+                .multipart(form)
+                .send()
+                .unwrap()
+                .status()
+                .as_u16()
+            })
+            .collect()
+    };
+    let limited = upload_many(&[]);
+    assert_eq!(limited[..50], [200; 50]);
+    assert_eq!(limited[50], 429, "the 51st within 5 s");
+    assert_eq!(upload_many(&["--no-rate-limits"]), [200; 51]);
 }

@@ -692,6 +692,773 @@ impl CreateBatchRequest {
         }
     }
 }
+/// Kind of source directory: `user` (files kept until deleted), `ephemeral` (files uploaded only to be batched, cleaned up later) or `index`.
+///
+/// This enum is open: a value this version does not know is kept in `Unknown` and
+/// serialized back unchanged. A known value always parses to its own variant, never
+/// to `Unknown`; match the known variants and let `_` (or `as_str()`) handle the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DirectoryType {
+    /// `ephemeral`
+    Ephemeral,
+    /// `index`
+    Index,
+    /// `user`
+    User,
+    /// A value this version does not know, kept exactly as received.
+    Unknown(UnknownDirectoryType),
+}
+/// A `DirectoryType` value this version does not know, kept exactly as received.
+///
+/// Only parsing a `DirectoryType` makes one, and only from a value outside [`DirectoryType::KNOWN`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownDirectoryType(String);
+impl UnknownDirectoryType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Debug for UnknownDirectoryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl std::fmt::Display for UnknownDirectoryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl DirectoryType {
+    /// Every value this version knows, in the schema's order.
+    pub const KNOWN: &'static [DirectoryType] = &[
+        DirectoryType::Ephemeral,
+        DirectoryType::Index,
+        DirectoryType::User,
+    ];
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            DirectoryType::Ephemeral => "ephemeral",
+            DirectoryType::Index => "index",
+            DirectoryType::User => "user",
+            DirectoryType::Unknown(other) => other.as_str(),
+        }
+    }
+    /// The known variant written `value` on the wire, if there is one: the only place
+    /// that decides between a known variant and `Unknown`.
+    fn parse_known(value: &str) -> Option<Self> {
+        match value {
+            "ephemeral" => Some(DirectoryType::Ephemeral),
+            "index" => Some(DirectoryType::Index),
+            "user" => Some(DirectoryType::User),
+            _ => None,
+        }
+    }
+}
+impl From<&str> for DirectoryType {
+    fn from(value: &str) -> Self {
+        DirectoryType::parse_known(value)
+            .unwrap_or_else(|| DirectoryType::Unknown(
+                UnknownDirectoryType(value.to_owned()),
+            ))
+    }
+}
+impl From<String> for DirectoryType {
+    fn from(value: String) -> Self {
+        DirectoryType::parse_known(&value)
+            .unwrap_or(DirectoryType::Unknown(UnknownDirectoryType(value)))
+    }
+}
+impl std::str::FromStr for DirectoryType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(DirectoryType::from(value))
+    }
+}
+impl std::fmt::Display for DirectoryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for DirectoryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for DirectoryType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(DirectoryType::from)
+    }
+}
+impl schemars::JsonSchema for DirectoryType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DirectoryType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "description" :
+            "Kind of source directory: `user` (files kept until deleted), `ephemeral` (files uploaded only to be batched, cleaned up later) or `index`.",
+            "type" : "string", "enum" : ["ephemeral", "index", "user"], "x-open-enum" :
+            true, }
+        )
+    }
+}
+impl crate::query::QueryValue for DirectoryType {
+    fn push_pairs(&self, key: &'static str, pairs: &mut Vec<(&'static str, String)>) {
+        pairs.push((key, self.as_str().to_owned()));
+    }
+}
+/// A source directory: a named set of files that batches run over.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct Directory {
+    /// Unique identifier (`dir-…`).
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// Project the directory belongs to.
+    pub project_id: String,
+    /// Connector subscription whose files sync into this directory; null for a directory filled by uploads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector_subscription_id: Option<String>,
+    /// Creation datetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When the directory was deleted; null if it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Optional description shown to users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// When the directory expires and may be cleaned up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Reserved system-managed metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Directory type.
+    #[serde(rename = "type")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<DirectoryType>,
+    /// Update datetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl Directory {
+    /// A `Directory` with the required fields set and every optional field empty.
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        project_id: impl Into<String>,
+    ) -> Self {
+        Directory {
+            id: id.into(),
+            name: name.into(),
+            project_id: project_id.into(),
+            connector_subscription_id: None,
+            created_at: None,
+            deleted_at: None,
+            description: None,
+            expires_at: None,
+            system_metadata: None,
+            type_: None,
+            updated_at: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// Paginated list of source directories.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct DirectoryQueryResponse {
+    /// The list of items.
+    pub items: Vec<Directory>,
+    /// A token, which can be sent as page_token to retrieve the next page. If this field is omitted, there are no subsequent pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+    /// The total number of items available. This is only populated when specifically requested. The value may be an estimate and can be used for display purposes only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_size: Option<i64>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl DirectoryQueryResponse {
+    /// A `DirectoryQueryResponse` with the required fields set and every optional field empty.
+    pub fn new(items: impl Into<Vec<Directory>>) -> Self {
+        DirectoryQueryResponse {
+            items: items.into(),
+            next_page_token: None,
+            total_size: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// Body of `POST /api/v1/beta/directories`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct CreateDirectoryRequest {
+    /// Human-readable name for the directory.
+    pub name: String,
+    /// Connector subscription whose files sync into this directory; leave out for a directory filled by uploads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector_subscription_id: Option<String>,
+    /// Optional description shown to users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Reserved system-managed metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `ephemeral` for files uploaded only to be batched (the getting-started guide's choice), or `user` (the default).
+    #[serde(rename = "type")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<DirectoryType>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl CreateDirectoryRequest {
+    /// A `CreateDirectoryRequest` with the required fields set and every optional field empty.
+    pub fn new(name: impl Into<String>) -> Self {
+        CreateDirectoryRequest {
+            name: name.into(),
+            connector_subscription_id: None,
+            description: None,
+            system_metadata: None,
+            type_: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// Query parameters of `POST /api/v1/beta/directories`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct CreateDirectoryParams {
+    /// Organization to act in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Project to create the directory in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+}
+impl CreateDirectoryParams {
+    /// The query pairs the official clients send for these parameters, in schema
+    /// order; unset parameters are left out and arrays repeat their key.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::query::QueryValue::push_pairs(
+            &self.organization_id,
+            "organization_id",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.project_id, "project_id", &mut pairs);
+        pairs
+    }
+}
+/// Query parameters of `GET /api/v1/beta/directories/{directory_id}`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct GetDirectoryParams {
+    /// Organization to act in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Project the directory belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+}
+impl GetDirectoryParams {
+    /// The query pairs the official clients send for these parameters, in schema
+    /// order; unset parameters are left out and arrays repeat their key.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::query::QueryValue::push_pairs(
+            &self.organization_id,
+            "organization_id",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.project_id, "project_id", &mut pairs);
+        pairs
+    }
+}
+/// Query parameters of `GET /api/v1/beta/directories`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ListDirectoriesParams {
+    /// Include deleted directories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_deleted: Option<bool>,
+    /// Only the directories with this name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organization to act in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Number of items per page (default 50; values above 1000 are coerced to 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+    /// A `next_page_token` from a previous page, with the same filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+    /// Project to list; defaults to the project of the API key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// Only directories of this type.
+    #[serde(rename = "type")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<DirectoryType>,
+    /// Only directories of these types, sent as a repeated key (`types=user&types=ephemeral`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<Vec<DirectoryType>>,
+}
+impl ListDirectoriesParams {
+    /// The query pairs the official clients send for these parameters, in schema
+    /// order; unset parameters are left out and arrays repeat their key.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::query::QueryValue::push_pairs(
+            &self.include_deleted,
+            "include_deleted",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.name, "name", &mut pairs);
+        crate::query::QueryValue::push_pairs(
+            &self.organization_id,
+            "organization_id",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.page_size, "page_size", &mut pairs);
+        crate::query::QueryValue::push_pairs(&self.page_token, "page_token", &mut pairs);
+        crate::query::QueryValue::push_pairs(&self.project_id, "project_id", &mut pairs);
+        crate::query::QueryValue::push_pairs(&self.type_, "type", &mut pairs);
+        crate::query::QueryValue::push_pairs(&self.types, "types", &mut pairs);
+        pairs
+    }
+}
+/// A presigned URL for reading or writing a private file.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct PresignedUrl {
+    /// When the URL stops working.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// The presigned URL.
+    pub url: String,
+    /// Form fields of a presigned POST request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_fields: Option<std::collections::BTreeMap<String, String>>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl PresignedUrl {
+    /// A `PresignedUrl` with the required fields set and every optional field empty.
+    pub fn new(
+        expires_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        url: impl Into<String>,
+    ) -> Self {
+        PresignedUrl {
+            expires_at: expires_at.into(),
+            url: url.into(),
+            form_fields: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// A file of a source directory (`dfl-…`): what a batch result's `source_directory_file_id` names.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct DirectoryFile {
+    /// Unique identifier (`dfl-…`).
+    pub id: String,
+    /// Directory the file belongs to.
+    pub directory_id: String,
+    /// Display name of the file.
+    pub display_name: String,
+    /// Project the directory file belongs to.
+    pub project_id: String,
+    /// Identifier of the file, unique within its directory.
+    pub unique_id: String,
+    /// Creation datetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Soft-delete marker, set when the file is removed upstream or by a user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A presigned URL to download the file, when expanded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub download_url: Option<PresignedUrl>,
+    /// Id of the stored file (what `add` takes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<String>,
+    /// Metadata merged from every source; higher-priority sources override lower.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Update datetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl DirectoryFile {
+    /// A `DirectoryFile` with the required fields set and every optional field empty.
+    pub fn new(
+        id: impl Into<String>,
+        directory_id: impl Into<String>,
+        display_name: impl Into<String>,
+        project_id: impl Into<String>,
+        unique_id: impl Into<String>,
+    ) -> Self {
+        DirectoryFile {
+            id: id.into(),
+            directory_id: directory_id.into(),
+            display_name: display_name.into(),
+            project_id: project_id.into(),
+            unique_id: unique_id.into(),
+            created_at: None,
+            deleted_at: None,
+            download_url: None,
+            file_id: None,
+            metadata: None,
+            updated_at: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// Paginated list of the files of a source directory.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct DirectoryFileQueryResponse {
+    /// The list of items.
+    pub items: Vec<DirectoryFile>,
+    /// A token, which can be sent as page_token to retrieve the next page. If this field is omitted, there are no subsequent pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+    /// The total number of items available. This is only populated when specifically requested. The value may be an estimate and can be used for display purposes only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_size: Option<i64>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl DirectoryFileQueryResponse {
+    /// A `DirectoryFileQueryResponse` with the required fields set and every optional field empty.
+    pub fn new(items: impl Into<Vec<DirectoryFile>>) -> Self {
+        DirectoryFileQueryResponse {
+            items: items.into(),
+            next_page_token: None,
+            total_size: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// Query parameters of `GET /api/v1/beta/directories/{directory_id}/files`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ListDirectoryFilesParams {
+    /// Only files with this display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Only files whose display name contains this text, in any case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name_contains: Option<String>,
+    /// Fields to expand on each file, sent as a repeated key (`expand=download_url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expand: Option<Vec<String>>,
+    /// Only files with this `file_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<String>,
+    /// Include deleted files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include_deleted: Option<bool>,
+    /// Organization to act in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Number of items per page (default 50; values above 1000 are coerced to 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<i64>,
+    /// A `next_page_token` from a previous page, with the same filters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+    /// Project the directory belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// Only the file with this `unique_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique_id: Option<String>,
+    /// Only files updated at or after this instant (inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at_on_or_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only files updated at or before this instant (inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at_on_or_before: Option<chrono::DateTime<chrono::Utc>>,
+}
+impl ListDirectoryFilesParams {
+    /// The query pairs the official clients send for these parameters, in schema
+    /// order; unset parameters are left out and arrays repeat their key.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::query::QueryValue::push_pairs(
+            &self.display_name,
+            "display_name",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(
+            &self.display_name_contains,
+            "display_name_contains",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.expand, "expand", &mut pairs);
+        crate::query::QueryValue::push_pairs(&self.file_id, "file_id", &mut pairs);
+        crate::query::QueryValue::push_pairs(
+            &self.include_deleted,
+            "include_deleted",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(
+            &self.organization_id,
+            "organization_id",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.page_size, "page_size", &mut pairs);
+        crate::query::QueryValue::push_pairs(&self.page_token, "page_token", &mut pairs);
+        crate::query::QueryValue::push_pairs(&self.project_id, "project_id", &mut pairs);
+        crate::query::QueryValue::push_pairs(&self.unique_id, "unique_id", &mut pairs);
+        crate::query::QueryValue::push_pairs(
+            &self.updated_at_on_or_after,
+            "updated_at_on_or_after",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(
+            &self.updated_at_on_or_before,
+            "updated_at_on_or_before",
+            &mut pairs,
+        );
+        pairs
+    }
+}
+/// Body of `POST /api/v1/beta/directories/{directory_id}/files`: adds a file already stored in the project, by its `file_id`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct AddDirectoryFileRequest {
+    /// Id of the stored file.
+    pub file_id: String,
+    /// Display name; the file's own name when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// User metadata to keep with the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Identifier unique within the directory; the file's `external_file_id` or name when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique_id: Option<String>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl AddDirectoryFileRequest {
+    /// A `AddDirectoryFileRequest` with the required fields set and every optional field empty.
+    pub fn new(file_id: impl Into<String>) -> Self {
+        AddDirectoryFileRequest {
+            file_id: file_id.into(),
+            display_name: None,
+            metadata: None,
+            unique_id: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// Query parameters of `POST /api/v1/beta/directories/{directory_id}/files`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct AddDirectoryFileParams {
+    /// Organization to act in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Project the directory belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+}
+impl AddDirectoryFileParams {
+    /// The query pairs the official clients send for these parameters, in schema
+    /// order; unset parameters are left out and arrays repeat their key.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::query::QueryValue::push_pairs(
+            &self.organization_id,
+            "organization_id",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.project_id, "project_id", &mut pairs);
+        pairs
+    }
+}
+/// Query parameters of `POST /api/v1/beta/directories/{directory_id}/files/upload`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct UploadDirectoryFileParams {
+    /// Organization to act in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Project the directory belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+}
+impl UploadDirectoryFileParams {
+    /// The query pairs the official clients send for these parameters, in schema
+    /// order; unset parameters are left out and arrays repeat their key.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::query::QueryValue::push_pairs(
+            &self.organization_id,
+            "organization_id",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.project_id, "project_id", &mut pairs);
+        pairs
+    }
+}
+/// The text fields of the multipart body of `POST /api/v1/beta/directories/{directory_id}/files/upload`; the file itself goes in the part `upload_file`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct UploadDirectoryFileFields {
+    /// Display name; the uploaded file's name when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// Id of the file in the system it comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_file_id: Option<String>,
+    /// User metadata as the text of a JSON object, e.g. `{"team": "finance"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
+    /// Identifier unique within the directory (a second file with the same one is refused with 409); the `external_file_id`, else the display name, when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique_id: Option<String>,
+}
+impl UploadDirectoryFileFields {
+    /// The text fields of the multipart body, in schema order, as `(name, value)`;
+    /// unset fields are left out.
+    pub fn to_form_fields(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::query::QueryValue::push_pairs(
+            &self.display_name,
+            "display_name",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(
+            &self.external_file_id,
+            "external_file_id",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.metadata, "metadata", &mut pairs);
+        crate::query::QueryValue::push_pairs(&self.unique_id, "unique_id", &mut pairs);
+        pairs
+    }
+}
 /// One step of a validation error location: a name or an index.
 #[derive(
     Debug,

@@ -1,10 +1,11 @@
-//! Serde models of the LlamaCloud Batches API (`/api/v2/batches`).
+//! Serde models of the LlamaCloud Batches API (`/api/v2/batches`) and of the source
+//! directories batches run over (`/api/v1/beta/directories`).
 //!
 //! The models are generated at build time from `spec/batches.schema.json` by
 //! `batches-codegen`; a reviewable copy is checked in as `generated/models.rs` and kept
 //! fresh by `cargo xtask codegen`. Three properties hold for every model:
 //!
-//! - **Open enums.** [`BatchStatus`] and [`JobType`] keep values this version does not know
+//! - **Open enums.** [`BatchStatus`], [`JobType`] and [`DirectoryType`] keep values this version does not know
 //!   in an `Unknown` variant and serialize them back unchanged. A known value always becomes
 //!   its own variant, however it arrives, so comparing with a known variant is enough.
 //! - **Unknown fields survive.** Every response object has an `extra` map that collects the
@@ -95,7 +96,13 @@ query_string!(
     ListBatchesParams,
     GetBatchParams,
     CreateBatchParams,
-    CancelBatchParams
+    CancelBatchParams,
+    CreateDirectoryParams,
+    GetDirectoryParams,
+    ListDirectoriesParams,
+    ListDirectoryFilesParams,
+    AddDirectoryFileParams,
+    UploadDirectoryFileParams
 );
 
 impl std::fmt::Display for ErrorDetail {

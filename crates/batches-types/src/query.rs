@@ -2,7 +2,8 @@
 //!
 //! Dates are RFC 3339 in UTC with a `Z` offset (`2019-12-27T18:11:19.117Z`), the form the
 //! TypeScript and Go clients send; fractions of a second appear only when present. Arrays
-//! repeat their key (`expand=results&expand=x`). Unset values are left out.
+//! repeat their key (`expand=results&expand=x`), booleans are `true` or `false`. Unset values
+//! are left out. The text fields of a multipart body are encoded the same way.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -16,6 +17,12 @@ pub trait QueryValue {
 impl QueryValue for String {
     fn push_pairs(&self, key: &'static str, pairs: &mut Vec<(&'static str, String)>) {
         pairs.push((key, self.clone()));
+    }
+}
+
+impl QueryValue for bool {
+    fn push_pairs(&self, key: &'static str, pairs: &mut Vec<(&'static str, String)>) {
+        pairs.push((key, self.to_string()));
     }
 }
 

@@ -1,6 +1,9 @@
 //! Query strings, exactly as they go on the wire.
 
-use batches_types::{BatchStatus, CancelBatchParams, DateTime, GetBatchParams, ListBatchesParams};
+use batches_types::{
+    BatchStatus, CancelBatchParams, DateTime, DirectoryType, GetBatchParams, ListBatchesParams,
+    ListDirectoriesParams, ListDirectoryFilesParams, UploadDirectoryFileFields,
+};
 
 fn instant(text: &str) -> DateTime<chrono::Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()
@@ -44,4 +47,61 @@ fn expand_repeats_its_key() {
         ..Default::default()
     };
     insta::assert_snapshot!(params.to_query_string());
+}
+
+#[test]
+fn directory_list_params_repeat_types_and_spell_booleans() {
+    let params = ListDirectoriesParams {
+        include_deleted: Some(false),
+        name: Some("q4 scans".into()),
+        type_: Some(DirectoryType::Ephemeral),
+        types: Some(vec![DirectoryType::User, DirectoryType::from("shared")]),
+        ..Default::default()
+    };
+    assert_eq!(
+        params.to_query_string(),
+        "include_deleted=false&name=q4+scans&type=ephemeral&types=user&types=shared"
+    );
+}
+
+#[test]
+fn file_list_params_encode_every_filter() {
+    let params = ListDirectoryFilesParams {
+        display_name: Some("a.pdf".into()),
+        display_name_contains: Some("inv".into()),
+        expand: Some(vec!["download_url".into()]),
+        file_id: Some("f-1".into()),
+        include_deleted: Some(true),
+        organization_id: Some("org-1".into()),
+        page_size: Some(1000),
+        page_token: Some("t".into()),
+        project_id: Some("prj-1".into()),
+        unique_id: Some("docs/a b.pdf".into()),
+        updated_at_on_or_after: Some(instant("2026-11-01T00:00:00+01:00")),
+        updated_at_on_or_before: Some(instant("2026-11-29T23:59:59Z")),
+    };
+    insta::assert_snapshot!(params.to_query_string());
+}
+
+#[test]
+fn upload_fields_are_the_set_text_fields_in_schema_order() {
+    let fields = UploadDirectoryFileFields {
+        display_name: Some("Invoice".into()),
+        metadata: Some(r#"{"team": "finance"}"#.into()),
+        unique_id: Some("scans/invoice.pdf".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        fields.to_form_fields(),
+        [
+            ("display_name", "Invoice".to_owned()),
+            ("metadata", r#"{"team": "finance"}"#.to_owned()),
+            ("unique_id", "scans/invoice.pdf".to_owned()),
+        ]
+    );
+    assert!(
+        UploadDirectoryFileFields::default()
+            .to_form_fields()
+            .is_empty()
+    );
 }

@@ -3,7 +3,7 @@
 
 use std::{collections::BTreeSet, fs, path::PathBuf};
 
-use batches_types::{Batch, BatchStatus, JobType};
+use batches_types::{Batch, BatchStatus, DirectoryType, JobType};
 use serde_json::Value;
 
 fn spec(name: &str) -> String {
@@ -32,6 +32,11 @@ fn known_enum_values_equal_the_schema() {
     assert_eq!(statuses, schema_enum("BatchStatus"));
     let job_types: Vec<&str> = JobType::KNOWN.iter().map(JobType::as_str).collect();
     assert_eq!(job_types, schema_enum("JobType"));
+    let directory_types: Vec<&str> = DirectoryType::KNOWN
+        .iter()
+        .map(DirectoryType::as_str)
+        .collect();
+    assert_eq!(directory_types, schema_enum("DirectoryType"));
     let terminal: Vec<&str> = BatchStatus::KNOWN
         .iter()
         .filter(|s| s.is_terminal())
@@ -151,4 +156,47 @@ fn openapi_parameters_are_the_schema_parameters() {
         "post",
         "CancelBatchParams",
     );
+    assert_parameters("/api/v1/beta/directories", "get", "ListDirectoriesParams");
+    assert_parameters("/api/v1/beta/directories", "post", "CreateDirectoryParams");
+    assert_parameters(
+        "/api/v1/beta/directories/{directory_id}",
+        "get",
+        "GetDirectoryParams",
+    );
+    assert_parameters(
+        "/api/v1/beta/directories/{directory_id}/files",
+        "get",
+        "ListDirectoryFilesParams",
+    );
+    assert_parameters(
+        "/api/v1/beta/directories/{directory_id}/files",
+        "post",
+        "AddDirectoryFileParams",
+    );
+    assert_parameters(
+        "/api/v1/beta/directories/{directory_id}/files/upload",
+        "post",
+        "UploadDirectoryFileParams",
+    );
+}
+
+/// The multipart body of the upload names the file part and exactly the text fields of
+/// `UploadDirectoryFileFields`, each a `$ref` into the schema.
+#[test]
+fn openapi_upload_fields_are_the_schema_fields() {
+    let openapi = openapi();
+    let schema = schema();
+    let body = &openapi["paths"]["/api/v1/beta/directories/{directory_id}/files/upload"]["post"]["requestBody"]
+        ["content"]["multipart/form-data"]["schema"];
+    let declared: BTreeSet<&String> = body["properties"].as_object().unwrap().keys().collect();
+    let mut expected: BTreeSet<&String> =
+        schema["$defs"]["UploadDirectoryFileFields"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+    let file = "upload_file".to_owned();
+    expected.insert(&file);
+    assert_eq!(declared, expected);
+    assert_eq!(body["required"], serde_json::json!(["upload_file"]));
 }

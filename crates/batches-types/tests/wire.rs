@@ -3,13 +3,37 @@
 
 use std::{fs, path::PathBuf};
 
-use batches_types::{Batch, BatchQueryResponse, CreateBatchRequest, ErrorBody};
+use batches_types::{
+    AddDirectoryFileRequest, Batch, BatchQueryResponse, CreateBatchRequest, CreateDirectoryRequest,
+    Directory, DirectoryFile, DirectoryFileQueryResponse, DirectoryQueryResponse, DirectoryType,
+    ErrorBody,
+};
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
 fn examples_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec/examples")
 }
+
+/// Decodes a fixture (named by the first argument) as one model and re-encodes it.
+type RoundTrip = fn(&str, &str) -> String;
+
+/// Which model a fixture is decoded as: the longest prefix of its name that matches.
+const MODELS: &[(&str, RoundTrip)] = &[
+    ("batch-", round_trip::<Batch>),
+    ("list-", round_trip::<BatchQueryResponse>),
+    ("error-", round_trip::<ErrorBody>),
+    ("create-", round_trip::<CreateBatchRequest>),
+    ("create-directory-", round_trip::<CreateDirectoryRequest>),
+    ("add-directory-file-", round_trip::<AddDirectoryFileRequest>),
+    ("directory-", round_trip::<Directory>),
+    ("directory-list-", round_trip::<DirectoryQueryResponse>),
+    ("directory-file-", round_trip::<DirectoryFile>),
+    (
+        "directory-file-list-",
+        round_trip::<DirectoryFileQueryResponse>,
+    ),
+];
 
 /// Decodes `text` as `T` and re-encodes it.
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str, text: &str) -> String {
@@ -47,16 +71,15 @@ fn every_fixture_round_trips() {
         .filter(|name| name.ends_with(".json"))
         .collect();
     names.sort();
-    assert!(names.len() >= 20, "fixtures missing: {names:?}");
+    assert!(names.len() >= 28, "fixtures missing: {names:?}");
     for name in names {
         let text = fs::read_to_string(examples_dir().join(&name)).unwrap();
-        let encoded = match name.split('-').next().unwrap() {
-            "batch" => round_trip::<Batch>(&name, &text),
-            "list" => round_trip::<BatchQueryResponse>(&name, &text),
-            "error" => round_trip::<ErrorBody>(&name, &text),
-            "create" => round_trip::<CreateBatchRequest>(&name, &text),
-            prefix => panic!("{name}: no model for fixture prefix `{prefix}`"),
-        };
+        let (_, round_trip) = MODELS
+            .iter()
+            .filter(|(prefix, _)| name.starts_with(prefix))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .unwrap_or_else(|| panic!("{name}: no model for its prefix"));
+        let encoded = round_trip(&name, &text);
         let original: Value = serde_json::from_str(&text).unwrap();
         let again: Value = serde_json::from_str(&encoded).unwrap();
         assert_eq!(meaning(again), meaning(original), "{name} changed meaning");
@@ -136,5 +159,40 @@ fn error_details_render_readably() {
             .detail
             .to_string()
             .starts_with(r#"{"message":"Batch bat-"#)
+    );
+}
+
+#[test]
+fn directories_keep_unknown_types_and_fields() {
+    let read = |name: &str| fs::read_to_string(examples_dir().join(name)).unwrap();
+    let directory: Directory =
+        serde_json::from_str(&read("directory-every-field-and-unknowns.json")).unwrap();
+    let type_ = directory.type_.as_ref().unwrap();
+    assert!(matches!(type_, DirectoryType::Unknown(_)));
+    assert_eq!(type_.as_str(), "shared");
+    assert_eq!(directory.extra["file_count"], 12);
+    assert_eq!(
+        directory.system_metadata.as_ref().unwrap()["sync"]["every_minutes"],
+        15
+    );
+    assert_eq!(
+        directory.expires_at.unwrap().to_rfc3339(),
+        "2026-12-01T07:00:00+00:00"
+    );
+
+    let file: DirectoryFile =
+        serde_json::from_str(&read("directory-file-download-url-and-unknowns.json")).unwrap();
+    let url = file.download_url.as_ref().unwrap();
+    assert_eq!(url.extra["method"], "GET");
+    assert_eq!(url.form_fields, None);
+    assert!(file.extra.contains_key("checksum"));
+
+    let file: DirectoryFile = serde_json::from_str(&read("directory-file-uploaded.json")).unwrap();
+    let metadata = file.metadata.as_ref().unwrap();
+    assert_eq!(metadata["tags"], serde_json::json!(["q4", "eu"]));
+    assert_eq!(
+        metadata["note"],
+        Value::Null,
+        "a null inside metadata is kept"
     );
 }

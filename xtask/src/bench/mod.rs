@@ -3,6 +3,7 @@
 //! against the targets in BENCHMARKS.md.
 
 mod client_listing;
+mod uploads;
 
 use std::{
     fmt::Write as _,
@@ -13,6 +14,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
+use batches_client::{ClientBuilder, ListBatchesParams, blocking};
 use batches_server::DEFAULT_API_KEY;
 
 pub use client_listing::client_listing;
@@ -76,6 +78,9 @@ pub fn run() -> Result<()> {
 
     println!("\n## CLI: start-up (`llamacloud --version`)");
     startup(llamacloud)?;
+    drop(emulator);
+
+    uploads::uploads(server, llamacloud)?;
     Ok(())
 }
 
@@ -95,31 +100,29 @@ fn emulator_load(emulator: &Emulator) -> Result<()> {
     Ok(())
 }
 
-/// Every page URL of the full listing, walked once with the given page size.
+/// Every page URL of the full listing, walked once with the given page size by the
+/// workspace's own client.
 fn page_urls(emulator: &Emulator, page_size: u32) -> Result<Vec<String>> {
-    let mut paths = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let mut path = format!("/api/v2/batches?page_size={page_size}");
-        if let Some(token) = &token {
-            write!(path, "&page_token={}", percent_encode(token))?;
-        }
-        let page = emulator.curl_json(&path, &[])?;
-        paths.push(format!("{}{path}", emulator.base_url()));
-        match page["next_page_token"].as_str() {
-            Some(next) if !next.is_empty() => token = Some(next.to_owned()),
-            _ => return Ok(paths),
-        }
-    }
-}
-
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
+    let client = blocking::Client::new(
+        ClientBuilder::new()
+            .api_key(DEFAULT_API_KEY.0)
+            .base_url(emulator.base_url()),
+    )?;
+    let params = ListBatchesParams {
+        page_size: Some(i64::from(page_size)),
+        ..Default::default()
+    };
+    client
+        .batches()
+        .raw_pages(params.clone())
+        .map(|page| {
+            let page = page?;
+            let query = ListBatchesParams {
+                page_token: page.page_token,
+                ..params.clone()
             }
-            _ => format!("%{b:02X}"),
+            .to_query_string();
+            Ok(format!("{}/api/v2/batches?{query}", emulator.base_url()))
         })
         .collect()
 }

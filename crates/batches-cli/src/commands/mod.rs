@@ -4,14 +4,19 @@
 mod batch;
 mod config;
 mod context;
+mod directories;
 mod list;
+mod listing;
+mod resume_command;
+mod run;
 mod stats;
+mod upload;
 
 use clap::CommandFactory;
 
 use context::{Context, Interrupt, setup};
 
-use crate::cli::{BatchesCommand, Cli, Command, GlobalArgs};
+use crate::cli::{BatchesCommand, Cli, Command, DirectoriesCommand, GlobalArgs};
 use crate::console::Console;
 use crate::failure::Failure;
 use crate::output::write_stdout;
@@ -27,15 +32,22 @@ pub fn run(cli: Cli, console: &Console) -> Result<(), Failure> {
             write_stdout(&script)
         }
         Command::Config(command) => config::run(command, &cli.global, console),
-        Command::Batches(command) => batches(command, &cli.global, console),
+        Command::Batches(command) => api(Api::Batches(command), &cli.global, console),
+        Command::Directories(command) => api(Api::Directories(command), &cli.global, console),
     }
 }
 
-fn batches(command: BatchesCommand, global: &GlobalArgs, console: &Console) -> Result<(), Failure> {
-    // Under `wait`, --timeout is the wait's own limit (clap shares the option's name and
-    // value with the global one), not each request's.
+/// The commands that talk to the API.
+enum Api {
+    Batches(BatchesCommand),
+    Directories(DirectoriesCommand),
+}
+
+fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failure> {
+    // Under `wait` and `run`, --timeout is the wait's own limit (clap shares the option's
+    // name and value with the global one), not each request's.
     let request_args = match command {
-        BatchesCommand::Wait { .. } => GlobalArgs {
+        Api::Batches(BatchesCommand::Wait { .. } | BatchesCommand::Run(_)) => GlobalArgs {
             timeout: None,
             ..global.clone()
         },
@@ -59,6 +71,10 @@ fn batches(command: BatchesCommand, global: &GlobalArgs, console: &Console) -> R
             console: *console,
             interrupt: Interrupt::install(),
         };
+        let command = match command {
+            Api::Batches(command) => command,
+            Api::Directories(command) => return directories::run(&mut context, command).await,
+        };
         match command {
             BatchesCommand::List(args) => list::run(&mut context, *args).await,
             BatchesCommand::Get { id, expand, scope } => {
@@ -70,6 +86,7 @@ fn batches(command: BatchesCommand, global: &GlobalArgs, console: &Console) -> R
                 batch::wait(&mut context, &id, wait.timeout, wait.interval, scope).await
             }
             BatchesCommand::Stats { filters } => stats::run(&mut context, filters).await,
+            BatchesCommand::Run(args) => run::run(&mut context, *args).await,
         }
     })
 }

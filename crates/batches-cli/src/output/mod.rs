@@ -14,7 +14,7 @@ use crate::cli::Format;
 use crate::failure::Failure;
 use crate::transform::{Produced, Transform};
 
-pub use table::ChartSection;
+pub use table::{ChartSection, Rows};
 
 /// Bytes gathered before a write to stdout.
 const BUFFER: usize = 32 * 1024;
@@ -45,7 +45,7 @@ struct Sink {
     buffer: Vec<u8>,
     /// Values written so far (for separators).
     count: u64,
-    table: table::BatchTable,
+    table: table::StreamTable,
 }
 
 impl Printer {
@@ -87,9 +87,14 @@ impl Printer {
                 out: std::io::stdout(),
                 buffer: Vec::with_capacity(BUFFER),
                 count: 0,
-                table: table::BatchTable::new(color),
+                table: table::StreamTable::new(color),
             },
         })
+    }
+
+    /// Makes tables show `rows` (batches unless told otherwise).
+    pub fn show(&mut self, rows: Rows) {
+        self.sink.table.show(rows);
     }
 
     /// Whether the output is the exact bytes of one response.
@@ -213,15 +218,13 @@ impl Sink {
                 yaml::document(json, buffer).map_err(Failure::usage)?
             }
             Shape::Table => {
-                let batch: Batch = serde_json::from_str(json).map_err(|error| {
-                    Failure::usage(format!(
-                        "the server sent a batch that cannot be shown as a table ({error}); \
-                         use --format json"
-                    ))
-                })?;
-                self.table.push(&batch, buffer);
+                self.table.push(json, buffer).map_err(Failure::usage)?;
                 if !in_list {
                     self.table.settle(buffer);
+                }
+                if !in_list && self.table.rows() == Rows::Batches {
+                    let batch: Batch = serde_json::from_str(json)
+                        .map_err(|error| Failure::usage(error.to_string()))?;
                     table::results(&batch, self.color, buffer);
                 }
             }

@@ -1,64 +1,188 @@
-//! Tables for people: batches, a batch's results, and the bar chart of `batches stats`.
+//! Tables for people: batches, directories, directory files, a run's files and results, a
+//! batch's results, and the bar chart of `batches stats`.
 
-use batches_client::{Batch, BatchStatus};
+use batches_client::{Batch, Directory, DirectoryFile};
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 
 use super::style::{self, BOLD};
 
-const BATCH_HEADERS: [&str; 7] = [
-    "ID",
-    "STATUS",
-    "JOB TYPE",
-    "CONFIGURATION",
-    "DIRECTORY",
-    "CREATED",
-    "UPDATED",
-];
-const STATUS_COLUMN: usize = 1;
-/// Widths the first page cannot narrow: the longest known status and job type, and the
-/// timestamps, which may all be missing on the first page.
-const BATCH_MIN_WIDTHS: [usize; 7] = [0, 9, 10, 0, 0, 16, 16];
+/// What the rows of a table show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rows {
+    /// Batches (the default).
+    Batches,
+    /// Source directories.
+    Directories,
+    /// The files of a directory.
+    DirectoryFiles,
+    /// The files a run would upload (`--dry-run`).
+    Planned,
+    /// The per-file results of a run.
+    RunResults,
+}
 
-/// Batches as rows, streamed: column widths come from the first page, later rows are cut
-/// to fit them so memory stays flat however long the listing.
-pub struct BatchTable {
+/// One row: its cells, and the column and colour of its status cell.
+type Row = (Vec<String>, Option<(usize, &'static str)>);
+
+impl Rows {
+    fn headers(self) -> &'static [&'static str] {
+        match self {
+            Rows::Batches => &[
+                "ID",
+                "STATUS",
+                "JOB TYPE",
+                "CONFIGURATION",
+                "DIRECTORY",
+                "CREATED",
+                "UPDATED",
+            ],
+            Rows::Directories => &["ID", "NAME", "TYPE", "CREATED", "DESCRIPTION"],
+            Rows::DirectoryFiles => &["ID", "DISPLAY NAME", "UNIQUE ID", "FILE ID", "CREATED"],
+            Rows::Planned => &["PATH", "SIZE", "DIRECTORY"],
+            Rows::RunResults => &["PATH", "STATUS", "JOB", "ERROR"],
+        }
+    }
+
+    /// Widths the first page cannot narrow: the longest known status and job type, and
+    /// the timestamps, which may all be missing on the first page.
+    fn min_widths(self) -> &'static [usize] {
+        match self {
+            Rows::Batches => &[0, 9, 10, 0, 0, 16, 16],
+            Rows::Directories | Rows::DirectoryFiles => &[0, 0, 0, 0, 16],
+            Rows::Planned | Rows::RunResults => &[],
+        }
+    }
+
+    /// The singular noun of a row, for messages.
+    fn item(self) -> &'static str {
+        match self {
+            Rows::Batches => "batch",
+            Rows::Directories => "directory",
+            Rows::DirectoryFiles => "directory file",
+            Rows::Planned | Rows::RunResults => "file",
+        }
+    }
+
+    /// The row of one item, from its JSON.
+    fn row(self, json: &str) -> Result<Row, String> {
+        let decoded = match self {
+            Rows::Batches => serde_json::from_str(json).map(|batch: Batch| {
+                let color = style::status_color(&batch.status).map(|color| (1, color));
+                let cells = vec![
+                    batch.id,
+                    batch.status.to_string(),
+                    batch.config.job.type_.to_string(),
+                    batch.config.job.configuration_id,
+                    batch.source_directory_id,
+                    timestamp(batch.created_at),
+                    timestamp(batch.updated_at),
+                ];
+                (cells, color)
+            }),
+            Rows::Directories => serde_json::from_str(json).map(|directory: Directory| {
+                let cells = vec![
+                    directory.id,
+                    directory.name,
+                    directory
+                        .type_
+                        .map_or_else(|| "-".to_owned(), |type_| type_.to_string()),
+                    timestamp(directory.created_at),
+                    directory.description.unwrap_or_default(),
+                ];
+                (cells, None)
+            }),
+            Rows::DirectoryFiles => serde_json::from_str(json).map(|file: DirectoryFile| {
+                let cells = vec![
+                    file.id,
+                    file.display_name,
+                    file.unique_id,
+                    file.file_id.unwrap_or_else(|| "-".to_owned()),
+                    timestamp(file.created_at),
+                ];
+                (cells, None)
+            }),
+            Rows::Planned => serde_json::from_str(json).map(|file: Value| {
+                let cells = vec![
+                    text(&file["path"]),
+                    text(&file["size"]),
+                    text(&file["directory"]),
+                ];
+                (cells, None)
+            }),
+            Rows::RunResults => serde_json::from_str(json).map(|result: Value| {
+                let status = text(&result["status"]);
+                let color = match status.as_str() {
+                    "ok" => Some((1, style::GREEN)),
+                    "error" => Some((1, style::RED)),
+                    _ => Some((1, style::YELLOW)),
+                };
+                let cells = vec![
+                    text(&result["path"]),
+                    status,
+                    text(&result["job_reference"]["id"]),
+                    result["error"].as_str().unwrap_or_default().to_owned(),
+                ];
+                (cells, color)
+            }),
+        };
+        decoded.map_err(|error| {
+            format!(
+                "the server sent a {} that cannot be shown as a table ({error}); use --format json",
+                self.item()
+            )
+        })
+    }
+}
+
+/// A JSON scalar as a cell: strings without quotes, absent and `null` as `-`.
+fn text(value: &Value) -> String {
+    match value {
+        Value::Null => "-".to_owned(),
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Rows, streamed: column widths come from the first page, later rows are cut to fit them
+/// so memory stays flat however long the listing.
+pub struct StreamTable {
+    rows: Rows,
     widths: Option<Vec<usize>>,
-    pending: Vec<(Vec<String>, BatchStatus)>,
+    pending: Vec<Row>,
     color: bool,
 }
 
-impl BatchTable {
-    /// An empty table; `color` paints statuses and the header.
-    pub fn new(color: bool) -> BatchTable {
-        BatchTable {
+impl StreamTable {
+    /// An empty table of batches; `color` paints statuses and the header.
+    pub fn new(color: bool) -> StreamTable {
+        StreamTable {
+            rows: Rows::Batches,
             widths: None,
             pending: Vec::new(),
             color,
         }
     }
 
-    /// Adds a row: written at once when the widths are known, held until
+    /// Makes the table one of `rows` (before any row is added).
+    pub fn show(&mut self, rows: Rows) {
+        self.rows = rows;
+    }
+
+    /// What the rows show.
+    pub fn rows(&self) -> Rows {
+        self.rows
+    }
+
+    /// Adds the row of `json`: written at once when the widths are known, held until
     /// [`settle`](Self::settle) otherwise.
-    pub fn push(&mut self, batch: &Batch, out: &mut Vec<u8>) {
-        let cells = vec![
-            batch.id.clone(),
-            batch.status.to_string(),
-            batch.config.job.type_.to_string(),
-            batch.config.job.configuration_id.clone(),
-            batch.source_directory_id.clone(),
-            timestamp(batch.created_at),
-            timestamp(batch.updated_at),
-        ];
+    pub fn push(&mut self, json: &str, out: &mut Vec<u8>) -> Result<(), String> {
+        let (cells, status) = self.rows.row(json)?;
         match &self.widths {
-            Some(widths) => row(
-                &cells,
-                widths,
-                self.status_color(&batch.status),
-                self.color,
-                out,
-            ),
-            None => self.pending.push((cells, batch.status.clone())),
+            Some(widths) => row(&cells, widths, colors(&cells, status), self.color, out),
+            None => self.pending.push((cells, status)),
         }
+        Ok(())
     }
 
     /// Fixes the widths from the rows held so far and writes the header and those rows.
@@ -66,13 +190,14 @@ impl BatchTable {
         if self.widths.is_some() || self.pending.is_empty() {
             return;
         }
-        let mut widths = widths(&BATCH_HEADERS, self.pending.iter().map(|(cells, _)| cells));
-        for (width, min) in widths.iter_mut().zip(BATCH_MIN_WIDTHS) {
-            *width = (*width).max(min);
+        let headers = self.rows.headers();
+        let mut widths = widths(headers, self.pending.iter().map(|(cells, _)| cells));
+        for (width, min) in widths.iter_mut().zip(self.rows.min_widths()) {
+            *width = (*width).max(*min);
         }
-        header(&BATCH_HEADERS, &widths, self.color, out);
+        header(headers, &widths, self.color, out);
         for (cells, status) in std::mem::take(&mut self.pending) {
-            row(&cells, &widths, self.status_color(&status), self.color, out);
+            row(&cells, &widths, colors(&cells, status), self.color, out);
         }
         self.widths = Some(widths);
     }
@@ -81,12 +206,15 @@ impl BatchTable {
     pub fn is_empty(&self) -> bool {
         self.widths.is_none() && self.pending.is_empty()
     }
+}
 
-    fn status_color(&self, status: &BatchStatus) -> Vec<Option<&'static str>> {
-        let mut colors = vec![None; BATCH_HEADERS.len()];
-        colors[STATUS_COLUMN] = style::status_color(status);
-        colors
+/// The colours of a row's cells: only its status cell is painted.
+fn colors(cells: &[String], status: Option<(usize, &'static str)>) -> Vec<Option<&'static str>> {
+    let mut colors = vec![None; cells.len()];
+    if let Some((column, color)) = status {
+        colors[column] = Some(color);
     }
+    colors
 }
 
 /// A batch's per-file results, after the batch's own row.

@@ -38,7 +38,12 @@ impl Env {
 
     /// `llamacloud` with the key and base URL in the environment, nothing else from it.
     pub fn cmd(&self) -> Command {
-        let mut cmd = bare_cmd(&self.config);
+        Command::from_std(self.std_cmd())
+    }
+
+    /// [`cmd`](Self::cmd) as a plain process, for tests that signal or watch it.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut cmd = std_bare_cmd(&self.config);
         cmd.env("LLAMA_CLOUD_API_KEY", KEY)
             .env("LLAMA_CLOUD_BASE_URL", self.server.base_url());
         cmd
@@ -70,7 +75,11 @@ pub fn fast() -> ServerConfig {
 /// `llamacloud` with no API or network settings at all in its environment: no proxy,
 /// and the system's own TLS roots.
 pub fn bare_cmd(config: &tempfile::TempDir) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_llamacloud"));
+    Command::from_std(std_bare_cmd(config))
+}
+
+fn std_bare_cmd(config: &tempfile::TempDir) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_llamacloud"));
     for name in [
         "LLAMA_CLOUD_API_KEY",
         "LLAMA_PARSE_API_KEY",

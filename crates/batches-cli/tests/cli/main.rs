@@ -3,12 +3,16 @@
 
 mod common;
 mod config;
+mod directories;
+mod folders;
 mod formats;
 mod help;
 mod idempotency;
 mod list;
 mod mistakes;
 mod network;
+mod run;
+mod run_failures;
 mod secrets;
 mod single;
 mod stats;

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::{
-    config::ServerConfig, faults::Faults, page_token::PageTokens, scheduler::Scheduler,
-    store::Store,
+    config::ServerConfig, counts::Counts, faults::Faults, page_token::PageTokens,
+    rate_limit::RateLimiter, scheduler::Scheduler, store::Store,
 };
 
 /// State shared by every handler.
@@ -20,23 +20,32 @@ pub struct App {
     pub faults: Arc<Faults>,
     /// Signs and checks page tokens.
     pub tokens: PageTokens,
+    /// What was served, for tests.
+    pub counts: Arc<Counts>,
+    /// The upload rate limit.
+    pub uploads: Arc<RateLimiter>,
 }
 
 impl App {
-    /// The application over this store, its page tokens signed with `tokens`.
+    /// The application over this store, its page tokens signed with `tokens`, counting
+    /// what it serves in `counts`.
     pub fn new(
         store: Arc<Store>,
         config: Arc<ServerConfig>,
         scheduler: Scheduler,
         tokens: PageTokens,
+        counts: Arc<Counts>,
     ) -> Self {
-        let faults = Arc::new(Faults::new(&config));
+        let faults = Arc::new(Faults::new(&config, counts.clone()));
+        let uploads = Arc::new(RateLimiter::new(config.upload_rate_limit));
         App {
             store,
             config,
             scheduler,
             faults,
             tokens,
+            counts,
+            uploads,
         }
     }
 }

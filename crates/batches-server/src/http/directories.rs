@@ -3,9 +3,10 @@
 use axum::{
     Extension, Json,
     body::Body,
-    extract::{FromRequest, Multipart, RawQuery, Request, State},
+    extract::{RawQuery, State},
     http::{HeaderMap, StatusCode},
 };
+use batches_types::{CreateDirectoryRequest, Directory, DirectoryFile};
 use serde_json::{Value, json};
 
 use super::{
@@ -13,7 +14,7 @@ use super::{
     auth::Project,
     page::{Page, decode_token, page},
     query::Query,
-    request::{PathId, content_type_is, json_body, too_large},
+    request::{PathId, json_body},
     validate::Checker,
 };
 use crate::{
@@ -31,13 +32,12 @@ pub async fn create(
     Extension(Project(project)): Extension<Project>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Directory>, ApiError> {
     let body = json_body(&headers, body, app.config.max_json_body).await?;
     let mut check = Checker::default();
-    let mut fields = None;
     if let Some(object) = check.object(Some(&body), &["body"]) {
-        let name = check.string(object.get("name"), &["body", "name"], true);
-        let description = check.string(object.get("description"), &["body", "description"], false);
+        check.string(object.get("name"), &["body", "name"], true);
+        check.string(object.get("description"), &["body", "description"], false);
         let type_ = check.string(object.get("type"), &["body", "type"], false);
         if let Some(type_) = type_.filter(|type_| !CREATE_TYPES.contains(type_)) {
             check.errors.push(entry(
@@ -60,18 +60,28 @@ pub async fn create(
                 None,
             ));
         }
-        fields = Some((name, description, type_, metadata));
     }
     if !check.errors.is_empty() {
         return Err(ApiError::validation(check.errors));
     }
-    let (name, description, type_, metadata) = fields.expect("validated above");
+    let request: CreateDirectoryRequest = serde_json::from_value(body).map_err(|error| {
+        ApiError::validation(vec![entry(
+            &["body"],
+            error.to_string(),
+            "value_error",
+            None,
+            None,
+        )])
+    })?;
     let directory = app.store.create_directory(
         &project,
-        name.expect("validated above"),
-        description,
-        type_.unwrap_or("user"),
-        metadata,
+        &request.name,
+        request.description.as_deref(),
+        request
+            .type_
+            .as_ref()
+            .map_or("user", |type_| type_.as_str()),
+        request.system_metadata.as_ref(),
     )?;
     Ok(Json(directory))
 }
@@ -81,7 +91,7 @@ pub async fn get(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
     PathId(directory_id): PathId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Directory>, ApiError> {
     app.store
         .get_directory(&project, &directory_id)?
         .map(Json)
@@ -93,7 +103,7 @@ pub async fn list(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Page<Value>>, ApiError> {
+) -> Result<Json<Page<Directory>>, ApiError> {
     let mut query = Query::parse(raw.as_deref());
     let name = query.string("name");
     let mut types = query.all_of("types", LIST_TYPES);
@@ -124,7 +134,7 @@ pub async fn list_files(
     Extension(Project(project)): Extension<Project>,
     PathId(directory_id): PathId,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Page<Value>>, ApiError> {
+) -> Result<Json<Page<DirectoryFile>>, ApiError> {
     let mut query = Query::parse(raw.as_deref());
     let after_bound = query.datetime("updated_at_on_or_after");
     let before_bound = query.datetime("updated_at_on_or_before");
@@ -168,7 +178,7 @@ pub async fn add_file(
     PathId(directory_id): PathId,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DirectoryFile>, ApiError> {
     let body = json_body(&headers, body, app.config.max_json_body).await?;
     let mut check = Checker::default();
     let mut fields = None;
@@ -177,17 +187,21 @@ pub async fn add_file(
         let display_name =
             check.string(object.get("display_name"), &["body", "display_name"], false);
         let unique_id = check.string(object.get("unique_id"), &["body", "unique_id"], false);
-        let metadata = object.get("metadata").filter(|value| !value.is_null());
-        if let Some(metadata) = metadata.filter(|value| !value.is_object()) {
-            check.errors.push(entry(
-                &["body", "metadata"],
-                "Input should be a valid dictionary",
-                "dict_type",
-                Some(metadata.clone()),
-                None,
-            ));
-        }
-        fields = Some((file_id, display_name, unique_id, metadata.cloned()));
+        let metadata = match object.get("metadata") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(metadata)) => Some(metadata.clone()),
+            Some(other) => {
+                check.errors.push(entry(
+                    &["body", "metadata"],
+                    "Input should be a valid dictionary",
+                    "dict_type",
+                    Some(other.clone()),
+                    None,
+                ));
+                None
+            }
+        };
+        fields = Some((file_id, display_name, unique_id, metadata));
     }
     if !check.errors.is_empty() {
         return Err(ApiError::validation(check.errors));
@@ -208,105 +222,4 @@ pub async fn add_file(
         metadata,
     };
     Ok(Json(app.store.add_file(&project, &directory_id, file)?))
-}
-
-/// `POST /api/v1/beta/directories/{directory_id}/files/upload`: multipart with the file in
-/// `upload_file`; only its name and size are kept.
-pub async fn upload(
-    State(app): State<App>,
-    Extension(Project(project)): Extension<Project>,
-    PathId(directory_id): PathId,
-    request: Request,
-) -> Result<Json<Value>, ApiError> {
-    content_type_is(request.headers(), "multipart/form-data")?;
-    let mut multipart = Multipart::from_request(request, &())
-        .await
-        .map_err(|rejection| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                format!("Cannot read the multipart body: {}", rejection.body_text()),
-            )
-        })?;
-    let limit = app.config.max_upload_body;
-    let mut upload: Option<(String, i64)> = None;
-    let mut text = std::collections::HashMap::new();
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|error| multipart_error(error, limit))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "upload_file" {
-            let file_name = field.file_name().unwrap_or("upload").to_owned();
-            let mut size = 0i64;
-            while let Some(chunk) = field
-                .chunk()
-                .await
-                .map_err(|error| multipart_error(error, limit))?
-            {
-                size += chunk.len() as i64;
-            }
-            upload = Some((file_name, size));
-        } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|error| multipart_error(error, limit))?;
-            text.insert(name, value);
-        }
-    }
-    let mut errors = Vec::new();
-    if upload.is_none() {
-        errors.push(entry(
-            &["body", "upload_file"],
-            "Field required",
-            "missing",
-            None,
-            None,
-        ));
-    }
-    let metadata = match text.remove("metadata").filter(|raw| !raw.is_empty()) {
-        None => None,
-        Some(raw) => match serde_json::from_str::<Value>(&raw) {
-            Ok(value @ Value::Object(_)) => Some(value),
-            _ => {
-                errors.push(entry(
-                    &["body", "metadata"],
-                    "metadata must be a JSON object, e.g. {\"team\": \"finance\"}",
-                    "value_error",
-                    Some(json!(raw)),
-                    None,
-                ));
-                None
-            }
-        },
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
-    let (file_name, size) = upload.expect("checked above");
-    let non_empty = |name: &str, text: &mut std::collections::HashMap<String, String>| {
-        text.remove(name).filter(|value| !value.is_empty())
-    };
-    let file = NewFile {
-        display_name: non_empty("display_name", &mut text).unwrap_or_else(|| file_name.clone()),
-        file_name,
-        unique_id: non_empty("unique_id", &mut text),
-        external_file_id: non_empty("external_file_id", &mut text),
-        file_id: None,
-        size,
-        metadata,
-    };
-    Ok(Json(app.store.add_file(&project, &directory_id, file)?))
-}
-
-fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large(limit)
-    } else {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("Cannot read the multipart body: {}", error.body_text()),
-        )
-    }
 }

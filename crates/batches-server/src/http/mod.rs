@@ -1,5 +1,5 @@
 //! The HTTP side: routes, authentication, request reading, pages and the connection loop.
-//! The handlers of each resource are in [`batches`] and [`directories`].
+//! The handlers of each resource are in [`batches`], [`directories`] and [`upload`].
 
 mod app;
 mod auth;
@@ -10,6 +10,7 @@ mod query;
 mod request;
 mod routes;
 mod serve;
+mod upload;
 mod validate;
 
 pub use app::App;

@@ -6,6 +6,7 @@ use axum::{
     body::{Body, Bytes},
     http::{StatusCode, header},
 };
+use futures_util::StreamExt;
 
 use crate::error::{ApiError, entry};
 
@@ -44,6 +45,22 @@ async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
             format!("Cannot read the request body: {error}"),
         )),
     }
+}
+
+/// Reads and drops a request body, up to `limit` bytes and for at most the body timeout,
+/// so that an answer given before the body was read reaches a client still sending it.
+pub async fn discard_body(body: Body, limit: usize) {
+    let mut chunks = body.into_data_stream();
+    let mut read = 0;
+    let _ = tokio::time::timeout(BODY_TIMEOUT, async {
+        while let Some(Ok(chunk)) = chunks.next().await {
+            read += chunk.len();
+            if read > limit {
+                return;
+            }
+        }
+    })
+    .await;
 }
 
 /// Whether the error, or one of its sources, is the body length limit.

@@ -8,7 +8,7 @@ use axum::{
     routing::{get, post},
 };
 
-use super::{app::App, auth::authenticate, batches, directories};
+use super::{app::App, auth::authenticate, batches, directories, upload};
 use crate::error::ApiError;
 
 /// Every route of the emulator, behind authentication; anything else gets a JSON 404 or
@@ -33,7 +33,7 @@ pub fn router(app: App) -> Router {
         )
         .route(
             "/api/v1/beta/directories/{directory_id}/files/upload",
-            post(directories::upload).layer(DefaultBodyLimit::max(upload_limit)),
+            post(upload::upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })

@@ -1,7 +1,8 @@
 //! Directories: their rows, wire JSON and listing.
 
+use batches_types::{Directory, DirectoryType};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
 
 use super::{
     clock::to_datetime,
@@ -30,24 +31,23 @@ pub fn directory_not_found(id: &str) -> Refusal {
     Refusal::NotFound(format!("Directory {id} not found"))
 }
 
-fn directory_json(row: &Row<'_>) -> rusqlite::Result<Json> {
-    let mut object = Map::new();
-    object.insert("id".into(), Json::String(row.get(0)?));
-    object.insert("name".into(), Json::String(row.get(2)?));
-    object.insert("project_id".into(), Json::String(row.get(1)?));
-    if let Some(description) = row.get::<_, Option<String>>(3)? {
-        object.insert("description".into(), Json::String(description));
-    }
-    object.insert("type".into(), Json::String(row.get(4)?));
-    if let Some(metadata) = row.get::<_, Option<String>>(5)? {
-        object.insert(
-            "system_metadata".into(),
-            serde_json::from_str(&metadata).unwrap_or(Json::Null),
-        );
-    }
-    object.insert("created_at".into(), json!(to_datetime(row.get(6)?)));
-    object.insert("updated_at".into(), json!(to_datetime(row.get(7)?)));
-    Ok(Json::Object(object))
+/// A stored JSON object (metadata), which only the store writes.
+pub fn stored_object(text: Option<String>) -> Option<Map<String, Json>> {
+    text.and_then(|text| serde_json::from_str(&text).ok())
+}
+
+fn directory(row: &Row<'_>) -> rusqlite::Result<Directory> {
+    let mut directory = Directory::new(
+        row.get::<_, String>(0)?,
+        row.get::<_, String>(2)?,
+        row.get::<_, String>(1)?,
+    );
+    directory.description = row.get(3)?;
+    directory.type_ = Some(DirectoryType::from(row.get::<_, String>(4)?));
+    directory.system_metadata = stored_object(row.get(5)?);
+    directory.created_at = Some(to_datetime(row.get(6)?));
+    directory.updated_at = Some(to_datetime(row.get(7)?));
+    Ok(directory)
 }
 
 impl Store {
@@ -58,8 +58,8 @@ impl Store {
         name: &str,
         description: Option<&str>,
         type_: &str,
-        system_metadata: Option<&Json>,
-    ) -> Result<Json, StoreError> {
+        system_metadata: Option<&Map<String, Json>>,
+    ) -> Result<Directory, StoreError> {
         self.transaction(|tx, clock| {
             let id = new_id("dir");
             insert_directory(
@@ -77,7 +77,11 @@ impl Store {
     }
 
     /// The directory, if it exists in the project.
-    pub fn get_directory(&self, project_id: &str, id: &str) -> Result<Option<Json>, StoreError> {
+    pub fn get_directory(
+        &self,
+        project_id: &str,
+        id: &str,
+    ) -> Result<Option<Directory>, StoreError> {
         self.with_connection(|conn| Ok(load_directory(conn, project_id, id)?))
     }
 
@@ -88,7 +92,7 @@ impl Store {
         filter: &DirectoryFilter,
         after: Option<&Cursor>,
         limit: i64,
-    ) -> Result<Vec<Listed<Json>>, StoreError> {
+    ) -> Result<Vec<Listed<Directory>>, StoreError> {
         let mut query =
             KeysetQuery::new(DIRECTORY_COLUMNS, "directories", "project_id", project_id);
         if let Some(name) = &filter.name {
@@ -98,7 +102,7 @@ impl Store {
             query.filter_in("type", &filter.types);
         }
         self.with_connection(|conn| {
-            Ok(query.run(conn, Order::OldestFirst, after, limit, 6, directory_json)?)
+            Ok(query.run(conn, Order::OldestFirst, after, limit, 6, directory)?)
         })
     }
 }
@@ -112,7 +116,7 @@ pub fn insert_directory(
     name: &str,
     description: Option<&str>,
     type_: &str,
-    system_metadata: Option<&Json>,
+    system_metadata: Option<&Map<String, Json>>,
     at: i64,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
@@ -125,7 +129,7 @@ pub fn insert_directory(
         name,
         description,
         type_,
-        system_metadata.map(Json::to_string),
+        system_metadata.map(|metadata| Json::Object(metadata.clone()).to_string()),
         at,
         at
     ])?;
@@ -137,11 +141,11 @@ pub fn load_directory(
     conn: &Connection,
     project_id: &str,
     id: &str,
-) -> rusqlite::Result<Option<Json>> {
+) -> rusqlite::Result<Option<Directory>> {
     conn.prepare_cached(&format!(
         "SELECT {DIRECTORY_COLUMNS} FROM directories WHERE id = ? AND project_id = ?"
     ))?
-    .query_row([id, project_id], directory_json)
+    .query_row([id, project_id], directory)
     .optional()
 }
 

@@ -1,12 +1,13 @@
 //! Directory files: their rows, wire JSON, listing, and the files a new batch covers.
 
+use batches_types::DirectoryFile;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
 
 use super::{
     clock::to_datetime,
     connection::Store,
-    directories::{insert_directory, require_directory},
+    directories::{insert_directory, require_directory, stored_object},
     error::StoreError,
     keyset::{KeysetQuery, Listed, Order},
 };
@@ -33,7 +34,7 @@ pub struct NewFile {
     /// Size in bytes.
     pub size: i64,
     /// Free-form metadata object.
-    pub metadata: Option<Json>,
+    pub metadata: Option<Map<String, Json>>,
 }
 
 /// Filters of a directory file listing.
@@ -55,23 +56,19 @@ pub struct FileFilter {
 /// A file a batch covers: its id, name and size.
 pub type PlannedFile = (String, String, i64);
 
-fn file_json(row: &Row<'_>) -> rusqlite::Result<Json> {
-    let mut object = Map::new();
-    object.insert("id".into(), Json::String(row.get(0)?));
-    object.insert("directory_id".into(), Json::String(row.get(1)?));
-    object.insert("display_name".into(), Json::String(row.get(4)?));
-    object.insert("project_id".into(), Json::String(row.get(2)?));
-    object.insert("unique_id".into(), Json::String(row.get(5)?));
-    object.insert("file_id".into(), Json::String(row.get(3)?));
-    if let Some(metadata) = row.get::<_, Option<String>>(6)? {
-        object.insert(
-            "metadata".into(),
-            serde_json::from_str(&metadata).unwrap_or(Json::Null),
-        );
-    }
-    object.insert("created_at".into(), json!(to_datetime(row.get(7)?)));
-    object.insert("updated_at".into(), json!(to_datetime(row.get(8)?)));
-    Ok(Json::Object(object))
+fn directory_file(row: &Row<'_>) -> rusqlite::Result<DirectoryFile> {
+    let mut file = DirectoryFile::new(
+        row.get::<_, String>(0)?,
+        row.get::<_, String>(1)?,
+        row.get::<_, String>(4)?,
+        row.get::<_, String>(2)?,
+        row.get::<_, String>(5)?,
+    );
+    file.file_id = Some(row.get(3)?);
+    file.metadata = stored_object(row.get(6)?);
+    file.created_at = Some(to_datetime(row.get(7)?));
+    file.updated_at = Some(to_datetime(row.get(8)?));
+    Ok(file)
 }
 
 impl Store {
@@ -81,7 +78,7 @@ impl Store {
         project_id: &str,
         directory_id: &str,
         file: NewFile,
-    ) -> Result<Json, StoreError> {
+    ) -> Result<DirectoryFile, StoreError> {
         self.transaction(|tx, clock| {
             require_directory(tx, project_id, directory_id)?;
             let id = insert_file(
@@ -95,7 +92,7 @@ impl Store {
             Ok(tx.query_row(
                 &format!("SELECT {FILE_COLUMNS} FROM directory_files WHERE id = ?"),
                 [&id],
-                file_json,
+                directory_file,
             )?)
         })
     }
@@ -126,7 +123,7 @@ impl Store {
         filter: &FileFilter,
         after: Option<&Cursor>,
         limit: i64,
-    ) -> Result<Vec<Listed<Json>>, StoreError> {
+    ) -> Result<Vec<Listed<DirectoryFile>>, StoreError> {
         self.with_connection(|conn| {
             require_directory(conn, project_id, directory_id)?;
             let mut query = KeysetQuery::new(
@@ -153,7 +150,7 @@ impl Store {
             if let Some(bound) = filter.updated_at_on_or_before {
                 query.filter("updated_at <= ?", bound);
             }
-            Ok(query.run(conn, Order::OldestFirst, after, limit, 7, file_json)?)
+            Ok(query.run(conn, Order::OldestFirst, after, limit, 7, directory_file)?)
         })
     }
 
@@ -226,7 +223,8 @@ pub fn insert_file(
         unique_id,
         file.external_file_id,
         file.size,
-        file.metadata.as_ref().map(Json::to_string),
+        file.metadata
+            .map(|metadata| Json::Object(metadata).to_string()),
         at,
         at
     ])?;
