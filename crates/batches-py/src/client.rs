@@ -127,7 +127,6 @@ impl Batches {
             page_token,
             project_id,
             organization_id,
-            ..ListBatchesParams::default()
         };
         Ok(BatchIterator::new(&self.client, params, max_items))
     }
@@ -146,7 +145,6 @@ impl Batches {
             expand,
             project_id,
             organization_id,
-            ..GetBatchParams::default()
         };
         let batches = self.client.batches();
         finish(py, wait(py, batches.get(batch_id, &params))?)
@@ -189,7 +187,6 @@ impl Batches {
             params: CreateBatchParams {
                 project_id,
                 organization_id,
-                ..CreateBatchParams::default()
             },
         };
         let batches = self.client.batches();
@@ -208,7 +205,6 @@ impl Batches {
         let params = CancelBatchParams {
             project_id,
             organization_id,
-            ..CancelBatchParams::default()
         };
         let batches = self.client.batches();
         finish(py, wait(py, batches.cancel(batch_id, &params))?)
