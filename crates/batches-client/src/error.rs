@@ -118,6 +118,16 @@ pub enum Error {
         /// The repeated token.
         token: String,
     },
+    /// A parallel listing could not place a batch in its creation-time windows (the batch
+    /// has no `created_at`, or the server does not list newest first or ignores the
+    /// creation-time filters), so it stopped rather than risk a batch listed twice or
+    /// not at all.
+    #[error("{LIST_BATCHES}: cannot list in parallel: {reason}; list without parallel requests")]
+    #[non_exhaustive]
+    Partition {
+        /// What was found.
+        reason: String,
+    },
     /// [`Batches::wait`](crate::Batches::wait) gave up: the batch did not reach a terminal
     /// status within the wait's own timeout. Distinct from [`Error::Timeout`], which is
     /// about one request.

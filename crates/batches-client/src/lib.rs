@@ -133,16 +133,19 @@
 #![warn(missing_docs)]
 
 // The modules form layers, each using only those before it: source, operation → error →
-// retry → endpoint → settings → env → transport → pagination → wait → batches → client →
-// blocking.
+// retry → endpoint → settings → env → transport → background → pagination → parallel →
+// items → wait → batches → client → blocking.
+mod background;
 mod batches;
 pub mod blocking;
 mod client;
 mod endpoint;
 mod env;
 mod error;
+mod items;
 mod operation;
 mod pagination;
+mod parallel;
 mod retry;
 mod settings;
 mod source;
@@ -154,7 +157,8 @@ pub use client::{Client, ClientBuilder};
 pub use endpoint::{Endpoint, Region};
 pub use env::{API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV};
 pub use error::{Error, TimeoutKind, TransportPhase};
-pub use pagination::{Items, Page, Pages};
+pub use items::{Chunks, Items};
+pub use pagination::{Page, Pages};
 pub use settings::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Layer,
     Settings,
