@@ -187,11 +187,13 @@ impl<'a> Batches<'a> {
     ///   the range is used as given.
     /// - **Balance.** Windows are cut as pages show how batches are spread in time, so
     ///   bursts and quiet weeks do not leave one window with most of the work: a running
-    ///   window with more than about 8 pages left hands all but 4 to a new window.
-    /// - **Memory.** Windows ahead of the batch being yielded hold at most
-    ///   `4 × requests` pages, received or in flight, nearest first; beyond that they wait.
-    ///   With the head window's page of lookahead, at most `4 × requests + 4` pages are in
-    ///   memory at once.
+    ///   window with more than about 12 pages left hands all but 6 to a new window, and a
+    ///   request with nothing else to do halves the window with the most left.
+    /// - **Memory.** At most `6 × requests` pages are held or in flight ahead of the batch
+    ///   being yielded, nearest first (a window far ahead gives its pages up for a nearer
+    ///   one, and fetches them again later); beyond that, windows wait. With the first
+    ///   window's request, the page handed over and the one the caller holds, at most
+    ///   `6 × requests + 3` pages are in memory.
     /// - **Order.** Batches come out newest first, exactly as the sequential listing
     ///   lists them; every batch must have a `created_at`, and the server must list newest
     ///   first and apply its creation-time filters, or the stream fails with

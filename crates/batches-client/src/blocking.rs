@@ -155,8 +155,51 @@ impl Batches<'_> {
     /// # drop(ids); Ok(()) }
     /// ```
     pub fn iter(&self, params: ListBatchesParams) -> Iter {
+        self.iter_of(self.client.client.batches().stream(params))
+    }
+
+    /// Every batch of the listing, items undecoded.
+    pub fn raw_iter(&self, params: ListBatchesParams) -> Iter<Box<RawValue>> {
+        self.iter_of(self.client.client.batches().raw_stream(params))
+    }
+
+    /// Every batch of the listing, fetched by up to `requests` concurrent requests over
+    /// creation-time windows, in the order of [`iter`](Self::iter) (see
+    /// [`crate::Batches::stream_parallel`]).
+    ///
+    /// ```no_run
+    /// # fn run(client: batches_client::blocking::Client) -> Result<(), batches_client::Error> {
+    /// for batch in client.batches().iter_parallel(Default::default(), 8) {
+    ///     println!("{}", batch?.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn iter_parallel(&self, params: ListBatchesParams, requests: usize) -> Iter {
+        self.iter_of(
+            self.client
+                .client
+                .batches()
+                .stream_parallel(params, requests),
+        )
+    }
+
+    /// [`iter_parallel`](Self::iter_parallel) with the items undecoded.
+    pub fn raw_iter_parallel(
+        &self,
+        params: ListBatchesParams,
+        requests: usize,
+    ) -> Iter<Box<RawValue>> {
+        self.iter_of(
+            self.client
+                .client
+                .batches()
+                .raw_stream_parallel(params, requests),
+        )
+    }
+
+    fn iter_of<T>(&self, stream: crate::Items<T>) -> Iter<T> {
         Iter {
-            stream: self.client.client.batches().stream(params),
+            stream,
             runtime: self.client.runtime.clone(),
             finished: false,
         }
@@ -219,13 +262,13 @@ impl<T: Send + 'static> Iterator for Pages<T> {
 /// A blocking iterator over every batch of a listing ([`crate::Items`]). Ends after the
 /// first error.
 #[derive(Debug)]
-pub struct Iter {
-    stream: crate::Items,
+pub struct Iter<T = Batch> {
+    stream: crate::Items<T>,
     runtime: Arc<Runtime>,
     finished: bool,
 }
 
-impl Iter {
+impl<T: Send + 'static> Iter<T> {
     /// See [`crate::Items::max_items`].
     pub fn max_items(mut self, max_items: u64) -> Self {
         self.stream = self.stream.max_items(max_items);
@@ -233,8 +276,8 @@ impl Iter {
     }
 }
 
-impl Iterator for Iter {
-    type Item = Result<Batch, Error>;
+impl<T: Send + Unpin + 'static> Iterator for Iter<T> {
+    type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
         next_blocking(&self.runtime, &mut self.stream, &mut self.finished)

@@ -9,8 +9,8 @@
 //!    a sequential listing has): it is never held back, so the listing always advances.
 //! 2. Without a lower bound, the oldest batch is searched for first ([`Discovery`]); until
 //!    then only the head walks.
-//! 3. Other windows fetch while fewer than [`PAGES_AHEAD_PER_REQUEST`] × N pages are held
-//!    or in flight ahead of the head, nearest to the head first, and only the N nearest
+//! 3. Other windows fetch while fewer than [`PAGES_AHEAD_PER_REQUEST`] × N pages are held,
+//!    or in flight for windows after the head, nearest to the head first, and only the N nearest
 //!    windows still walking: what is printed next is fetched first, and pages far ahead
 //!    do not use up the room the near ones need.
 //! 4. Balance: a running window whose estimated remainder passes 2 × [`PAGES_PER_WINDOW`]
@@ -294,13 +294,18 @@ impl<T: Listed> Plan<T> {
         Some((Job::Probe(age), params))
     }
 
-    /// Pages held or in flight ahead of the head.
+    /// Pages held (by every window, the head's included) or in flight for windows after
+    /// the head: what the room ahead is measured in. The head's own request is not
+    /// counted, so the head is never held back.
     fn ahead(&self) -> usize {
-        self.windows
+        let held: usize = self.windows.iter().map(|window| window.ready.len()).sum();
+        let fetching = self
+            .windows
             .iter()
             .skip(1)
-            .map(|window| window.ready.len() + usize::from(window.walk == Walk::Fetching))
-            .sum()
+            .filter(|window| window.walk == Walk::Fetching)
+            .count();
+        held + fetching
     }
 
     /// Whether the batches of window `index` (its next page) can still be among those

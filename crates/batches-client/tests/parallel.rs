@@ -1,0 +1,490 @@
+//! The parallel listing over HTTP: the same batches in the same order as the sequential
+//! one, byte for byte, through ties and boundaries, retries, empty pages and unknown
+//! fields; its failures; and against the emulator, async and blocking.
+
+mod common;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use batches_client::{
+    BatchStatus, Client, DateTime, Error, ListBatchesParams, RawValue, Utc, blocking,
+};
+use batches_server::{DEFAULT_API_KEY, ServerConfig, spawn};
+use common::{builder, client};
+use futures_util::TryStreamExt;
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+/// What the listing server does besides answering.
+#[derive(Default, Clone, Copy)]
+struct Quirks {
+    /// Every n-th request first gets a 429 asking for a retry after 1 ms.
+    throttle_every: Option<usize>,
+    /// Every n-th request gets an empty page whose token names the same page again.
+    empty_every: Option<usize>,
+    /// The second page of every window names itself as the next page.
+    repeat_token: bool,
+}
+
+/// A listing server: newest first (then by id, descending), keyset page tokens, inclusive
+/// creation-time bounds, a default page size of 50; every item and page carries fields
+/// the schema does not know.
+struct Listing {
+    items: Vec<Value>,
+    quirks: Quirks,
+    requests: AtomicUsize,
+    /// The creation-time bounds of every request but the probes (`page_size=1`).
+    bounds: Mutex<Vec<(Option<String>, Option<String>)>>,
+}
+
+fn created(item: &Value) -> DateTime<Utc> {
+    item["created_at"].as_str().unwrap().parse().unwrap()
+}
+
+impl Listing {
+    fn new(mut items: Vec<Value>, quirks: Quirks) -> Listing {
+        items.sort_by(|a, b| (created(b), b["id"].as_str()).cmp(&(created(a), a["id"].as_str())));
+        Listing {
+            items,
+            quirks,
+            requests: AtomicUsize::new(0),
+            bounds: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn every(n: Option<usize>, count: usize) -> bool {
+        n.is_some_and(|n| count.is_multiple_of(n))
+    }
+}
+
+impl Respond for Listing {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let count = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        if Listing::every(self.quirks.throttle_every, count) {
+            return ResponseTemplate::new(429)
+                .insert_header("retry-after-ms", "1")
+                .set_body_json(json!({"detail": "slow down"}));
+        }
+        let query = |name: &str| {
+            request
+                .url
+                .query_pairs()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.into_owned())
+        };
+        let after = query("created_at_on_or_after");
+        let before = query("created_at_on_or_before");
+        let size: usize = query("page_size").map_or(50, |size| size.parse().unwrap());
+        if size != 1 {
+            self.bounds
+                .lock()
+                .unwrap()
+                .push((after.clone(), before.clone()));
+        }
+        let mut token = query("page_token");
+        // `again:N:TOKEN` names the page TOKEN names (the first page when empty).
+        if let Some((_, same)) = token
+            .as_deref()
+            .and_then(|t| t.strip_prefix("again:"))
+            .and_then(|t| t.split_once(':'))
+        {
+            token = (!same.is_empty()).then(|| same.to_owned());
+        }
+        if Listing::every(self.quirks.empty_every, count) {
+            let again = format!("again:{count}:{}", token.clone().unwrap_or_default());
+            return ResponseTemplate::new(200)
+                .set_body_json(json!({"items": [], "next_page_token": again}));
+        }
+        let bound = |text: &Option<String>| text.as_deref().map(|t| t.parse().unwrap());
+        let (after, before): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
+            (bound(&after), bound(&before));
+        let cursor = token.as_deref().map(|token| {
+            let (at, id) = token.split_once('|').unwrap();
+            (at.parse::<DateTime<Utc>>().unwrap(), id.to_owned())
+        });
+        let mut matching = self.items.iter().filter(|item| {
+            let at = created(item);
+            after.is_none_or(|after| at >= after)
+                && before.is_none_or(|before| at <= before)
+                && cursor.as_ref().is_none_or(|(c_at, c_id)| {
+                    (at, item["id"].as_str().unwrap()) < (*c_at, c_id.as_str())
+                })
+        });
+        let page: Vec<&Value> = matching.by_ref().take(size).collect();
+        let mut next = match (matching.next(), page.last()) {
+            (Some(_), Some(last)) => Some(format!(
+                "{}|{}",
+                last["created_at"].as_str().unwrap(),
+                last["id"].as_str().unwrap()
+            )),
+            _ => None,
+        };
+        if self.quirks.repeat_token && token.is_some() {
+            next = token.clone();
+        }
+        let body = json!({"items": page, "next_page_token": next, "total_size": 0, "cursor_kind": "keyset"});
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+/// A batch created at `created_at`, with fields no schema knows.
+fn batch(id: &str, created_at: &str) -> Value {
+    json!({
+        "id": id,
+        "config": {"job": {"configuration_id": "cfg-PARSE_FAST", "type": "parse_v2"}},
+        "project_id": "prj-1",
+        "source_directory_id": "dir-1",
+        "status": if id.ends_with('7') { "ARCHIVED" } else { "COMPLETED" },
+        "created_at": created_at,
+        "updated_at": null,
+        "priority": {"lane": 3, "weights": [1.5, 2e-3]},
+    })
+}
+
+/// 600 batches on whole seconds, ten to a second: boundaries fall on batches, and every
+/// group of equal times straddles page ends.
+fn ties() -> Vec<Value> {
+    let start: DateTime<Utc> = "2026-11-20T00:00:00Z".parse().unwrap();
+    (0..600)
+        .map(|n: i64| {
+            let at = DateTime::from_timestamp(start.timestamp() + n / 10, 0).unwrap();
+            // Whole seconds, written as some servers write them.
+            let at = at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            batch(&format!("bat-{:04}", (n * 7_919) % 600), &at)
+        })
+        .collect()
+}
+
+async fn serve(items: Vec<Value>, quirks: Quirks) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/batches"))
+        .respond_with(Listing::new(items, quirks))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The undecoded batches of a listing, sequential or with `requests` in flight.
+async fn raw(client: &Client, params: ListBatchesParams, requests: Option<usize>) -> Vec<String> {
+    let batches = client.batches();
+    let stream = match requests {
+        None => batches.raw_stream(params),
+        Some(requests) => batches.raw_stream_parallel(params, requests),
+    };
+    stream
+        .map_ok(|item: Box<RawValue>| item.get().to_owned())
+        .try_collect()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn ties_and_boundaries_give_the_sequential_listing_byte_for_byte() {
+    let server = serve(ties(), Quirks::default()).await;
+    let client = client(&server);
+    for page_size in [7, 50] {
+        let params = ListBatchesParams {
+            page_size: Some(page_size),
+            ..Default::default()
+        };
+        let sequential = raw(&client, params.clone(), None).await;
+        assert_eq!(sequential.len(), 600);
+        assert!(sequential[0].contains(r#""priority":{"lane":3,"weights":[1.5,0.002]}"#));
+        for requests in [2, 3, 8] {
+            let parallel = raw(&client, params.clone(), Some(requests)).await;
+            assert_eq!(
+                parallel, sequential,
+                "pages of {page_size}, {requests} requests"
+            );
+        }
+    }
+    // Some window boundary fell exactly on the creation time of batches.
+    let times: Vec<String> = ties()
+        .iter()
+        .map(|item| item["created_at"].as_str().unwrap().to_owned())
+        .collect();
+    let received = server.received_requests().await.unwrap();
+    let on_a_batch = received.iter().any(|request| {
+        request.url.query_pairs().any(|(key, value)| {
+            key == "created_at_on_or_before" && times.contains(&value.to_string())
+        })
+    });
+    assert!(on_a_batch, "no boundary fell on a batch");
+}
+
+#[tokio::test]
+async fn typed_batches_keep_unknown_statuses_and_fields() {
+    let server = serve(ties(), Quirks::default()).await;
+    let client = client(&server);
+    let sequential: Vec<_> = client
+        .batches()
+        .stream(Default::default())
+        .try_collect()
+        .await
+        .unwrap();
+    let parallel: Vec<_> = client
+        .batches()
+        .stream_parallel(Default::default(), 4)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(parallel, sequential);
+    assert!(
+        parallel
+            .iter()
+            .any(|batch| batch.status.as_str() == "ARCHIVED")
+    );
+    assert!(parallel[0].extra.contains_key("priority"));
+}
+
+#[tokio::test]
+async fn retries_and_empty_pages_that_carry_a_token_hold_in_every_window() {
+    let plain = serve(ties(), Quirks::default()).await;
+    let expected = raw(&client(&plain), Default::default(), None).await;
+    let quirks = Quirks {
+        throttle_every: Some(5),
+        empty_every: Some(7),
+        ..Quirks::default()
+    };
+    let server = serve(ties(), quirks).await;
+    let params = ListBatchesParams {
+        page_size: Some(9),
+        ..Default::default()
+    };
+    let parallel = raw(&client(&server), params, Some(6)).await;
+    assert_eq!(parallel, expected);
+    let received = server.received_requests().await.unwrap();
+    assert!(received.len() > 100, "the quirks were met many times");
+}
+
+#[tokio::test]
+async fn a_repeated_token_in_a_window_fails_clearly() {
+    let quirks = Quirks {
+        repeat_token: true,
+        ..Quirks::default()
+    };
+    let server = serve(ties(), quirks).await;
+    let error = client(&server)
+        .batches()
+        .raw_stream_parallel(Default::default(), 4)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::PaginationLoop { .. }), "{error}");
+}
+
+#[tokio::test]
+async fn a_batch_without_a_creation_time_fails_clearly() {
+    let mut items = ties();
+    items[1]["created_at"] = Value::Null;
+    // Sorted apart, it is served on the first page.
+    let server = MockServer::start().await;
+    let first: Vec<Value> = items
+        .iter()
+        .skip(550)
+        .rev()
+        .cloned()
+        .chain([items[1].clone()])
+        .collect();
+    Mock::given(method("GET"))
+        .and(path("/api/v2/batches"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"items": first, "next_page_token": "more"})),
+        )
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .batches()
+        .stream_parallel(Default::default(), 4)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Partition { .. }), "{error}");
+    let message = error.to_string();
+    assert!(message.contains("has no created_at"), "{message}");
+    assert!(
+        message.contains("list without parallel requests"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn fewer_than_two_requests_are_refused() {
+    let server = serve(ties(), Quirks::default()).await;
+    let error = client(&server)
+        .batches()
+        .stream_parallel(Default::default(), 1)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("at least 2 requests in flight; got 1"),
+        "{error}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn max_items_is_exact_and_stops_every_window() {
+    let server = serve(ties(), Quirks::default()).await;
+    let client = client(&server);
+    let params = ListBatchesParams {
+        page_size: Some(10),
+        ..Default::default()
+    };
+    let sequential = raw(&client, params.clone(), None).await;
+    for max in [5, 10, 11, 333, 600, 700] {
+        server.reset().await;
+        Mock::given(method("GET"))
+            .and(path("/api/v2/batches"))
+            .respond_with(Listing::new(ties(), Quirks::default()))
+            .mount(&server)
+            .await;
+        let ids: Vec<String> = client
+            .batches()
+            .raw_stream_parallel(params.clone(), 4)
+            .max_items(max)
+            .map_ok(|item| item.get().to_owned())
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(ids, sequential[..(max as usize).min(600)], "max {max}");
+        let pages = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|request| !request.url.query().unwrap_or("").contains("page_size=1&"))
+            .count();
+        // The pages the batches need, and at most the room ahead and the requests in
+        // flight beyond them.
+        let needed = (max as usize).min(600).div_ceil(10);
+        assert!(
+            pages <= needed + 4 * 7,
+            "max {max}: {pages} pages for {needed}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_failure_yields_the_batches_before_it_then_the_error() {
+    let server = MockServer::start().await;
+    // Every request restricted to a window (a lower creation-time bound) fails for good.
+    Mock::given(method("GET"))
+        .and(path("/api/v2/batches"))
+        .and(wiremock::matchers::query_param_contains(
+            "created_at_on_or_after",
+            "2026",
+        ))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"detail": "nope"})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/batches"))
+        .respond_with(Listing::new(ties(), Quirks::default()))
+        .mount(&server)
+        .await;
+    let expected = raw(&client(&server), Default::default(), None).await;
+    let mut stream = client(&server)
+        .batches()
+        .raw_stream_parallel(Default::default(), 4);
+    let mut got = Vec::new();
+    let error = loop {
+        match stream.try_next().await {
+            Ok(Some(item)) => got.push(item.get().to_owned()),
+            Ok(None) => panic!("the listing ended without the failure"),
+            Err(error) => break error,
+        }
+    };
+    assert_eq!(error.status(), Some(400), "{error}");
+    assert!(!got.is_empty());
+    assert_eq!(
+        got,
+        expected[..got.len()],
+        "a prefix of the listing, in order"
+    );
+}
+
+#[tokio::test]
+async fn the_emulator_lists_the_same_with_and_without_a_range() {
+    let server = spawn(ServerConfig {
+        seed: 1_500,
+        seed_rng: 4,
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = builder(&server.base_url())
+        .api_key(DEFAULT_API_KEY.0)
+        .build()
+        .unwrap();
+    let month_ago = chrono_now_minus_days(31);
+    for params in [
+        ListBatchesParams::default(),
+        ListBatchesParams {
+            page_size: Some(20),
+            created_at_on_or_after: Some(month_ago),
+            ..Default::default()
+        },
+        ListBatchesParams {
+            status: Some(BatchStatus::Running),
+            page_size: Some(7),
+            ..Default::default()
+        },
+    ] {
+        let sequential = raw(&client, params.clone(), None).await;
+        assert!(sequential.len() > 100);
+        let parallel = raw(&client, params.clone(), Some(5)).await;
+        assert_eq!(parallel, sequential, "{params:?}");
+    }
+    server.shutdown().await;
+}
+
+fn chrono_now_minus_days(days: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(Utc::now().timestamp() - days * 86_400, 0).unwrap()
+}
+
+#[test]
+fn the_blocking_client_lists_in_parallel_too() {
+    let server = batches_server::BackgroundServer::start(ServerConfig {
+        seed: 400,
+        ..ServerConfig::default()
+    })
+    .unwrap();
+    let client =
+        blocking::Client::new(builder(&server.base_url()).api_key(DEFAULT_API_KEY.0)).unwrap();
+    let params = ListBatchesParams {
+        page_size: Some(15),
+        ..Default::default()
+    };
+    let ids = |batches: Vec<batches_client::Batch>| -> Vec<String> {
+        batches.into_iter().map(|batch| batch.id).collect()
+    };
+    let sequential = ids(client
+        .batches()
+        .iter(params.clone())
+        .collect::<Result<_, _>>()
+        .unwrap());
+    let parallel = ids(client
+        .batches()
+        .iter_parallel(params.clone(), 4)
+        .collect::<Result<_, _>>()
+        .unwrap());
+    assert_eq!(parallel, sequential);
+    let raw: Vec<String> = client
+        .batches()
+        .raw_iter_parallel(params, 3)
+        .max_items(17)
+        .map(|item| item.map(|item| item.get().to_owned()))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(raw.len(), 17);
+    assert!(raw[0].contains(&sequential[0]));
+}
