@@ -6,6 +6,7 @@ mod config;
 mod formats;
 mod help;
 mod list;
+mod parallel;
 mod single;
 mod stats;
 mod wait;
