@@ -3,6 +3,7 @@
 //! against the targets in BENCHMARKS.md.
 
 mod client_listing;
+pub mod peers;
 
 use std::{
     fmt::Write as _,
