@@ -197,9 +197,10 @@ impl Batches<'_> {
         )
     }
 
-    fn iter_of<T>(&self, stream: crate::Items<T>) -> Iter<T> {
+    fn iter_of<T: Send + 'static>(&self, stream: crate::Items<T>) -> Iter<T> {
         Iter {
-            stream,
+            chunks: stream.chunks(),
+            current: Vec::new().into_iter(),
             runtime: self.client.runtime.clone(),
             finished: false,
         }
@@ -261,9 +262,13 @@ impl<T: Send + 'static> Iterator for Pages<T> {
 
 /// A blocking iterator over every batch of a listing ([`crate::Items`]). Ends after the
 /// first error.
+///
+/// It waits on the runtime once per page (per [`crate::Chunks`] group), not once per
+/// batch: the batches of a page are handed out from memory.
 #[derive(Debug)]
 pub struct Iter<T = Batch> {
-    stream: crate::Items<T>,
+    chunks: crate::Chunks<T>,
+    current: std::vec::IntoIter<T>,
     runtime: Arc<Runtime>,
     finished: bool,
 }
@@ -271,7 +276,7 @@ pub struct Iter<T = Batch> {
 impl<T: Send + 'static> Iter<T> {
     /// See [`crate::Items::max_items`].
     pub fn max_items(mut self, max_items: u64) -> Self {
-        self.stream = self.stream.max_items(max_items);
+        self.chunks = self.chunks.max_items(max_items);
         self
     }
 }
@@ -280,7 +285,15 @@ impl<T: Send + Unpin + 'static> Iterator for Iter<T> {
     type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        next_blocking(&self.runtime, &mut self.stream, &mut self.finished)
+        loop {
+            if let Some(item) = self.current.next() {
+                return Some(Ok(item));
+            }
+            match next_blocking(&self.runtime, &mut self.chunks, &mut self.finished)? {
+                Ok(chunk) => self.current = chunk.into_iter(),
+                Err(error) => return Some(Err(error)),
+            }
+        }
     }
 }
 

@@ -71,7 +71,10 @@ pub fn prepare(dir: &Path, header_dir: &Path, ffi: &Path) -> Result<Prepared> {
     let installed = Command::new(&python)
         .args(["-c", "import llama_cloud; print(llama_cloud.__version__)"])
         .output()
-        .is_ok_and(|out| PYTHON_SDK.ends_with(String::from_utf8_lossy(&out.stdout).trim()));
+        .is_ok_and(|out| {
+            let version = String::from_utf8_lossy(&out.stdout);
+            out.status.success() && PYTHON_SDK.ends_with(&format!("=={}", version.trim()))
+        });
     if !installed {
         println!("installing {PYTHON_SDK} into {}", venv.display());
         run(Command::new(&python).args(["-m", "pip", "install", "--quiet", PYTHON_SDK]))?;
