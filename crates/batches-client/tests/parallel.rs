@@ -26,6 +26,8 @@ struct Quirks {
     empty_every: Option<usize>,
     /// The second page of every window names itself as the next page.
     repeat_token: bool,
+    /// Creation-time bounds are kept to the whole second, the fraction dropped.
+    whole_second_bounds: bool,
 }
 
 /// A listing server: newest first (then by id, descending), keyset page tokens, inclusive
@@ -97,7 +99,15 @@ impl Respond for Listing {
             return ResponseTemplate::new(200)
                 .set_body_json(json!({"items": [], "next_page_token": again}));
         }
-        let bound = |text: &Option<String>| text.as_deref().map(|t| t.parse().unwrap());
+        let bound = |text: &Option<String>| {
+            text.as_deref().map(|t| {
+                let at: DateTime<Utc> = t.parse().unwrap();
+                match self.quirks.whole_second_bounds {
+                    true => DateTime::from_timestamp(at.timestamp(), 0).unwrap(),
+                    false => at,
+                }
+            })
+        };
         let (after, before): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
             (bound(&after), bound(&before));
         let cursor = token.as_deref().map(|token| {
@@ -225,6 +235,48 @@ async fn ties_and_boundaries_give_the_sequential_listing_byte_for_byte() {
         })
     });
     assert!(on_a_batch, "no boundary fell on a batch");
+}
+
+/// 600 batches at random microseconds over ten minutes: about one a second.
+fn sparse() -> Vec<Value> {
+    let start = "2026-11-20T00:00:00Z"
+        .parse::<DateTime<Utc>>()
+        .unwrap()
+        .timestamp_micros();
+    let mut state: u64 = 7;
+    (0..600)
+        .map(|n| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let offset = (state >> 20) % 600_000_000;
+            let at = DateTime::from_timestamp_micros(start + offset as i64).unwrap();
+            batch(
+                &format!("bat-{n:04}"),
+                &at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_server_that_keeps_its_bounds_to_the_second_splits_the_same() {
+    let quirks = Quirks {
+        whole_second_bounds: true,
+        ..Quirks::default()
+    };
+    let server = serve(sparse(), quirks).await;
+    let client = client(&server);
+    let params = ListBatchesParams {
+        page_size: Some(10),
+        ..Default::default()
+    };
+    let sequential = raw(&client, params.clone(), None).await;
+    assert_eq!(sequential.len(), 600);
+    for requests in [3, 8] {
+        let parallel = raw(&client, params.clone(), Some(requests)).await;
+        assert_same(&parallel, &sequential, &format!("{requests} requests"));
+    }
 }
 
 #[tokio::test]
