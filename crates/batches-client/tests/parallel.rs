@@ -563,3 +563,37 @@ fn the_blocking_client_lists_in_parallel_too() {
     assert_eq!(raw.len(), 17);
     assert!(raw[0].contains(&sequential[0]));
 }
+
+#[tokio::test]
+async fn dropping_the_stream_stops_every_request() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v2/batches"))
+        .respond_with(SlowListing(Listing::new(ties(), Quirks::default())))
+        .mount(&server)
+        .await;
+    let params = ListBatchesParams {
+        page_size: Some(5),
+        ..Default::default()
+    };
+    let mut stream = client(&server).batches().raw_stream_parallel(params, 8);
+    stream.try_next().await.unwrap().expect("a first batch");
+    drop(stream);
+    let count = || async { server.received_requests().await.unwrap().len() };
+    let at_drop = count().await;
+    // The requests in flight are cancelled, and no other starts, while their answers
+    // would have come in several times over.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(count().await, at_drop);
+}
+
+/// A listing whose every answer takes 100 ms.
+struct SlowListing(Listing);
+
+impl Respond for SlowListing {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        self.0
+            .respond(request)
+            .set_delay(std::time::Duration::from_millis(100))
+    }
+}
