@@ -80,6 +80,25 @@ async fn an_empty_page_with_a_token_does_not_end_the_listing() {
 }
 
 #[tokio::test]
+async fn chunks_come_page_by_page_and_none_is_empty() {
+    let server = MockServer::start().await;
+    serve_page(&server, None, page(&["bat-1", "bat-2"], Some("t2"))).await;
+    serve_page(&server, Some("t2"), page(&[], Some("t3"))).await;
+    serve_page(&server, Some("t3"), page(&["bat-3"], None)).await;
+    let mut items = client(&server).batches().stream(Default::default());
+    let first = items.try_next().await.unwrap().unwrap();
+    // The rest of the first page comes first, then each page with batches.
+    let chunks: Vec<Vec<String>> = items
+        .chunks()
+        .map_ok(|chunk| chunk.into_iter().map(|batch| batch.id).collect())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(first.id, "bat-1");
+    assert_eq!(chunks, [vec!["bat-2"], vec!["bat-3"]]);
+}
+
+#[tokio::test]
 async fn an_absent_null_or_empty_token_ends_the_listing() {
     for last in [
         json!({"items": [common::batch("bat-2", "RUNNING")]}),

@@ -404,3 +404,20 @@ async fn dropping_the_stream_stops_every_request() {
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     assert_eq!(count().await, at_drop);
 }
+
+#[tokio::test]
+async fn max_items_set_after_the_first_batch_changes_nothing() {
+    let server = serve(ties(), Quirks::default()).await;
+    let client = client(&server);
+    let sequential = raw(&client, Default::default(), None).await;
+    let mut stream = client.batches().raw_stream_parallel(Default::default(), 4);
+    let first = stream.try_next().await.unwrap().unwrap();
+    let rest: Vec<String> = stream
+        .max_items(5)
+        .map_ok(|item| item.get().to_owned())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(first.get(), sequential[0]);
+    assert_same(&rest, &sequential[1..], "after the first batch");
+}
