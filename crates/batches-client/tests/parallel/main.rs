@@ -190,7 +190,11 @@ async fn a_batch_without_a_creation_time_fails_clearly() {
         .unwrap_err();
     assert!(matches!(error, Error::Partition { .. }), "{error}");
     let message = error.to_string();
-    assert!(message.contains("has no created_at"), "{message}");
+    let id = items[1]["id"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("batch {id} has no created_at")),
+        "{message}"
+    );
     assert!(
         message.contains("list without parallel requests"),
         "{message}"
