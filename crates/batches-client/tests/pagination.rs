@@ -314,3 +314,28 @@ fn polled_outside_a_runtime_the_stream_errs_instead_of_panicking() {
     );
     assert!(pages.next().now_or_never().unwrap().is_none());
 }
+
+#[tokio::test]
+async fn debug_output_shows_the_walk_and_its_state() {
+    let server = MockServer::start().await;
+    serve_page(&server, None, page(&["bat-1", "bat-2"], Some("t2"))).await;
+    serve_page(&server, Some("t2"), page(&["bat-3"], None)).await;
+    let batches = client(&server);
+    let mut items = batches.batches().stream(Default::default()).max_items(3);
+    let before = format!("{items:?}");
+    assert!(before.contains(r#"walk: "pages""#), "{before}");
+    assert!(before.contains("not started"), "{before}");
+    assert!(before.contains("remaining: Some(3)"), "{before}");
+    items.next().await.unwrap().unwrap();
+    let after = format!("{items:?}");
+    assert!(
+        after.contains("running") && after.contains("buffered: 1"),
+        "{after}"
+    );
+    let parallel = batches.batches().stream_parallel(Default::default(), 2);
+    let text = format!("{parallel:?}");
+    assert!(
+        text.contains(r#"walk: "parallel""#) && text.contains("not started"),
+        "{text}"
+    );
+}

@@ -73,10 +73,8 @@ impl<T: Listed> Window<T> {
         window.walk = Walk::Idle {
             token: params.page_token.clone(),
         };
-        window.params = Some(ListBatchesParams {
-            page_token: None,
-            ..params.clone()
-        });
+        // The page token of every request is the walk's (see `fetch`).
+        window.params = Some(params.clone());
         window
     }
 
@@ -114,7 +112,6 @@ impl<T: Listed> Window<T> {
         self.params = Some(ListBatchesParams {
             created_at_on_or_after: self.floor.or(listing.created_at_on_or_after),
             created_at_on_or_before: self.ceiling.or(listing.created_at_on_or_before),
-            page_token: None,
             ..listing.clone()
         });
         self.walk = Walk::Idle { token: None };
