@@ -126,20 +126,41 @@ impl Workspace {
     }
 }
 
-/// The binaries a build produced, by name.
+/// The binaries a build produced, by name, and the files of its libraries.
 #[derive(Debug)]
-pub struct Binaries(BTreeMap<String, PathBuf>);
+pub struct Binaries {
+    executables: BTreeMap<String, PathBuf>,
+    libraries: BTreeMap<String, Vec<PathBuf>>,
+}
 
 impl Binaries {
     /// The path of binary `name`; the error lists what the build produced.
     pub fn get(&self, name: &str) -> Result<&Path> {
-        match self.0.get(name) {
+        match self.executables.get(name) {
             Some(path) => Ok(path),
             None => bail!(
                 "the build produced no binary `{name}`; it produced: {}",
-                self.0.keys().cloned().collect::<Vec<_>>().join(", ")
+                self.executables
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
+    }
+
+    /// The file of library `name` (the crate name, as `batches_ffi`) whose name ends with
+    /// `suffix` (`.so`, `.a`, …): one crate type of it.
+    pub fn library(&self, name: &str, suffix: &str) -> Result<&Path> {
+        self.libraries
+            .get(name)
+            .and_then(|files| {
+                files
+                    .iter()
+                    .find(|file| file.to_string_lossy().ends_with(suffix))
+            })
+            .map(PathBuf::as_path)
+            .with_context(|| format!("the build produced no `{suffix}` file of library `{name}`"))
     }
 }
 
@@ -149,6 +170,8 @@ struct Artifact {
     reason: String,
     target: Option<ArtifactTarget>,
     executable: Option<PathBuf>,
+    #[serde(default)]
+    filenames: Vec<PathBuf>,
 }
 
 #[derive(Deserialize)]
@@ -167,26 +190,36 @@ pub fn build(mut cargo: Command, args: &[&str]) -> Result<Binaries> {
         .spawn()
         .context("running cargo build")?;
     let stdout = child.stdout.take().expect("stdout is piped");
-    let mut binaries = BTreeMap::new();
+    let mut binaries = Binaries {
+        executables: BTreeMap::new(),
+        libraries: BTreeMap::new(),
+    };
     for line in std::io::BufReader::new(stdout).lines() {
         let line = line.context("reading the output of cargo build")?;
         // Lines that are not artifacts (build script output, the final status) are skipped.
         let Ok(artifact) = serde_json::from_str::<Artifact>(&line) else {
             continue;
         };
-        if let (true, Some(target), Some(executable)) = (
-            artifact.reason == "compiler-artifact",
-            artifact.target,
-            artifact.executable,
-        ) {
-            binaries.insert(target.name, executable);
+        let Some(target) = artifact
+            .target
+            .filter(|_| artifact.reason == "compiler-artifact")
+        else {
+            continue;
+        };
+        match artifact.executable {
+            Some(executable) => {
+                binaries.executables.insert(target.name, executable);
+            }
+            None => {
+                binaries.libraries.insert(target.name, artifact.filenames);
+            }
         }
     }
     let status = child.wait().context("waiting for cargo build")?;
     if !status.success() {
         bail!("cargo build {} failed ({status})", args.join(" "));
     }
-    Ok(Binaries(binaries))
+    Ok(binaries)
 }
 
 #[cfg(test)]
@@ -227,6 +260,39 @@ mod tests {
         assert_eq!(
             error,
             "the build produced no binary `batches-server`; it produced: hello"
+        );
+    }
+
+    #[test]
+    fn libraries_are_found_by_crate_type() {
+        let package = hello_package();
+        std::fs::write(
+            package.path().join("Cargo.toml"),
+            "[package]\nname = \"hello\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+             [lib]\ncrate-type = [\"cdylib\", \"staticlib\"]\n\n[workspace]\n",
+        )
+        .unwrap();
+        std::fs::write(package.path().join("src/lib.rs"), "pub fn hello() {}\n").unwrap();
+        let target = tempfile::tempdir().unwrap();
+        let mut cargo = command(package.path());
+        cargo.env("CARGO_TARGET_DIR", target.path());
+        let binaries = build(cargo, &["--quiet", "--lib"]).unwrap();
+        let shared = binaries
+            .library("hello", std::env::consts::DLL_SUFFIX)
+            .unwrap();
+        assert!(
+            shared.starts_with(target.path()) && shared.is_file(),
+            "{}",
+            shared.display()
+        );
+        assert!(binaries.library("hello", ".a").unwrap().is_file());
+        let error = binaries
+            .library("hello", ".dylib-nope")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "the build produced no `.dylib-nope` file of library `hello`"
         );
     }
 

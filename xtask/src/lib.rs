@@ -29,6 +29,11 @@ commands:
                      crate use each other in a cycle (every workspace package by default)
   bench              build in release mode and print every performance figure (needs wrk,
                      curl and /usr/bin/time)
+  bench --peers      every way of listing batches side by side over the emulator: one curl
+                     process (the floor), the CLI, the C ABI and the official Python and
+                     TypeScript SDKs (installed into cargo's target directory), with and
+                     without --latency 20; written to BENCHMARKS.md (needs curl, python3,
+                     node and npm, cc and /usr/bin/time; takes about 20 minutes)
   bench client-listing SERVER [COUNT [PAGE_SIZE]]
                      the client's memory while it lists COUNT batches (default 100000),
                      PAGE_SIZE at a time (default 100), from the batches-server binary SERVER;

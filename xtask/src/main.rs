@@ -10,6 +10,7 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         ["bench"] => xtask::bench::run(),
+        ["bench", "--peers"] => xtask::bench::peers::run(),
         ["bench", "client-listing", server, rest @ ..] if rest.len() <= 2 => {
             client_listing(Path::new(server), rest)
         }

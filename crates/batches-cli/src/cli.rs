@@ -245,7 +245,15 @@ pub struct ListArgs {
     /// Continue a listing that stopped early, right after the last batch it printed
     #[arg(long, value_name = "TOKEN")]
     pub starting_token: Option<String>,
+    /// List with N requests in flight over creation-time windows (2 to 64); same output
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2..=64), long_help = PARALLEL_HELP)]
+    pub parallel: Option<u16>,
 }
+
+const PARALLEL_HELP: &str = "List with N requests in flight (2 to 64) over disjoint \
+    creation-time windows, for networks where each request waits. The output is the same, \
+    byte for byte, as without --parallel; --max-items, --starting-token and every filter \
+    work the same. Needs every batch to have a created_at.";
 
 /// `batches create`.
 #[derive(Debug, Args)]

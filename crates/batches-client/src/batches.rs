@@ -7,13 +7,17 @@ use batches_types::{
     ListBatchesParams,
 };
 use bytes::Bytes;
+use futures_util::FutureExt;
 use http::Method;
 use http::header::HeaderValue;
+use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::Error;
+use crate::items::Items;
 use crate::operation::{CANCEL_BATCH, CREATE_BATCH, GET_BATCH, LIST_BATCHES};
-use crate::pagination::{Items, Page, Pages};
+use crate::pagination::{Page, Pages};
+use crate::parallel::{ListPage, Listed, Parallel};
 use crate::requests::{Requests, id_segment};
 use crate::retry::RetryPolicy;
 use crate::transport::{Response, Transport};
@@ -154,7 +158,92 @@ impl<'a> Batches<'a> {
     /// # Ok(()) }
     /// ```
     pub fn stream(&self, params: ListBatchesParams) -> Items {
-        Items::new(self.pages(params))
+        Items::pages(self.pages(params))
+    }
+
+    /// Every batch of the listing, one at a time, items undecoded (see
+    /// [`list_raw`](Self::list_raw)).
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    ///
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// let mut batches = client.batches().raw_stream(Default::default());
+    /// while let Some(batch) = batches.try_next().await? {
+    ///     println!("{}", batch.get());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn raw_stream(&self, params: ListBatchesParams) -> Items<Box<RawValue>> {
+        Items::pages(self.raw_pages(params))
+    }
+
+    /// Every batch of the listing, in exactly the order of [`stream`](Self::stream), fetched
+    /// by up to `requests` concurrent requests (at least 2) over disjoint creation-time
+    /// windows: over a network where each request waits, several times faster.
+    ///
+    /// - **Windows.** The listing's creation-time range is split into windows that share
+    ///   their boundary instants; the API's bounds are inclusive, so a batch created
+    ///   exactly on a boundary is kept by the older window only, and batches created at
+    ///   the same instant always fall in one window. Each window is walked page by page
+    ///   with the listing's filters, and every rule of [`Pages`] holds in each (retries,
+    ///   empty pages that carry a token, a repeated token fails).
+    /// - **Range.** Without `created_at_on_or_after`, the first page gives the newest
+    ///   batch while probes of one batch each (`page_size=1`, up to `requests - 1` at a
+    ///   time, at most three rounds) find about how far back the listing goes. With it,
+    ///   the range is used as given.
+    /// - **Balance.** Windows are cut as pages show how batches are spread in time, so
+    ///   bursts and quiet weeks do not leave one window with most of the work: a running
+    ///   window with more than about 12 pages left hands all but 6 to a new window, and a
+    ///   request with nothing else to do halves the window with the most left.
+    /// - **Memory.** At most `6 × requests` pages are held or in flight ahead of the batch
+    ///   being yielded, nearest first (a window far ahead gives its pages up for a nearer
+    ///   one, and fetches them again later); beyond that, windows wait. With the first
+    ///   window's request, the page handed over and the one the caller holds, at most
+    ///   `6 × requests + 3` pages are in memory.
+    /// - **Order.** Batches come out newest first, exactly as the sequential listing
+    ///   lists them; every batch must have a `created_at`, and the server must list newest
+    ///   first and apply its creation-time filters, or the stream fails with
+    ///   [`Error::Partition`] rather than yield a batch twice or lose one.
+    /// - **Limits and failures.** With [`Items::max_items`], windows whose batches cannot
+    ///   be among those wanted request nothing, and nothing is requested once they are
+    ///   yielded. On a failure, every batch that comes before it in listing order and
+    ///   is already fetched is yielded, then the error.
+    ///
+    /// ```no_run
+    /// use batches_client::ListBatchesParams;
+    /// use futures_util::TryStreamExt;
+    ///
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// let mut batches = client.batches().stream_parallel(ListBatchesParams::default(), 8);
+    /// while let Some(batch) = batches.try_next().await? {
+    ///     println!("{} {}", batch.id, batch.status);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stream_parallel(&self, params: ListBatchesParams, requests: usize) -> Items {
+        Items::parallel(self.parallel(params, requests))
+    }
+
+    /// [`stream_parallel`](Self::stream_parallel) with the items undecoded (see
+    /// [`list_raw`](Self::list_raw)).
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    ///
+    /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
+    /// let mut batches = client.batches().raw_stream_parallel(Default::default(), 8);
+    /// while let Some(batch) = batches.try_next().await? {
+    ///     println!("{}", batch.get());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn raw_stream_parallel(
+        &self,
+        params: ListBatchesParams,
+        requests: usize,
+    ) -> Items<Box<RawValue>> {
+        Items::parallel(self.parallel(params, requests))
     }
 
     /// Gets one batch (`GET /api/v2/batches/{batch_id}`); `expand: ["results"]` includes
@@ -293,12 +382,30 @@ impl<'a> Batches<'a> {
     }
 
     /// The walk over every page of a listing.
-    fn walk<T: serde::de::DeserializeOwned + Send + 'static>(
-        &self,
-        params: ListBatchesParams,
-    ) -> Pages<T> {
+    fn walk<T: DeserializeOwned + Send + 'static>(&self, params: ListBatchesParams) -> Pages<T> {
         let segments = COLLECTION.map(str::to_owned).to_vec();
         self.requests.walk(LIST_BATCHES, segments, params)
+    }
+
+    /// The parallel walk over a listing, each page fetched as the page-by-page walk does.
+    fn parallel<T: DeserializeOwned + Listed + Send + 'static>(
+        &self,
+        params: ListBatchesParams,
+        requests: usize,
+    ) -> Parallel<T> {
+        // The windows are walked by tasks of their own, so they hold the transport rather
+        // than a borrow.
+        let transport = Arc::clone(self.requests.transport());
+        let list: ListPage<T> = Arc::new(move |params| {
+            let transport = Arc::clone(&transport);
+            async move {
+                Requests::new(&transport)
+                    .list_page(LIST_BATCHES, &COLLECTION, &params)
+                    .await
+            }
+            .boxed()
+        });
+        Parallel::new(params, requests, list)
     }
 }
 

@@ -126,9 +126,10 @@ impl Client {
     }
 
     /// A blocking iterator over `stream`'s items.
-    fn items_of<T>(&self, stream: crate::Items<T>) -> Iter<T> {
+    fn items_of<T: Send + 'static>(&self, stream: crate::Items<T>) -> Iter<T> {
         Iter {
-            stream,
+            chunks: stream.chunks(),
+            current: Vec::new().into_iter(),
             runtime: self.runtime.clone(),
             finished: false,
         }
@@ -187,6 +188,46 @@ impl Batches<'_> {
             .items_of(self.client.client.batches().stream(params))
     }
 
+    /// Every batch of the listing, items undecoded.
+    pub fn raw_iter(&self, params: ListBatchesParams) -> Iter<Box<RawValue>> {
+        self.client
+            .items_of(self.client.client.batches().raw_stream(params))
+    }
+
+    /// Every batch of the listing, fetched by up to `requests` concurrent requests over
+    /// creation-time windows, in the order of [`iter`](Self::iter) (see
+    /// [`crate::Batches::stream_parallel`]).
+    ///
+    /// ```no_run
+    /// # fn run(client: batches_client::blocking::Client) -> Result<(), batches_client::Error> {
+    /// for batch in client.batches().iter_parallel(Default::default(), 8) {
+    ///     println!("{}", batch?.id);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn iter_parallel(&self, params: ListBatchesParams, requests: usize) -> Iter {
+        self.client.items_of(
+            self.client
+                .client
+                .batches()
+                .stream_parallel(params, requests),
+        )
+    }
+
+    /// [`iter_parallel`](Self::iter_parallel) with the items undecoded.
+    pub fn raw_iter_parallel(
+        &self,
+        params: ListBatchesParams,
+        requests: usize,
+    ) -> Iter<Box<RawValue>> {
+        self.client.items_of(
+            self.client
+                .client
+                .batches()
+                .raw_stream_parallel(params, requests),
+        )
+    }
+
     /// Gets one batch.
     pub fn get(&self, batch_id: &str, params: &GetBatchParams) -> Result<Response<Batch>, Error> {
         self.run(self.client.client.batches().get(batch_id, params))
@@ -243,9 +284,13 @@ impl<T: Send + 'static> Iterator for Pages<T> {
 
 /// A blocking iterator over every item of a listing ([`crate::Items`]; batches unless
 /// said otherwise). Ends after the first error.
+///
+/// It waits on the runtime once per page (per [`crate::Chunks`] group), not once per
+/// item: the items of a page are handed out from memory.
 #[derive(Debug)]
 pub struct Iter<T = Batch> {
-    stream: crate::Items<T>,
+    chunks: crate::Chunks<T>,
+    current: std::vec::IntoIter<T>,
     runtime: Arc<Runtime>,
     finished: bool,
 }
@@ -253,7 +298,7 @@ pub struct Iter<T = Batch> {
 impl<T: Send + 'static> Iter<T> {
     /// See [`crate::Items::max_items`].
     pub fn max_items(mut self, max_items: u64) -> Self {
-        self.stream = self.stream.max_items(max_items);
+        self.chunks = self.chunks.max_items(max_items);
         self
     }
 }
@@ -262,7 +307,15 @@ impl<T: Send + Unpin + 'static> Iterator for Iter<T> {
     type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        next_blocking(&self.runtime, &mut self.stream, &mut self.finished)
+        loop {
+            if let Some(item) = self.current.next() {
+                return Some(Ok(item));
+            }
+            match next_blocking(&self.runtime, &mut self.chunks, &mut self.finished)? {
+                Ok(chunk) => self.current = chunk.into_iter(),
+                Err(error) => return Some(Err(error)),
+            }
+        }
     }
 }
 

@@ -14,8 +14,9 @@ use serde_json::value::RawValue;
 
 use crate::error::Error;
 use crate::files::DirectoryFiles;
+use crate::items::Items;
 use crate::operation::{CREATE_DIRECTORY, GET_DIRECTORY, LIST_DIRECTORIES};
-use crate::pagination::{Items, Page, Pages};
+use crate::pagination::{Page, Pages};
 use crate::requests::{Requests, id_segment};
 use crate::retry::RetryPolicy;
 use crate::transport::{Response, Transport};
@@ -144,7 +145,7 @@ impl<'a> Directories<'a> {
     /// # Ok(()) }
     /// ```
     pub fn stream(&self, params: ListDirectoriesParams) -> Items<Directory> {
-        Items::new(self.pages(params))
+        Items::pages(self.pages(params))
     }
 
     /// The operations on the files of directory `directory_id`.

@@ -8,6 +8,8 @@ use bytes::Bytes;
 
 use crate::source::Source;
 
+use crate::operation::LIST_BATCHES;
+
 /// Everything that can go wrong. Its `Display` is a complete sentence on its own: what
 /// was attempted, what happened, and the server's message and request id when there
 /// was a response. It never contains the API key.
@@ -146,6 +148,16 @@ pub enum Error {
         operation: &'static str,
         /// The repeated token.
         token: String,
+    },
+    /// A parallel listing could not place a batch in its creation-time windows (the batch
+    /// has no `created_at`, or the server does not list newest first or ignores the
+    /// creation-time filters), so it stopped rather than risk a batch listed twice or
+    /// not at all.
+    #[error("{LIST_BATCHES}: cannot list in parallel: {reason}; list without parallel requests")]
+    #[non_exhaustive]
+    Partition {
+        /// What was found.
+        reason: String,
     },
     /// [`Batches::wait`](crate::Batches::wait) gave up: the batch did not reach a terminal
     /// status within the wait's own timeout. Distinct from [`Error::Timeout`], which is

@@ -14,9 +14,10 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::error::Error;
+use crate::items::Items;
 use crate::multipart::UploadBody;
 use crate::operation::{ADD_DIRECTORY_FILE, LIST_DIRECTORY_FILES, UPLOAD_DIRECTORY_FILE};
-use crate::pagination::{Items, Page, Pages};
+use crate::pagination::{Page, Pages};
 use crate::requests::{Requests, id_segment};
 use crate::transport::{Call, Failed, Response};
 
@@ -122,7 +123,7 @@ impl<'a> DirectoryFiles<'a> {
 
     /// Every file of the listing, one at a time, across pages.
     pub fn stream(&self, params: ListDirectoryFilesParams) -> Items<DirectoryFile> {
-        Items::new(self.pages(params))
+        Items::pages(self.pages(params))
     }
 
     /// Uploads a file from disk into the directory

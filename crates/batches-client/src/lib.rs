@@ -213,8 +213,10 @@
 #![warn(missing_docs)]
 
 // The modules form layers, each using only those before it: source, operation → error →
-// retry → endpoint, proxy → settings → env → tls → multipart → transport → pagination →
-// wait → requests → batches, files → directories → client → blocking.
+// retry → endpoint, proxy → settings → env → tls → multipart → transport → background →
+// pagination → parallel → items → wait → requests → batches, files → directories → client
+// → blocking.
+mod background;
 mod batches;
 pub mod blocking;
 mod client;
@@ -223,9 +225,11 @@ mod endpoint;
 mod env;
 mod error;
 mod files;
+mod items;
 mod multipart;
 mod operation;
 mod pagination;
+mod parallel;
 mod proxy;
 mod redact;
 mod requests;
@@ -243,7 +247,8 @@ pub use endpoint::{Endpoint, Region};
 pub use env::{API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV};
 pub use error::{Error, TimeoutKind, TlsFailure, TransportPhase};
 pub use files::{DirectoryFiles, UploadOptions};
-pub use pagination::{Items, Page, Pages};
+pub use items::{Chunks, Items};
+pub use pagination::{Page, Pages};
 pub use proxy::ProxyUrl;
 pub use settings::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Layer,

@@ -1,4 +1,4 @@
-//! Pages of a listing and the streams that walk them: [`Page`], [`Pages`], [`Items`].
+//! Pages of a listing and the stream that walks them: [`Page`], [`Pages`].
 //!
 //! The walk knows nothing of what is listed: it is given a function that fetches the page
 //! a token names, and applies the stop rules.
@@ -6,18 +6,16 @@
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 
-use batches_types::Batch;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use futures_util::{FutureExt, Stream, StreamExt};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-use tracing::Instrument;
 
+use crate::background::Background;
 use crate::error::Error;
 use crate::operation::LIST_BATCHES;
 use crate::transport::Exchange;
@@ -158,40 +156,14 @@ type FetchPage<T> =
 /// # Ok(()) }
 /// ```
 pub struct Pages<T> {
-    state: PagesState<T>,
-}
-
-enum PagesState<T> {
-    NotStarted {
-        operation: &'static str,
-        first_token: Option<String>,
-        fetch: FetchPage<T>,
-        max_items: Option<u64>,
-    },
-    Running {
-        receiver: mpsc::Receiver<Result<Page<T>, Error>>,
-        _task: AbortOnDrop,
-    },
-    Done,
-}
-
-/// Cancels the fetching task when the stream goes away.
-struct AbortOnDrop(JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+    walk: Background<Page<T>>,
 }
 
 impl<T> std::fmt::Debug for Pages<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let state = match &self.state {
-            PagesState::NotStarted { .. } => "not started",
-            PagesState::Running { .. } => "running",
-            PagesState::Done => "done",
-        };
-        f.debug_struct("Pages").field("state", &state).finish()
+        f.debug_struct("Pages")
+            .field("state", &self.walk.state_name())
+            .finish()
     }
 }
 
@@ -207,13 +179,11 @@ impl<T: Send + 'static> Pages<T> {
         F: FnMut(Option<String>) -> Fut + Send + 'static,
         Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
     {
+        let fetch: FetchPage<T> = Box::new(move |token| fetch(token).boxed());
         Pages {
-            state: PagesState::NotStarted {
-                operation,
-                first_token,
-                fetch: Box::new(move |token| fetch(token).boxed()),
-                max_items: None,
-            },
+            walk: Background::new(move |max_items, sender| {
+                walk(operation, first_token, fetch, max_items, sender)
+            }),
         }
     }
 
@@ -226,13 +196,16 @@ impl<T: Send + 'static> Pages<T> {
     }
 
     /// Stops requesting pages once the pages yielded hold at least `max_items` items.
-    /// Pages are never cut (their `raw` stays exact); [`Items::max_items`] yields an exact
-    /// count. Has an effect only before the stream is first polled.
+    /// Pages are never cut (their `raw` stays exact); [`Items::max_items`](crate::Items::max_items)
+    /// yields an exact count. Has an effect only before the stream is first polled.
     pub fn max_items(mut self, max_items: u64) -> Self {
-        if let PagesState::NotStarted { max_items: max, .. } = &mut self.state {
-            *max = Some(max_items);
-        }
+        self.limit(max_items);
         self
+    }
+
+    /// See [`Background::limit`].
+    pub(crate) fn limit(&mut self, max_items: u64) -> bool {
+        self.walk.limit(max_items)
     }
 }
 
@@ -240,41 +213,10 @@ impl<T: Send + 'static> Stream for Pages<T> {
     type Item = Result<Page<T>, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.state = match std::mem::replace(&mut self.state, PagesState::Done) {
-            PagesState::NotStarted {
-                operation,
-                first_token,
-                fetch,
-                max_items,
-            } => {
-                if tokio::runtime::Handle::try_current().is_err() {
-                    return Poll::Ready(Some(Err(Error::Config(
-                        "the page stream must be polled inside a Tokio runtime".to_owned(),
-                    ))));
-                }
-                // Capacity 1 plus reserving a slot before each fetch is what bounds the
-                // lookahead to one page: the next fetch starts only once the caller has
-                // taken the previous page out of the channel.
-                let (sender, receiver) = mpsc::channel(1);
-                // The fetching task logs inside the span of whoever polls the stream first.
-                let task = tokio::spawn(
-                    walk(operation, first_token, fetch, max_items, sender).in_current_span(),
-                );
-                PagesState::Running {
-                    receiver,
-                    _task: AbortOnDrop(task),
-                }
-            }
-            started => started,
-        };
-        let PagesState::Running { receiver, .. } = &mut self.state else {
-            return Poll::Ready(None);
-        };
-        let next = ready!(receiver.poll_recv(cx));
-        if next.is_none() {
-            self.state = PagesState::Done;
-        }
-        Poll::Ready(next)
+        // Capacity 1 plus reserving a slot before each fetch (in `walk`) is what bounds the
+        // lookahead to one page: the next fetch starts only once the caller has taken the
+        // previous page out of the channel.
+        self.walk.poll_next_unpin(cx)
     }
 }
 
@@ -318,83 +260,5 @@ async fn walk<T>(
             return;
         }
         token = Some(next);
-    }
-}
-
-/// A lazy stream of every item of a listing (batches by default; directories and directory
-/// files too), across pages, built on [`Pages`] (same stop rules and lookahead).
-///
-/// ```no_run
-/// use batches_client::{BatchStatus, ListBatchesParams};
-/// use futures_util::TryStreamExt;
-///
-/// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
-/// let failed = ListBatchesParams { status: Some(BatchStatus::Failed), ..Default::default() };
-/// let ids: Vec<String> = client
-///     .batches()
-///     .stream(failed)
-///     .max_items(100)
-///     .map_ok(|batch| batch.id)
-///     .try_collect()
-///     .await?;
-/// # drop(ids); Ok(()) }
-/// ```
-pub struct Items<T = Batch> {
-    pages: Pages<T>,
-    current: std::vec::IntoIter<T>,
-    remaining: Option<u64>,
-}
-
-impl<T> std::fmt::Debug for Items<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Items")
-            .field("pages", &self.pages)
-            .field("buffered", &self.current.len())
-            .field("remaining", &self.remaining)
-            .finish()
-    }
-}
-
-impl<T: Send + 'static> Items<T> {
-    pub(crate) fn new(pages: Pages<T>) -> Self {
-        Items {
-            pages,
-            current: Vec::new().into_iter(),
-            remaining: None,
-        }
-    }
-
-    /// Yields at most `max_items` items and requests no page beyond the one that holds
-    /// the last of them. Has an effect only before the stream is first polled.
-    pub fn max_items(mut self, max_items: u64) -> Self {
-        if let PagesState::NotStarted { .. } = self.pages.state {
-            self.pages = self.pages.max_items(max_items);
-            self.remaining = Some(max_items);
-        }
-        self
-    }
-}
-
-impl<T: Send + Unpin + 'static> Stream for Items<T> {
-    type Item = Result<T, Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        loop {
-            if this.remaining == Some(0) {
-                return Poll::Ready(None);
-            }
-            if let Some(item) = this.current.next() {
-                if let Some(remaining) = &mut this.remaining {
-                    *remaining -= 1;
-                }
-                return Poll::Ready(Some(Ok(item)));
-            }
-            match ready!(this.pages.poll_next_unpin(cx)) {
-                Some(Ok(page)) => this.current = page.items.into_iter(),
-                Some(Err(error)) => return Poll::Ready(Some(Err(error))),
-                None => return Poll::Ready(None),
-            }
-        }
     }
 }

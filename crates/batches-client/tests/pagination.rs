@@ -80,6 +80,25 @@ async fn an_empty_page_with_a_token_does_not_end_the_listing() {
 }
 
 #[tokio::test]
+async fn chunks_come_page_by_page_and_none_is_empty() {
+    let server = MockServer::start().await;
+    serve_page(&server, None, page(&["bat-1", "bat-2"], Some("t2"))).await;
+    serve_page(&server, Some("t2"), page(&[], Some("t3"))).await;
+    serve_page(&server, Some("t3"), page(&["bat-3"], None)).await;
+    let mut items = client(&server).batches().stream(Default::default());
+    let first = items.try_next().await.unwrap().unwrap();
+    // The rest of the first page comes first, then each page with batches.
+    let chunks: Vec<Vec<String>> = items
+        .chunks()
+        .map_ok(|chunk| chunk.into_iter().map(|batch| batch.id).collect())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(first.id, "bat-1");
+    assert_eq!(chunks, [vec!["bat-2"], vec!["bat-3"]]);
+}
+
+#[tokio::test]
 async fn an_absent_null_or_empty_token_ends_the_listing() {
     for last in [
         json!({"items": [common::batch("bat-2", "RUNNING")]}),
@@ -294,4 +313,29 @@ fn polled_outside_a_runtime_the_stream_errs_instead_of_panicking() {
         "{error}"
     );
     assert!(pages.next().now_or_never().unwrap().is_none());
+}
+
+#[tokio::test]
+async fn debug_output_shows_the_walk_and_its_state() {
+    let server = MockServer::start().await;
+    serve_page(&server, None, page(&["bat-1", "bat-2"], Some("t2"))).await;
+    serve_page(&server, Some("t2"), page(&["bat-3"], None)).await;
+    let batches = client(&server);
+    let mut items = batches.batches().stream(Default::default()).max_items(3);
+    let before = format!("{items:?}");
+    assert!(before.contains(r#"walk: "pages""#), "{before}");
+    assert!(before.contains("not started"), "{before}");
+    assert!(before.contains("remaining: Some(3)"), "{before}");
+    items.next().await.unwrap().unwrap();
+    let after = format!("{items:?}");
+    assert!(
+        after.contains("running") && after.contains("buffered: 1"),
+        "{after}"
+    );
+    let parallel = batches.batches().stream_parallel(Default::default(), 2);
+    let text = format!("{parallel:?}");
+    assert!(
+        text.contains(r#"walk: "parallel""#) && text.contains("not started"),
+        "{text}"
+    );
 }

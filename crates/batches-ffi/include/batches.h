@@ -62,9 +62,9 @@ typedef struct batches_error batches_error;
 
 /*
  An iterator over every batch of a listing. Pages are requested lazily, with one page
- of lookahead fetched in the background while the caller works. Created by
- `batches_list_iter_new`, released with `batches_list_iter_free`. Use it from one
- thread at a time.
+ of lookahead fetched in the background while the caller works (or, with `parallel`,
+ several windows of the listing at once). Created by `batches_list_iter_new`, released
+ with `batches_list_iter_free`. Use it from one thread at a time.
  */
 typedef struct batches_list_iter batches_list_iter;
 
@@ -258,9 +258,12 @@ const char *batches_error_request_id(const struct batches_error *e);
 void batches_error_free(struct batches_error *e);
 
 /*
- Starts iterating over every batch matching `params_json` (the parameters of
- `batches_list`; `page_size` sets the size of each page request, `page_token` where to
- start). Sends no request: the first page is fetched by the first
+ Starts iterating over every batch matching `params_json`: the parameters of
+ `batches_list` (`page_size` sets the size of each page request, `page_token` where to
+ start), and `parallel`, the number of requests in flight (2 to 64) over disjoint
+ creation-time windows, for networks where each request waits. The batches come in
+ the same order either way, newest first; with `parallel`, every batch must have a
+ `created_at`. Sends no request: the first page is fetched by the first
  `batches_list_iter_next`.
 
  On success `*out` receives the iterator; release it with `batches_list_iter_free`. It

@@ -15,10 +15,16 @@ use crate::client::{batches_client, client_ref};
 use crate::error::{batches_error, batches_status};
 use crate::input::{parse, required_str, settings};
 
-/// The parameters of a listing, checked beyond their types: a misspelt status would
-/// silently match nothing, and the API refuses a page size below 1.
+/// The parameters of a listing, checked beyond their types (see [`check_list_params`]).
 pub(crate) fn list_params(params_json: *const c_char) -> Result<ListBatchesParams, batches_error> {
-    let params: ListBatchesParams = settings(params_json, "params_json")?;
+    check_list_params(settings(params_json, "params_json")?)
+}
+
+/// Checks the parameters of a listing beyond their types: a misspelt status would
+/// silently match nothing, and the API refuses a page size below 1.
+pub(crate) fn check_list_params(
+    params: ListBatchesParams,
+) -> Result<ListBatchesParams, batches_error> {
     if let Some(BatchStatus::Unknown(status)) = &params.status {
         let known: Vec<&str> = BatchStatus::KNOWN.iter().map(BatchStatus::as_str).collect();
         return Err(batches_error::invalid_argument(format!(

@@ -2,45 +2,52 @@
 
 use std::ffi::c_char;
 
-use ::batches_client::{Error, Page, RawValue, blocking};
+use ::batches_client::{Error, ListBatchesParams, RawValue, blocking};
+use schemars::JsonSchema;
+use serde::Deserialize;
 
-use crate::batches::list_params;
+use crate::batches::check_list_params;
 use crate::boundary::{call, catch, json_string, out_param};
 use crate::client::{batches_client, client_ref};
 use crate::error::{batches_error, batches_status};
+use crate::input::settings;
 
 /// An iterator over every batch of a listing. Pages are requested lazily, with one page
-/// of lookahead fetched in the background while the caller works. Created by
-/// `batches_list_iter_new`, released with `batches_list_iter_free`. Use it from one
-/// thread at a time.
+/// of lookahead fetched in the background while the caller works (or, with `parallel`,
+/// several windows of the listing at once). Created by `batches_list_iter_new`, released
+/// with `batches_list_iter_free`. Use it from one thread at a time.
 #[allow(non_camel_case_types)]
 #[derive(Debug)]
 pub struct batches_list_iter {
-    pages: blocking::Pages<Box<RawValue>>,
-    /// The rest of the current page, each item the server's exact JSON text.
-    items: std::vec::IntoIter<Box<RawValue>>,
+    /// Each item the server's exact JSON text.
+    items: blocking::Iter<Box<RawValue>>,
+}
+
+/// The parameters of an iteration: those of a listing, and how many requests may be in
+/// flight.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+struct IterParams {
+    #[serde(flatten)]
+    listing: ListBatchesParams,
+    /// Requests in flight over creation-time windows, at least 2; absent or `null`, one
+    /// page at a time.
+    #[serde(default)]
+    parallel: Option<u32>,
 }
 
 impl batches_list_iter {
     /// The next batch; `None` once the listing is exhausted.
     fn next_item(&mut self) -> Result<Option<Box<RawValue>>, Error> {
-        loop {
-            if let Some(item) = self.items.next() {
-                return Ok(Some(item));
-            }
-            // A page may be empty and still carry a token, so keep going until the
-            // pages run out rather than stopping at the first empty one.
-            match self.pages.next().transpose()? {
-                Some(Page { items, .. }) => self.items = items.into_iter(),
-                None => return Ok(None),
-            }
-        }
+        self.items.next().transpose()
     }
 }
 
-/// Starts iterating over every batch matching `params_json` (the parameters of
-/// `batches_list`; `page_size` sets the size of each page request, `page_token` where to
-/// start). Sends no request: the first page is fetched by the first
+/// Starts iterating over every batch matching `params_json`: the parameters of
+/// `batches_list` (`page_size` sets the size of each page request, `page_token` where to
+/// start), and `parallel`, the number of requests in flight (2 to 64) over disjoint
+/// creation-time windows, for networks where each request waits. The batches come in
+/// the same order either way, newest first; with `parallel`, every batch must have a
+/// `created_at`. Sends no request: the first page is fetched by the first
 /// `batches_list_iter_next`.
 ///
 /// On success `*out` receives the iterator; release it with `batches_list_iter_free`. It
@@ -60,11 +67,20 @@ pub unsafe extern "C" fn batches_list_iter_new(
     call(err, || {
         let client = client_ref(c)?;
         let out = out_param(out, "out")?;
-        let params = list_params(params_json)?;
-        *out = Box::into_raw(Box::new(batches_list_iter {
-            pages: client.batches().raw_pages(params),
-            items: Vec::new().into_iter(),
-        }));
+        let params: IterParams = settings(params_json, "params_json")?;
+        let listing = check_list_params(params.listing)?;
+        let batches = client.batches();
+        let items = match params.parallel {
+            None => batches.raw_iter(listing),
+            Some(requests @ 2..=64) => batches.raw_iter_parallel(listing, requests as usize),
+            Some(requests) => {
+                return Err(batches_error::invalid_argument(format!(
+                    "`params_json`: `parallel` must be 2 to 64 requests in flight; got \
+                     {requests} (leave it out to list one page at a time)"
+                )));
+            }
+        };
+        *out = Box::into_raw(Box::new(batches_list_iter { items }));
         Ok(())
     })
 }

@@ -20,6 +20,8 @@ pub struct ServerConfig {
     pub seed: u64,
     /// Seed of the generator of seeded data, so the same seed gives the same data.
     pub seed_rng: u64,
+    /// Days before the start over which seeded batches are created.
+    pub seed_days: u64,
     /// Simulated processing time per step of a batch (each file takes one step).
     pub processing_ms: u64,
     /// Share of requests, 0 to 1, that get a fault.
@@ -90,6 +92,7 @@ impl Default for ServerConfig {
             api_keys: vec![(DEFAULT_API_KEY.0.into(), DEFAULT_API_KEY.1.into())],
             seed: 0,
             seed_rng: 0,
+            seed_days: 30,
             processing_ms: 200,
             fault_rate: 0.0,
             fault_kinds: Vec::new(),
@@ -124,6 +127,11 @@ impl ServerConfig {
                 "an upload rate limit needs at least 1 request per window of more than 0 s"
             );
         }
+        anyhow::ensure!(
+            (1..=36_500).contains(&self.seed_days),
+            "seeded batches must span 1 to 36500 days, got {}",
+            self.seed_days
+        );
         Ok(())
     }
 

@@ -51,6 +51,7 @@ use std::{
 };
 
 use anyhow::Context;
+use batches_types::{DateTime, Utc};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
 pub use config::{DEFAULT_API_KEY, FaultKind, RateLimit, ServerConfig, Tls};
@@ -75,6 +76,17 @@ impl Fixtures {
     ) -> anyhow::Result<String> {
         self.store
             .create_directory_with_files(project_id, name, files)
+    }
+
+    /// Creates one `COMPLETED` batch in `project_id` for each creation time given, in
+    /// that order, and returns their ids: listings over equal and boundary times, made
+    /// exactly. The batches do not move through the lifecycle.
+    pub fn create_batches_at(
+        &self,
+        project_id: &str,
+        created_at: &[DateTime<Utc>],
+    ) -> anyhow::Result<Vec<String>> {
+        Ok(self.store.create_batches_at(project_id, created_at)?)
     }
 }
 
@@ -147,7 +159,11 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
         Arc::new(store::Store::open(config.db.as_deref()).context("cannot open the database")?);
     if config.seed > 0 {
         let started = Instant::now();
-        seed::seed(&store, &config.api_keys[0].1, config.seed, config.seed_rng)
+        let span = seed::Span {
+            count: config.seed,
+            days: config.seed_days,
+        };
+        seed::seed(&store, &config.api_keys[0].1, span, config.seed_rng)
             .context("cannot seed the database")?;
         tracing::info!(batches = config.seed, elapsed = ?started.elapsed(), "seeded");
     }

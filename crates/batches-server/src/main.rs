@@ -29,6 +29,9 @@ struct Args {
     /// Seed of the generator of seeded data.
     #[arg(long, value_name = "S", default_value_t = 0)]
     seed_rng: u64,
+    /// Spread seeded batches over the last N days (1 to 36500).
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=36_500))]
+    seed_days: u64,
     /// Simulated processing time per file, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 200)]
     processing_ms: u64,
@@ -110,6 +113,7 @@ async fn main() -> anyhow::Result<()> {
         },
         seed: args.seed,
         seed_rng: args.seed_rng,
+        seed_days: args.seed_days,
         processing_ms: args.processing_ms,
         fault_rate: args.fault_rate,
         fault_kinds: args.fault_kinds,

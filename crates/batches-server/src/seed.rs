@@ -1,6 +1,6 @@
 //! Generated data for `--seed N`: realistic ids, every status, both job types, creation
-//! times spread over the last 30 days, results with some per-file errors, and a few
-//! directories with files.
+//! times spread over the last `--seed-days` days (30 unless told), results with some
+//! per-file errors, and a few directories with files.
 //!
 //! Seeded batches are a snapshot: they do not move through the lifecycle (only batches
 //! created through the API do), so listings over them stay stable. They can be cancelled.
@@ -14,7 +14,15 @@ use crate::{
 };
 
 const DIRECTORIES: usize = 8;
-const SPREAD_MICROS: i64 = 30 * 24 * 3600 * 1_000_000;
+const DAY_MICROS: i64 = 24 * 3600 * 1_000_000;
+
+/// How many batches to generate, over how many days before now.
+pub struct Span {
+    /// Batches.
+    pub count: u64,
+    /// Days.
+    pub days: u64,
+}
 const NAMES: &[&str] = &[
     "invoice",
     "contract",
@@ -49,8 +57,11 @@ fn uuid(rng: &mut StdRng) -> uuid::Uuid {
     uuid::Builder::from_random_bytes(rng.random()).into_uuid()
 }
 
-/// Inserts `count` batches (and their directories) into `project_id`, in one transaction.
-pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<(), StoreError> {
+/// Inserts `span.count` batches (and their directories) into `project_id`, in one
+/// transaction.
+pub fn seed(store: &Store, project_id: &str, span: Span, seed: u64) -> Result<(), StoreError> {
+    let Span { count, days } = span;
+    let spread = i64::try_from(days).unwrap_or(i64::MAX / DAY_MICROS) * DAY_MICROS;
     let mut rng = StdRng::seed_from_u64(seed);
     store.transaction(|tx, clock| {
         let now = clock.tick();
@@ -58,7 +69,7 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
         let mut directories = Vec::with_capacity(DIRECTORIES);
         for d in 0..DIRECTORIES {
             let id = format!("dir-{}", uuid(&mut rng));
-            let created = now - SPREAD_MICROS - (DIRECTORIES - d) as i64 * 1_000_000;
+            let created = now - spread - (DIRECTORIES - d) as i64 * 1_000_000;
             let type_ = if d % 3 == 0 { "ephemeral" } else { "user" };
             store::insert_directory(
                 tx,
@@ -124,7 +135,7 @@ pub fn seed(store: &Store, project_id: &str, count: u64, seed: u64) -> Result<()
             .collect();
         let mut batches: Vec<Seeded> = (0..count)
             .map(|_| {
-                let created_at = now - rng.random_range(1..SPREAD_MICROS);
+                let created_at = now - rng.random_range(1..spread);
                 Seeded {
                     id: format!("bat-{}", uuid(&mut rng)),
                     directory: rng.random_range(0..directories.len()),

@@ -143,3 +143,38 @@ async fn latency_is_added_to_every_response() {
     api.ok("/api/v2/batches").await;
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn latency_holds_concurrent_requests_together_not_one_after_another() {
+    const REQUESTS: usize = 8;
+    let (server, api) = start(ServerConfig {
+        seed: 50,
+        latency_ms: 1_500,
+        ..fast()
+    })
+    .await;
+    // Each request on its own connection, all at once, each client giving up after 6 s:
+    // were the holds served one after another, the fifth would wait 7.5 s and give up.
+    let requests = (0..REQUESTS).map(|_| {
+        let api = api.clone();
+        tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .timeout(Duration::from_secs(6))
+                .build()
+                .unwrap();
+            client
+                .get(format!("{}/api/v2/batches?page_size=20", api.base))
+                .bearer_auth(&api.key)
+                .send()
+                .await
+                .and_then(|response| response.error_for_status())
+                .map(|_| ())
+        })
+    });
+    for outcome in futures_util::future::join_all(requests).await {
+        outcome
+            .unwrap()
+            .expect("answered while the others were held too");
+    }
+    server.shutdown().await;
+}

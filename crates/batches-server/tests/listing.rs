@@ -5,9 +5,9 @@ mod common;
 use std::collections::HashSet;
 
 use batches_server::ServerConfig;
-use common::{fast, locs, start};
+use common::{PROJECT, fast, locs, start};
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn list_validates_its_query() {
@@ -286,5 +286,79 @@ async fn seeded_data_looks_real() {
         "the same --seed-rng gives the same batches"
     );
     again.0.shutdown().await;
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn seeded_batches_spread_over_the_days_asked_for() {
+    let (server, api) = start(ServerConfig {
+        seed: 300,
+        seed_days: 90,
+        ..fast()
+    })
+    .await;
+    let (all, _) = api.list_all("/api/v2/batches?page_size=1000").await;
+    assert_eq!(all.len(), 300);
+    let now = chrono::Utc::now();
+    let ages: Vec<i64> = all
+        .iter()
+        .map(|batch| {
+            let created: chrono::DateTime<chrono::Utc> =
+                batch["created_at"].as_str().unwrap().parse().unwrap();
+            (now - created).num_days()
+        })
+        .collect();
+    assert!(ages.iter().all(|age| (0..90).contains(age)), "{ages:?}");
+    assert!(
+        ages.iter().any(|age| *age >= 60),
+        "some older than the default 30 days"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn batches_made_at_given_times_list_by_them_with_inclusive_bounds() {
+    let (server, api) = start(fast()).await;
+    let at = |text: &str| text.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let times = [
+        at("2026-11-01T10:00:00Z"),
+        at("2026-11-01T10:00:01Z"),
+        at("2026-11-01T10:00:01Z"),
+        at("2026-11-01T10:00:02.5Z"),
+    ];
+    let ids = server
+        .fixtures()
+        .create_batches_at(PROJECT, &times)
+        .unwrap();
+    let listed = |query: &str| {
+        let api = api.clone();
+        let path = format!("/api/v2/batches?{query}");
+        async move {
+            let (items, _) = api.list_all(&path).await;
+            items
+                .iter()
+                .map(|b| {
+                    (
+                        b["id"].as_str().unwrap().to_owned(),
+                        b["created_at"].clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let all = listed("").await;
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0], (ids[3].clone(), json!("2026-11-01T10:00:02.500Z")));
+    assert_eq!(all[3], (ids[0].clone(), json!("2026-11-01T10:00:00Z")));
+    // Both bounds take in the batches exactly on them.
+    let on_the_second = listed(
+        "created_at_on_or_after=2026-11-01T10:00:01Z&created_at_on_or_before=2026-11-01T10:00:01Z",
+    )
+    .await;
+    let mut tied: Vec<String> = on_the_second.into_iter().map(|(id, _)| id).collect();
+    tied.sort();
+    let mut expected = vec![ids[1].clone(), ids[2].clone()];
+    expected.sort();
+    assert_eq!(tied, expected);
     server.shutdown().await;
 }

@@ -3,6 +3,7 @@
 //! against the targets in BENCHMARKS.md.
 
 mod client_listing;
+pub mod peers;
 mod uploads;
 
 use std::{

@@ -1,38 +1,153 @@
-//! `batches list`: every page, streamed, resumable to the batch.
+//! `batches list`: every page, streamed, resumable to the batch, sequential or with
+//! `--parallel` requests over creation-time windows (the same output either way).
 
-use batches_client::{Client, Error, ListBatchesParams, Page, Pages, RawValue};
+use std::io::IsTerminal;
+
+use batches_client::{Chunks, ListBatchesParams, RawValue};
+use futures_util::StreamExt;
 
 use super::Context;
-use super::listing::{self, Listed, Span};
+use super::listing::{self, End};
 use crate::cli::ListArgs;
+use crate::console::ListingProgress;
 use crate::failure::Failure;
-
-impl Listed for ListBatchesParams {
-    const ITEMS: (&'static str, &'static str) = ("batch", "batches");
-
-    fn page_token(&mut self) -> &mut Option<String> {
-        &mut self.page_token
-    }
-
-    fn pages(&self, client: &Client) -> Pages<Box<RawValue>> {
-        client.batches().raw_pages(self.clone())
-    }
-
-    async fn page(&self, client: &Client) -> Result<Page<Box<RawValue>>, Error> {
-        client.batches().list_raw(self).await
-    }
-}
+use crate::resume::batches::{Run, StartingToken};
 
 /// Lists batches.
 pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {
-    let span = Span {
-        page_token: args.page_token,
-        starting_token: args.starting_token,
-        max_items: args.max_items,
-        bounds: (
+    let mut params = args.filters.params();
+    let resumed = args
+        .starting_token
+        .as_deref()
+        .map(StartingToken::decode)
+        .transpose()?;
+    let query = match &resumed {
+        Some(token) => token.resume(
+            &mut params,
             args.filters.created_at_on_or_after,
             args.filters.created_at_on_or_before,
-        ),
+        )?,
+        None => ListBatchesParams {
+            page_token: args.page_token.clone(),
+            ..params.clone()
+        },
     };
-    listing::print(context, args.filters.params(), span).await
+
+    if context.printer.is_raw() {
+        if args.max_items.is_some() || resumed.is_some() || args.parallel.is_some() {
+            return Err(Failure::usage(
+                "--format raw prints one page as received; --max-items, --starting-token and \
+                 --parallel do not apply (use --page-size and --page-token)",
+            ));
+        }
+        let page = context
+            .interrupt
+            .race(context.client.batches().list_raw(&query))
+            .await??;
+        return context.printer.single(&page.raw);
+    }
+
+    // The batches printed already that the resumed listing starts with.
+    let skip = resumed.as_ref().map_or(0, |token| token.run().count);
+    let batches = context.client.batches();
+    let mut stream = match args.parallel {
+        Some(requests) => batches.raw_stream_parallel(query, usize::from(requests)),
+        None => batches.raw_stream(query),
+    };
+    if let Some(max) = args.max_items {
+        // One more than is printed tells whether any remain.
+        stream = stream.max_items(skip + max + 1);
+    }
+    let mut listing = Listing {
+        chunks: stream.chunks(),
+        resumed_run: resumed.as_ref().map(|token| token.run().clone()),
+        passed: 0,
+        printed: 0,
+        run: None,
+    };
+    let mut progress = context
+        .console
+        .listing_progress(std::io::stdout().is_terminal());
+    let outcome = listing.print(context, &args, &mut progress).await;
+    progress.finish();
+    let printed = listing.printed;
+    // Where to resume: after the last batch passed, or where the resumed listing started.
+    let position = match (&listing.run, &resumed) {
+        (Some(run), _) => Some(StartingToken::new(&params, run.clone())),
+        (None, resumed) => resumed.clone(),
+    };
+
+    listing::finish(
+        context,
+        outcome,
+        printed,
+        position.map(|position| position.encode()),
+        ("batch", "batches"),
+    )
+}
+
+/// A listing being printed: where it is.
+struct Listing {
+    chunks: Chunks<Box<RawValue>>,
+    /// The batches the resumed listing starts with, printed by the run that printed the
+    /// starting token: passed over, each checked.
+    resumed_run: Option<Run>,
+    /// Batches passed: printed now, or passed over.
+    passed: u64,
+    /// Batches printed now.
+    printed: u64,
+    /// The last batches passed that share one creation time: the position after them.
+    run: Option<Run>,
+}
+
+impl Listing {
+    /// Prints every batch until the end, `--max-items`, a failure or Ctrl-C.
+    async fn print(
+        &mut self,
+        context: &mut Context,
+        args: &ListArgs,
+        progress: &mut ListingProgress,
+    ) -> Result<End, Failure> {
+        loop {
+            let chunk = match context.interrupt.race(self.chunks.next()).await? {
+                None => return Ok(End::Complete),
+                Some(chunk) => chunk?,
+            };
+            progress.page(chunk.len());
+            for (index, item) in chunk.iter().enumerate() {
+                if let Some(resumed) = self
+                    .resumed_run
+                    .as_ref()
+                    .filter(|run| self.passed < run.count)
+                {
+                    resumed.check(self.passed, item)?;
+                    self.passed += 1;
+                    continue;
+                }
+                let stop = if context.interrupt.is_set() {
+                    Err(Failure::Interrupted)
+                } else if args.max_items.is_some_and(|max| self.printed >= max) {
+                    Ok(End::MaxItems)
+                } else {
+                    match context.printer.list_item(item.get()) {
+                        Ok(()) => {
+                            self.printed += 1;
+                            self.passed += 1;
+                            continue;
+                        }
+                        Err(failure) => Err(failure),
+                    }
+                };
+                self.pass(&chunk[..index]);
+                return stop;
+            }
+            self.pass(&chunk);
+            context.printer.end_page()?;
+        }
+    }
+
+    /// Moves the position past `items`, the batches of the current chunk passed.
+    fn pass(&mut self, items: &[Box<RawValue>]) {
+        self.run = Run::after(items, self.run.as_ref());
+    }
 }

@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::Context;
 use crate::failure::Failure;
-use crate::resume::{Resumable, StartingToken};
+use crate::resume::Resumable;
+use crate::resume::pages::StartingToken;
 use crate::values::Instant;
 
 /// The query parameters of a listing the commands print.
@@ -38,8 +39,8 @@ pub struct Span {
 }
 
 /// Why a listing ended without a failure.
-enum End {
-    /// The last page was printed.
+pub enum End {
+    /// The last item was printed.
     Complete,
     /// `--max-items` were printed and more remain.
     MaxItems,
@@ -51,7 +52,7 @@ pub async fn print<L: Listed>(
     mut params: L,
     span: Span,
 ) -> Result<(), Failure> {
-    let (item, items) = L::ITEMS;
+    let (item, _) = L::ITEMS;
     let resumed = match &span.starting_token {
         Some(text) => {
             let token = StartingToken::decode(text)?;
@@ -139,15 +140,30 @@ pub async fn print<L: Listed>(
     };
     progress.finish();
 
+    // Something to resume: items were printed, or the listing was itself a resumption
+    // (its token still applies).
+    let position = (printed > 0 || resumed.is_some()).then(|| position.encode());
+    finish(context, outcome, printed, position, L::ITEMS)
+}
+
+/// Ends a listing: closes the output, and names the starting token (`position`, when
+/// there is one) that continues it after `--max-items` or a failure. `printed` items
+/// were printed by this run; `item` and `items` name them.
+pub fn finish(
+    context: &mut Context,
+    outcome: Result<End, Failure>,
+    printed: u64,
+    position: Option<String>,
+    (item, items): (&'static str, &'static str),
+) -> Result<(), Failure> {
     let cause = match outcome {
         Ok(end) => {
             let wrote = context.printer.end_list()?;
-            if matches!(end, End::MaxItems) {
+            if let (End::MaxItems, Some(position)) = (end, &position) {
                 context.console.note(&format!(
                     "stopped after {printed} {} (--max-items); to continue after the last \
-                     {item} printed, repeat the listing with --starting-token {}",
+                     {item} printed, repeat the listing with --starting-token {position}",
                     if printed == 1 { item } else { items },
-                    position.encode()
                 ));
             } else if !wrote && context.printer.is_table() {
                 context.console.note(&format!("no {items} found"));
@@ -156,26 +172,22 @@ pub async fn print<L: Listed>(
         }
         Err(cause) => cause,
     };
-    let stopped = |cause: Failure, resumable: bool| {
-        if !resumable {
-            return cause;
-        }
-        Failure::ListingStopped {
+    let stopped = |cause: Failure| match position {
+        None => cause,
+        Some(starting_token) => Failure::ListingStopped {
             cause: Box::new(cause),
-            starting_token: position.encode(),
+            starting_token,
             item,
-        }
+        },
     };
     match cause {
         Failure::BrokenPipe => Err(Failure::BrokenPipe),
         // Nothing printed yet: no partial output to close.
-        cause if printed == 0 && !matches!(cause, Failure::Interrupted) => {
-            Err(stopped(cause, resumed.is_some()))
-        }
+        cause if printed == 0 && !matches!(cause, Failure::Interrupted) => Err(stopped(cause)),
         cause => {
             // Closed on Ctrl-C too, so that stdout holds one complete document.
             context.printer.end_list()?;
-            Err(stopped(cause, printed > 0 || resumed.is_some()))
+            Err(stopped(cause))
         }
     }
 }

@@ -11,6 +11,7 @@ mod idempotency;
 mod list;
 mod mistakes;
 mod network;
+mod parallel;
 mod run;
 mod run_failures;
 mod secrets;

@@ -110,3 +110,59 @@ fn bad_arguments_are_refused() {
         batches_list_iter_free(ptr::null_mut());
     }
 }
+
+#[test]
+fn parallel_iterates_the_same_batches_in_the_same_order() {
+    let emulator = Emulator::start(300, 200);
+    let it = iter_new(emulator.client, r#"{"page_size": 7}"#);
+    let (sequential, error) = drain(it);
+    assert!(error.is_none());
+    unsafe { batches_list_iter_free(it) };
+    assert_eq!(sequential.len(), 300);
+    for requests in [2, 8] {
+        let it = iter_new(
+            emulator.client,
+            &format!(r#"{{"page_size": 7, "parallel": {requests}}}"#),
+        );
+        let (parallel, error) = drain(it);
+        assert!(error.is_none(), "{error:?}");
+        assert!(parallel == sequential, "{requests} requests in flight");
+        unsafe { batches_list_iter_free(it) };
+    }
+    let it = iter_new(emulator.client, r#"{"status": "FAILED", "parallel": null}"#);
+    let (failed, _) = drain(it);
+    assert!(failed.iter().all(|batch| batch["status"] == "FAILED"));
+    unsafe { batches_list_iter_free(it) };
+}
+
+#[test]
+fn parallel_takes_two_to_sixty_four_requests() {
+    let emulator = Emulator::start(0, 200);
+    for (params, expected) in [
+        (
+            r#"{"parallel": 1}"#,
+            "`params_json`: `parallel` must be 2 to 64 requests in flight; got 1 (leave it out \
+             to list one page at a time)",
+        ),
+        (r#"{"parallel": 65}"#, "got 65"),
+        (
+            r#"{"parallel": "8"}"#,
+            "`params_json`: field `parallel`: invalid type",
+        ),
+        (
+            r#"{"paralel": 8}"#,
+            "accepted fields: created_at_on_or_after",
+        ),
+        (r#"{"paralel": 8}"#, "status, parallel"),
+    ] {
+        let params = c(params);
+        let (mut it, mut err) = (ptr::null_mut(), ptr::null_mut());
+        let status =
+            unsafe { batches_list_iter_new(emulator.client, params.as_ptr(), &mut it, &mut err) };
+        assert_eq!(status, BATCHES_INVALID_ARGUMENT);
+        assert!(it.is_null());
+        let text = message(err);
+        assert!(text.contains(expected), "{text}");
+        unsafe { batches_ffi::batches_error_free(err) };
+    }
+}

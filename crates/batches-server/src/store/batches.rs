@@ -3,7 +3,9 @@
 //! Each row keeps its wire form (`body`, without results) ready to serve, so a listing
 //! page is copied rather than decoded and re-encoded; every change renders it again.
 
-use batches_types::{Batch, BatchConfig, BatchResult, BatchStatus};
+use batches_types::{
+    Batch, BatchConfig, BatchResult, BatchStatus, DateTime, JobConfig, JobType, Utc,
+};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::value::RawValue;
 
@@ -169,6 +171,38 @@ impl Store {
                     )
                 })
             })?)
+        })
+    }
+
+    /// Inserts one `COMPLETED` batch with no files for each creation time, for test
+    /// set-up, and returns their ids in the same order.
+    pub fn create_batches_at(
+        &self,
+        project_id: &str,
+        created_at: &[DateTime<Utc>],
+    ) -> Result<Vec<String>, StoreError> {
+        let config = BatchConfig::new(JobConfig::new("cfg-PARSE_FAST", JobType::ParseV2));
+        self.transaction(|tx, _| {
+            let mut ids = Vec::with_capacity(created_at.len());
+            for at in created_at {
+                let micros = at.timestamp_micros();
+                let batch = NewBatch {
+                    id: rules::new_id("bat"),
+                    project_id,
+                    source_directory_id: "dir-fixture",
+                    status: BatchStatus::Completed,
+                    config: &config,
+                    created_at: micros,
+                    updated_at: micros,
+                    plan: &[],
+                    files_done: 0,
+                    fails: false,
+                    next_step_at: None,
+                };
+                insert_batch(tx, &batch)?;
+                ids.push(batch.id);
+            }
+            Ok(ids)
         })
     }
 
