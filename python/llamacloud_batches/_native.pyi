@@ -75,6 +75,10 @@ class BatchIterator(Iterator[Batch]):
 
     def __iter__(self) -> "BatchIterator": ...
     def __next__(self) -> Batch: ...
+    @property
+    def starting_token(self) -> Optional[str]:
+        """Resumes the listing right after the batch handed out last (pass it as
+        ``starting_token`` with the same filters); None before the first batch."""
 
 DateTimeArgument = Union[datetime, str]
 
@@ -93,6 +97,8 @@ class Batches:
         project_id: Optional[str] = None,
         organization_id: Optional[str] = None,
         max_items: Optional[int] = None,
+        parallel: Optional[int] = None,
+        starting_token: Optional[str] = None,
     ) -> BatchIterator: ...
     def get(
         self,

@@ -9,7 +9,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use serde_json::Value;
 
-use crate::listing::BatchIterator;
+use crate::listing::{BatchIterator, Walk};
 use crate::model::Batch;
 use crate::runtime::wait;
 use crate::{convert, errors, params};
@@ -98,6 +98,8 @@ impl Batches {
         project_id = None,
         organization_id = None,
         max_items = None,
+        parallel = None,
+        starting_token = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn list(
@@ -111,6 +113,8 @@ impl Batches {
         project_id: Option<String>,
         organization_id: Option<String>,
         max_items: Option<u64>,
+        parallel: Option<usize>,
+        starting_token: Option<String>,
     ) -> PyResult<BatchIterator> {
         let params = ListBatchesParams {
             status: status.map(Into::into),
@@ -128,7 +132,12 @@ impl Batches {
             project_id,
             organization_id,
         };
-        Ok(BatchIterator::new(&self.client, params, max_items))
+        let walk = Walk {
+            max_items,
+            parallel,
+            starting_token,
+        };
+        BatchIterator::new(&self.client, params, walk)
     }
 
     /// One batch; `expand=["results"]` includes the per-file results.
