@@ -1,7 +1,7 @@
 """Types of the compiled part of llamacloud_batches."""
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Dict, Iterator, List, Literal, Mapping, Optional, Sequence, Type, Union
 
@@ -80,7 +80,7 @@ class BatchIterator(Iterator[Batch]):
         """Resumes the listing right after the batch handed out last (pass it as
         ``starting_token`` with the same filters); None before the first batch."""
 
-DateTimeArgument = Union[datetime, str]
+DateTimeArgument = Union[datetime, date, str]
 
 class Batches:
     """The batch operations: ``client.batches``."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
@@ -39,6 +39,19 @@ def test_list_walks_every_page_with_every_filter(llamacloud_emulator: Emulator) 
     text = middle.created_at.isoformat()  # a string works as well as a datetime
     before = list(client.batches.list(created_at_on_or_before=text, page_size=7))
     assert before == every[28:]
+
+    # A date is its midnight UTC, as text too; a naive datetime is UTC.
+    day = middle.created_at.date()
+    midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    since = [b for b in every if b.created_at is not None and b.created_at >= midnight]
+    assert list(client.batches.list(created_at_on_or_after=day)) == since
+    assert list(client.batches.list(created_at_on_or_after=day.isoformat())) == since
+    naive = midnight.replace(tzinfo=None)
+    assert list(client.batches.list(created_at_on_or_after=naive)) == since
+    with pytest.raises(ValueError, match="is not a date-time"):
+        client.batches.list(created_at_on_or_after="last tuesday")
+    with pytest.raises(TypeError, match="expected a datetime"):
+        client.batches.list(created_at_on_or_after=17)  # type: ignore[arg-type]
 
     assert [b.id for b in client.batches.list(page_size=10, max_items=13)] == [
         b.id for b in every[:13]
