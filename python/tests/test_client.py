@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from datetime import datetime, timezone
 
 import pytest
@@ -77,6 +78,33 @@ def test_batches_read_like_the_sdks_models(llamacloud_emulator: Emulator) -> Non
         batch.no_such_field
     with pytest.raises(ValueError, match="accepted values: python, json"):
         batch.to_dict(mode="yaml")  # type: ignore[arg-type]
+
+
+@pytest.mark.llamacloud_emulator(seed=30)
+def test_attributes_read_alone_or_after_decoding_everything_agree(
+    llamacloud_emulator: Emulator,
+) -> None:
+    client = client_of(llamacloud_emulator)
+    names = ["id", "status", "project_id", "source_directory_id", "config", "created_at",
+             "updated_at", "results"]
+    fresh = list(client.batches.list())  # each read below decodes one property alone
+    decoded = list(client.batches.list())
+    for batch in decoded:
+        batch.to_dict()  # decodes the whole batch first
+    for alone, whole in zip(fresh, decoded):
+        for name in names:
+            assert getattr(alone, name) == getattr(whole, name), name
+        with pytest.raises(AttributeError):
+            alone.no_such_field
+    assert fresh == decoded
+
+
+def test_every_property_of_the_schemas_batch_is_a_getter() -> None:
+    schema = Path(__file__).parent.parent.parent / "spec" / "batches.schema.json"
+    declared = set(json.loads(schema.read_text())["$defs"]["Batch"]["properties"])
+    getters = {name for name, value in vars(llamacloud_batches.Batch).items()
+               if type(value).__name__ == "getset_descriptor" and name != "raw"}
+    assert getters == declared
 
 
 @pytest.mark.llamacloud_emulator(processing_ms=5)

@@ -7,12 +7,15 @@
 //! `datetime`, nested objects are models with attributes of their own, and properties the
 //! schema does not declare are still readable when the server sent them.
 
+use std::borrow::Cow;
+use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use chrono::{DateTime, FixedOffset};
 use pyo3::exceptions::{PyAttributeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::convert;
@@ -37,15 +40,22 @@ impl Batch {
         }
     }
 
+    /// Attribute `name`.
+    fn read(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+        match self.fields.get() {
+            Some(fields) => attribute(py, BATCH, fields.get(name), name),
+            // Nothing needed the whole batch yet: only this property is decoded (an
+            // application reading `id` and `status` of every batch never decodes the rest).
+            None => attribute(py, BATCH, field(&self.raw, name)?.as_ref(), name),
+        }
+    }
+
     fn fields(&self) -> PyResult<&Arc<Map<String, Value>>> {
         if let Some(fields) = self.fields.get() {
             return Ok(fields);
         }
-        let fields = serde_json::from_str::<Map<String, Value>>(&self.raw).map_err(|error| {
-            PyValueError::new_err(format!(
-                "the server sent a batch that is not a JSON object: {error}"
-            ))
-        })?;
+        let fields =
+            serde_json::from_str::<Map<String, Value>>(&self.raw).map_err(not_an_object)?;
         Ok(self.fields.get_or_init(|| Arc::new(fields)))
     }
 }
@@ -58,8 +68,59 @@ impl Batch {
         &self.raw
     }
 
+    // The declared properties are getters, found directly by Python's attribute lookup;
+    // `__getattr__` only runs after a lookup failed, which costs an exception each time.
+
+    /// `bat-…`.
+    #[getter]
+    fn id(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.read(py, "id")
+    }
+
+    /// `PENDING`, `RUNNING`, `THROTTLED`, `COMPLETED`, `FAILED`, `CANCELLED`, or a newer one.
+    #[getter]
+    fn status(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.read(py, "status")
+    }
+
+    /// The project the batch belongs to.
+    #[getter]
+    fn project_id(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.read(py, "project_id")
+    }
+
+    /// The directory the batch runs over.
+    #[getter]
+    fn source_directory_id(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.read(py, "source_directory_id")
+    }
+
+    /// The job: `config.job.type` and `config.job.configuration_id`.
+    #[getter]
+    fn config(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.read(py, "config")
+    }
+
+    /// When it was created (`datetime`).
+    #[getter]
+    fn created_at(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.read(py, "created_at")
+    }
+
+    /// When it last changed (`datetime`).
+    #[getter]
+    fn updated_at(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.read(py, "updated_at")
+    }
+
+    /// The per-file results, with `expand=["results"]`; `None` otherwise.
+    #[getter]
+    fn results(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        self.read(py, "results")
+    }
+
     fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
-        attribute(py, BATCH, self.fields()?, name)
+        self.read(py, name)
     }
 
     /// The batch as a `dict`: date-times as `datetime` (`mode="python"`) or as sent
@@ -98,7 +159,7 @@ pub struct Model {
 #[pymethods]
 impl Model {
     fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
-        attribute(py, &self.kind, &self.fields, name)
+        attribute(py, &self.kind, self.fields.get(name), name)
     }
 
     /// The object as a `dict` (see `Batch.to_dict`).
@@ -119,21 +180,65 @@ impl Model {
     }
 }
 
-/// Attribute `name` of an object of model `kind`.
-fn attribute(
-    py: Python<'_>,
-    kind: &str,
-    fields: &Map<String, Value>,
-    name: &str,
-) -> PyResult<Py<PyAny>> {
+/// Attribute `name` of an object of model `kind`, whose property of that name holds
+/// `value`.
+fn attribute(py: Python<'_>, kind: &str, value: Option<&Value>, name: &str) -> PyResult<Py<PyAny>> {
     let property = schema::models().get(kind).and_then(|model| model.get(name));
-    match (fields.get(name), property) {
+    match (value, property) {
         (Some(value), property) => typed(py, value, property.cloned().unwrap_or_default()),
         (None, Some(_)) => Ok(py.None()),
         (None, None) => Err(PyAttributeError::new_err(format!(
             "{kind} has no attribute `{name}`"
         ))),
     }
+}
+
+/// The top-level property `name` of the JSON object `text`, decoded alone: the other
+/// properties are skipped over without being decoded (the whole text is still checked).
+fn field(text: &str, name: &str) -> PyResult<Option<Value>> {
+    struct Find<'a>(&'a str);
+
+    impl<'de> DeserializeSeed<'de> for Find<'_> {
+        type Value = Option<Value>;
+
+        fn deserialize<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
+            deserializer.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Find<'_> {
+        type Value = Option<Value>;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            formatter.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                if found.is_none() && key == self.0 {
+                    found = Some(map.next_value()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(found)
+        }
+    }
+
+    Find(name)
+        .deserialize(&mut serde_json::Deserializer::from_str(text))
+        .map_err(not_an_object)
+}
+
+/// The error for a listed item that is not a JSON object.
+fn not_an_object(error: serde_json::Error) -> PyErr {
+    PyValueError::new_err(format!(
+        "the server sent a batch that is not a JSON object: {error}"
+    ))
 }
 
 /// A value as its attribute reads: models for objects the schema describes, `datetime`

@@ -124,8 +124,9 @@ pub fn build(out: &Path, profile: Option<&str>) -> Result<PathBuf> {
             .with_context(|| format!("copying {name} to {}", target.display()))?;
     }
     let wheel = build_with(&maturin, &work, out, profile);
-    // The copies served this wheel only: a later `maturin develop` must not install them.
-    let _ = fs::remove_dir_all(&data);
+    // The copies served this wheel only: a later `maturin develop` must not install them
+    // (it needs the folder itself, empty).
+    let _ = fs::remove_dir_all(&scripts);
     wheel
 }
 
