@@ -135,7 +135,7 @@ impl<'a> Directories<'a> {
     ///
     /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
     /// let ephemeral = ListDirectoriesParams {
-    ///     type_: Some(CreateDirectoryType::Ephemeral),
+    ///     type_: Some(DirectoryType::Ephemeral),
     ///     ..Default::default()
     /// };
     /// let mut directories = client.directories().stream(ephemeral);
