@@ -28,11 +28,11 @@ const COLLECTION: [&str; 4] = ["api", "v1", "beta", "directories"];
 /// [`Client`](crate::Client) by [`Client::directories`](crate::Client::directories).
 ///
 /// ```no_run
-/// use batches_client::{CreateDirectoryRequest, DirectoryType};
+/// use batches_client::{CreateDirectoryRequest, CreateDirectoryType};
 ///
 /// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
 /// let request = CreateDirectoryRequest {
-///     type_: Some(DirectoryType::Ephemeral),
+///     type_: Some(CreateDirectoryType::Ephemeral),
 ///     ..CreateDirectoryRequest::new("invoices")
 /// };
 /// let directory = client.directories().create(&request, &Default::default()).await?;

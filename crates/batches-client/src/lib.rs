@@ -262,10 +262,10 @@ pub use wait::WaitOptions;
 pub use batches_types::{
     AddDirectoryFileParams, AddDirectoryFileRequest, Batch, BatchConfig, BatchResult, BatchStatus,
     CancelBatchParams, CreateBatchParams, CreateBatchRequest, CreateDirectoryParams,
-    CreateDirectoryRequest, Directory, DirectoryFile, DirectoryType, GetBatchParams,
-    GetDirectoryParams, JobConfig, JobReference, JobType, ListBatchesParams, ListDirectoriesParams,
-    ListDirectoryFilesParams, UploadDirectoryFileFields, UploadDirectoryFileParams,
-    WebhookConfiguration,
+    CreateDirectoryRequest, CreateDirectoryType, Directory, DirectoryFile, DirectoryType,
+    GetBatchParams, GetDirectoryParams, JobConfig, JobReference, JobType, ListBatchesParams,
+    ListDirectoriesParams, ListDirectoryFilesParams, UploadDirectoryFileFields,
+    UploadDirectoryFileParams, WebhookConfiguration,
 };
 pub use batches_types::{DateTime, Utc};
 pub use serde_json::value::RawValue;

@@ -22,7 +22,7 @@ use crate::transport::Exchange;
 
 /// One page of a listing, with what is needed to print it exactly as sent.
 ///
-/// `T` is the listed model ([`Batch`], [`Directory`](batches_types::Directory),
+/// `T` is the listed model ([`Batch`](crate::Batch), [`Directory`](batches_types::Directory),
 /// [`DirectoryFile`](batches_types::DirectoryFile)) for decoded pages, or `Box<`[`RawValue`](serde_json::value::RawValue)`>`
 /// for pages whose items are kept as the JSON text the server sent, never parsed into
 /// values.

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use batches_client::{
     AddDirectoryFileRequest, BatchConfig, Client, CreateBatchRequest, CreateDirectoryRequest,
-    DirectoryType, JobConfig, JobType, ListDirectoriesParams, ListDirectoryFilesParams, RawValue,
-    UploadDirectoryFileFields, UploadOptions, blocking,
+    CreateDirectoryType, DirectoryType, JobConfig, JobType, ListDirectoriesParams,
+    ListDirectoryFilesParams, RawValue, UploadDirectoryFileFields, UploadOptions, blocking,
 };
 use batches_server::{DEFAULT_API_KEY, FaultKind, RateLimit, ServerConfig, spawn};
 use futures_util::TryStreamExt;
@@ -22,7 +22,7 @@ fn client(base_url: &str) -> Client {
 
 fn ephemeral(name: &str) -> CreateDirectoryRequest {
     CreateDirectoryRequest {
-        type_: Some(DirectoryType::Ephemeral),
+        type_: Some(CreateDirectoryType::Ephemeral),
         ..CreateDirectoryRequest::new(name)
     }
 }

@@ -812,6 +812,120 @@ impl crate::query::QueryValue for DirectoryType {
         pairs.push((key, self.as_str().to_owned()));
     }
 }
+/// The kinds of source directory a create may ask for: `ephemeral` or `user` (`index` directories are made by the product, never created directly).
+///
+/// This enum is open: a value this version does not know is kept in `Unknown` and
+/// serialized back unchanged. A known value always parses to its own variant, never
+/// to `Unknown`; match the known variants and let `_` (or `as_str()`) handle the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CreateDirectoryType {
+    /// `ephemeral`
+    Ephemeral,
+    /// `user`
+    User,
+    /// A value this version does not know, kept exactly as received.
+    Unknown(UnknownCreateDirectoryType),
+}
+/// A `CreateDirectoryType` value this version does not know, kept exactly as received.
+///
+/// Only parsing a `CreateDirectoryType` makes one, and only from a value outside [`CreateDirectoryType::KNOWN`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownCreateDirectoryType(String);
+impl UnknownCreateDirectoryType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Debug for UnknownCreateDirectoryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl std::fmt::Display for UnknownCreateDirectoryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl CreateDirectoryType {
+    /// Every value this version knows, in the schema's order.
+    pub const KNOWN: &'static [CreateDirectoryType] = &[
+        CreateDirectoryType::Ephemeral,
+        CreateDirectoryType::User,
+    ];
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CreateDirectoryType::Ephemeral => "ephemeral",
+            CreateDirectoryType::User => "user",
+            CreateDirectoryType::Unknown(other) => other.as_str(),
+        }
+    }
+    /// The known variant written `value` on the wire, if there is one: the only place
+    /// that decides between a known variant and `Unknown`.
+    fn parse_known(value: &str) -> Option<Self> {
+        match value {
+            "ephemeral" => Some(CreateDirectoryType::Ephemeral),
+            "user" => Some(CreateDirectoryType::User),
+            _ => None,
+        }
+    }
+}
+impl From<&str> for CreateDirectoryType {
+    fn from(value: &str) -> Self {
+        CreateDirectoryType::parse_known(value)
+            .unwrap_or_else(|| CreateDirectoryType::Unknown(
+                UnknownCreateDirectoryType(value.to_owned()),
+            ))
+    }
+}
+impl From<String> for CreateDirectoryType {
+    fn from(value: String) -> Self {
+        CreateDirectoryType::parse_known(&value)
+            .unwrap_or(CreateDirectoryType::Unknown(UnknownCreateDirectoryType(value)))
+    }
+}
+impl std::str::FromStr for CreateDirectoryType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(CreateDirectoryType::from(value))
+    }
+}
+impl std::fmt::Display for CreateDirectoryType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for CreateDirectoryType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for CreateDirectoryType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(CreateDirectoryType::from)
+    }
+}
+impl schemars::JsonSchema for CreateDirectoryType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CreateDirectoryType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "description" :
+            "The kinds of source directory a create may ask for: `ephemeral` or `user` (`index` directories are made by the product, never created directly).",
+            "type" : "string", "enum" : ["ephemeral", "user"], "x-open-enum" : true, }
+        )
+    }
+}
+impl crate::query::QueryValue for CreateDirectoryType {
+    fn push_pairs(&self, key: &'static str, pairs: &mut Vec<(&'static str, String)>) {
+        pairs.push((key, self.as_str().to_owned()));
+    }
+}
 /// A source directory: a named set of files that batches run over.
 #[derive(
     Debug,
@@ -936,10 +1050,10 @@ pub struct CreateDirectoryRequest {
     /// Reserved system-managed metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system_metadata: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `ephemeral` for files uploaded only to be batched (the getting-started guide's choice), or `user` (the default).
+    /// `ephemeral` for files uploaded only to be batched (the getting-started guide's choice), or `user` (the default when left out or null).
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<DirectoryType>,
+    pub type_: Option<CreateDirectoryType>,
     /// Fields this version of the schema does not know, kept as received so that they
     /// survive a decode and re-encode.
     #[serde(flatten)]
@@ -1042,7 +1156,7 @@ pub struct ListDirectoriesParams {
     /// Organization to act in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// Number of items per page (default 50; values above 1000 are coerced to 1000).
+    /// Number of items per page: at least 1 (default 50; values above 1000 are coerced to 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
     /// A `next_page_token` from a previous page, with the same filters.
@@ -1250,7 +1364,7 @@ pub struct ListDirectoryFilesParams {
     /// Organization to act in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    /// Number of items per page (default 50; values above 1000 are coerced to 1000).
+    /// Number of items per page: at least 1 (default 50; values above 1000 are coerced to 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
     /// A `next_page_token` from a previous page, with the same filters.

@@ -1,8 +1,9 @@
 //! `directories create|get|list` and `directories files list|upload`.
 
 use batches_client::{
-    Client, CreateDirectoryParams, CreateDirectoryRequest, DirectoryType, Error,
-    GetDirectoryParams, ListDirectoriesParams, ListDirectoryFilesParams, Page, Pages, RawValue,
+    Client, CreateDirectoryParams, CreateDirectoryRequest, CreateDirectoryType, DirectoryType,
+    Error, GetDirectoryParams, ListDirectoriesParams, ListDirectoryFilesParams, Page, Pages,
+    RawValue,
 };
 
 use super::Context;
@@ -99,7 +100,7 @@ pub async fn run(context: &mut Context, command: DirectoriesCommand) -> Result<(
             let (organization_id, project_id) = scope.ids();
             let request = CreateDirectoryRequest {
                 description,
-                type_: type_.map(DirectoryType::from),
+                type_: type_.map(CreateDirectoryType::from),
                 ..CreateDirectoryRequest::new(name)
             };
             let params = CreateDirectoryParams {

@@ -404,9 +404,16 @@ async fn dropping_the_stream_stops_every_request() {
     let count = || async { server.received_requests().await.unwrap().len() };
     let at_drop = count().await;
     // The requests in flight are cancelled, and no other starts, while their answers
-    // would have come in several times over.
+    // would have come in several times over (each takes 100 ms: 8 workers would send about
+    // 48 more). A request already on its way when the stream was dropped may still be
+    // counted after: at most one per request in flight.
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-    assert_eq!(count().await, at_drop);
+    let after = count().await;
+    assert!(
+        after <= at_drop + 8,
+        "{} requests after the drop",
+        after - at_drop
+    );
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@
 mod batch;
 mod results;
 
-use batches_client::{CreateDirectoryRequest, DirectoryType, Response};
+use batches_client::{CreateDirectoryRequest, CreateDirectoryType, Response};
 use batches_types::Batch;
 
 use super::Context;
@@ -184,7 +184,7 @@ async fn create_directory(
         name.push_str(&format!(" ({} of {groups})", k + 1));
     }
     let request = CreateDirectoryRequest {
-        type_: Some(DirectoryType::Ephemeral),
+        type_: Some(CreateDirectoryType::Ephemeral),
         ..CreateDirectoryRequest::new(name)
     };
     let directory = context
