@@ -1,26 +1,32 @@
 //! `BatchIterator`: the iterator `client.batches.list(...)` returns.
 //!
 //! It walks the listing with `batches-client` (every filter repeated on every page, past
-//! empty pages that carry a token; page by page with one page fetched ahead, or over
-//! parallel creation-time windows) and hands out each item as a [`Batch`] over its JSON
-//! text. `starting_token` names the position right after the batch handed out last, in
+//! empty pages that carry a token; page by page, or over parallel creation-time windows),
+//! a few groups ahead of Python ([`AHEAD`]), and hands out each item as a [`Batch`] over
+//! its JSON text. `starting_token` names the position right after the batch handed out last, in
 //! the format of the command line's `--starting-token` (`batches_client::resume`).
 
 use std::sync::Mutex;
 
 use batches_client::resume::TokenError;
 use batches_client::resume::batches::{Run, StartingToken};
-use batches_client::{Chunks, ListBatchesParams, RawValue};
+use batches_client::{Chunks, Error, ListBatchesParams, RawValue};
 use futures_util::StreamExt;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use tokio::sync::mpsc;
 
 use crate::errors;
 use crate::model::Batch;
-use crate::runtime::{runtime, wait};
+use crate::runtime::wait;
 
 /// The most requests a parallel listing may have in flight, as on the command line.
 const MAX_PARALLEL: usize = 64;
+
+/// How many groups of batches (pages, or parts of pages) are fetched ahead of the one
+/// handed out: enough that Python working through one group and the fetching of the next
+/// overlap, also when one page comes slower than the others.
+const AHEAD: usize = 4;
 
 /// An iterator over the batches of a listing.
 #[pyclass(module = "llamacloud_batches", frozen)]
@@ -41,7 +47,7 @@ pub struct Walk {
 /// Where the listing is.
 struct Listing {
     /// The groups of batches still to come; `None` once the listing ended.
-    chunks: Option<Chunks<Box<RawValue>>>,
+    chunks: Option<Ahead>,
     /// The group being handed out, and the index of its next batch.
     chunk: Vec<Box<RawValue>>,
     next: usize,
@@ -100,8 +106,6 @@ impl BatchIterator {
                      leave it unset to list page by page"
             )));
         }
-        // The walk's task is spawned on the first poll, which must be inside the runtime.
-        let _entered = runtime().enter();
         let batches = client.batches();
         let mut stream = match walk.parallel {
             Some(requests) => batches.raw_stream_parallel(query, requests),
@@ -113,7 +117,7 @@ impl BatchIterator {
         }
         Ok(BatchIterator {
             state: Mutex::new(Listing {
-                chunks: Some(stream.chunks()),
+                chunks: Some(Ahead::new(stream.chunks())),
                 chunk: Vec::new(),
                 next: 0,
                 run_before: None,
@@ -201,4 +205,53 @@ impl BatchIterator {
 /// A starting token that cannot be used, as the `ValueError` it is.
 fn token_error(error: TokenError) -> PyErr {
     PyValueError::new_err(error.to_string())
+}
+
+/// One group of batches as the client's stream yields it.
+type Group = Result<Vec<Box<RawValue>>, Error>;
+
+/// A listing's groups of batches, fetched by a task of their own up to [`AHEAD`] groups
+/// ahead, from the first `next` on.
+struct Ahead {
+    /// The groups, before anything was requested.
+    chunks: Option<Chunks<Box<RawValue>>>,
+    /// Where the task sends them once started; it stops when the receiver goes.
+    fetched: Option<(mpsc::Receiver<Group>, AbortOnDrop)>,
+}
+
+/// Stops the fetching task when the listing goes away.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Ahead {
+    fn new(chunks: Chunks<Box<RawValue>>) -> Self {
+        Ahead {
+            chunks: Some(chunks),
+            fetched: None,
+        }
+    }
+
+    /// The next group; `None` at the end of the listing. Starts the task at the first call
+    /// (inside the runtime).
+    async fn next(&mut self) -> Option<Group> {
+        if let Some(mut chunks) = self.chunks.take() {
+            let (sender, receiver) = mpsc::channel(AHEAD);
+            let task = tokio::spawn(async move {
+                while let Some(chunk) = chunks.next().await {
+                    let failed = chunk.is_err();
+                    if sender.send(chunk).await.is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            self.fetched = Some((receiver, AbortOnDrop(task)));
+        }
+        let (receiver, _task) = self.fetched.as_mut()?;
+        receiver.recv().await
+    }
 }

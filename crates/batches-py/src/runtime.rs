@@ -3,7 +3,8 @@
 //! A wait gives up the GIL, so other Python threads run meanwhile, and lasts at most
 //! [`SLICE`] at a time: between slices it takes the GIL back to run Python's signal
 //! handlers, so Ctrl-C (`KeyboardInterrupt`) stops a listing or a `wait` within a fraction
-//! of a second. The future is dropped then, which cancels the request in flight.
+//! of a second. The future is dropped then, which cancels a call's request in flight; a
+//! listing's fetching stops when its iterator goes.
 
 use std::future::Future;
 use std::sync::OnceLock;
@@ -16,7 +17,7 @@ const SLICE: Duration = Duration::from_millis(50);
 
 /// The runtime every client of the process shares, made at first use. Two workers: the
 /// listing's next page is fetched on one while Python works on the current one.
-pub fn runtime() -> &'static tokio::runtime::Runtime {
+fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
