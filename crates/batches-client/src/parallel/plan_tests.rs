@@ -239,6 +239,32 @@ fn bursts_and_quiet_weeks_stay_balanced() {
     );
 }
 
+#[test]
+fn a_burst_in_one_day_is_shared_out_among_the_workers() {
+    // 60 days with 1,000 batches, and 8,000 more within one day: at the oldest end, or in
+    // the middle. The window holding the burst gives half its pages to each worker that
+    // runs out of work, so the listing takes little more than an eighth of the sequential
+    // round trips instead of waiting on the burst's window walked alone.
+    for days_ago in [59, 30] {
+        let mut items = uniform(1_000, 60, 2);
+        for (n, item) in uniform(8_000, 1, 3).into_iter().enumerate() {
+            items.push(Item {
+                id: format!("bat-burst-{n:05}"),
+                at: item.at.map(|at| shift(at, -days_ago * DAY)),
+            });
+        }
+        let mut server = Server::new(items);
+        let run = run(&mut server, Default::default(), 8, None);
+        assert_eq!(run.ids, server.ids());
+        let fair_share = sequential_rounds(9_000, 50).div_ceil(8);
+        assert!(
+            run.rounds * 2 <= fair_share * 3,
+            "burst {days_ago} days ago: {} round trips against a fair share of {fair_share}",
+            run.rounds
+        );
+    }
+}
+
 /// Batches on whole seconds, ten to a second: many boundaries fall exactly on batches,
 /// and every group of equal times straddles page ends.
 fn ties() -> Vec<Item> {
