@@ -1,14 +1,14 @@
 //! `llamacloud_batches._native`: the compiled half of the Python package
 //! `llamacloud_batches` (its Python half is in `python/llamacloud_batches`).
 //!
-//! - [`emulator::Emulator`]: the emulator of `batches-server` on its own thread, for tests.
-//! - [`client::Client`]: the client of `batches-client`; every call waits without the GIL
+//! - `emulator::Emulator`: the emulator of `batches-server` on its own thread, for tests.
+//! - `client::Client`: the client of `batches-client`; every call waits without the GIL
 //!   and in short slices, so other Python threads run and Ctrl-C interrupts it
-//!   ([`runtime::wait`]).
-//! - [`model::Batch`]: a batch kept as the JSON text the server sent, decoded only when an
+//!   (`runtime::wait`).
+//! - `model::Batch`: a batch kept as the JSON text the server sent, decoded only when an
 //!   attribute is read.
 //!
-//! Failures become the exceptions of `llamacloud_batches._exceptions` ([`errors`]).
+//! Failures become the exceptions of `llamacloud_batches._exceptions` (`errors`).
 #![warn(missing_docs)]
 
 mod client;
