@@ -8,9 +8,6 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-/// The schema `batches-types` is generated from (the copy its package carries).
-const SCHEMA: &str = include_str!("../../batches-types/spec/batches.schema.json");
-
 /// One declared property of an object model.
 #[derive(Debug, Clone, Default)]
 pub struct Property {
@@ -24,7 +21,8 @@ pub struct Property {
 pub fn models() -> &'static HashMap<String, HashMap<String, Property>> {
     static MODELS: OnceLock<HashMap<String, HashMap<String, Property>>> = OnceLock::new();
     MODELS.get_or_init(|| {
-        let schema: Value = serde_json::from_str(SCHEMA).expect("the packaged schema is JSON");
+        let schema: Value =
+            serde_json::from_str(batches_types::SCHEMA).expect("the packaged schema is JSON");
         let defs = schema["$defs"].as_object().expect("the schema has $defs");
         let is_model = |name: &str| defs[name].get("properties").is_some();
         defs.iter()
