@@ -34,9 +34,14 @@ bench:
 install-c prefix *args:
     cargo xtask install-c --prefix {{prefix}} {{args}}
 
-# `just wheel --out DIR` builds the Python wheel of llamacloud; `just wheel --check` tests it.
+# `just wheel --out DIR` builds the Python wheel (the module and both binaries); `just wheel
+# --check` tests it.
 wheel *args:
     cargo xtask wheel {{args}}
+
+# The Python package's tests: `just pytest -k resume` passes its arguments to pytest.
+pytest *args:
+    cargo xtask pytest {{args}}
 
 # The whole CI run, as CI runs it.
 ci:

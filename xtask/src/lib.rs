@@ -11,6 +11,7 @@ pub mod emulator;
 pub mod install_c;
 pub mod layout;
 pub mod man;
+pub mod pytest;
 pub mod snapshots;
 pub mod wheel;
 
@@ -49,12 +50,18 @@ commands:
   man [DIR]          write the man pages of llamacloud into DIR (default: man/ in cargo's
                      target directory)
   wheel --out DIR [--profile NAME]
-                     build the Python wheel of llamacloud (distribution llamacloud-batches,
-                     python/pyproject.toml) into DIR with the pinned maturin, installed into a
-                     virtual environment in cargo's target directory; profile `dist` by default
+                     build the Python wheel (distribution llamacloud-batches,
+                     python/pyproject.toml: the module llamacloud_batches and the llamacloud
+                     and batches-server binaries) into DIR with the pinned maturin, installed
+                     into a virtual environment in cargo's target directory; profile `dist` by
+                     default
   wheel --check [--profile NAME]
                      build the wheel, pip-install it into a fresh virtual environment, and run
-                     `llamacloud --version` and a listing against the emulator from there
+                     `llamacloud --version`, a listing against the emulator, `batches-server`
+                     and the module from there
+  pytest [ARGS]...   the Python package's tests: pytest over python/tests (ARGS added), with
+                     the dev-profile wheel and python/requirements-test.txt installed into a
+                     virtual environment in cargo's target directory
   snapshots --reject-unreferenced FILE
                      fail when an insta snapshot is not among those a test run recorded in
                      FILE (the run's INSTA_SNAPSHOT_REFERENCES_FILE)";

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         ["wheel", rest @ ..] => {
             xtask::wheel::Options::parse(rest).and_then(|options| xtask::wheel::run(&options))
         }
+        ["pytest", rest @ ..] => xtask::pytest::run(rest),
         ["layout", rest @ ..] => packages(rest).and_then(|only| xtask::layout::run(&only)),
         ["man"] => xtask::man::default_dir().and_then(|dir| xtask::man::run(&dir)),
         ["man", dir] => xtask::man::run(Path::new(dir)),

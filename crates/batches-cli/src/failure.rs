@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use batches_client::resume::TokenError;
 use batches_client::{Error, TlsFailure, TransportPhase};
 
 /// The exit codes, as `--help` and the README list them.
@@ -160,6 +161,23 @@ impl From<Error> for Failure {
     }
 }
 
+impl From<TokenError> for Failure {
+    /// A starting token that cannot be used, with what to do instead.
+    fn from(error: TokenError) -> Self {
+        let hint = match &error {
+            TokenError::NotAToken(_) => {
+                "pass the token a stopped listing printed; for a server page token use --page-token"
+            }
+            TokenError::OtherFilters => "repeat the filters of the listing that printed the token",
+            _ => "list again without --starting-token",
+        };
+        Failure::Usage {
+            message: error.to_string(),
+            hint: Some(hint.to_owned()),
+        }
+    }
+}
+
 fn client_exit_code(error: &Error) -> u8 {
     match error {
         Error::Transport { .. } | Error::Timeout { .. } | Error::Tls { .. } => 3,
@@ -246,5 +264,39 @@ fn client_hint(error: &Error) -> Option<String> {
             "the batch keeps running; wait longer with `llamacloud batches wait {batch_id} --timeout DURATION`"
         )),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_that_cannot_be_used_says_what_to_do_instead() {
+        let hint = |error: TokenError| match Failure::from(error) {
+            Failure::Usage { hint, .. } => hint.unwrap_or_default(),
+            other => panic!("not a usage failure: {other:?}"),
+        };
+        assert_eq!(
+            hint(TokenError::NotAToken("x".into())),
+            "pass the token a stopped listing printed; for a server page token use --page-token"
+        );
+        assert_eq!(
+            hint(TokenError::OtherFilters),
+            "repeat the filters of the listing that printed the token"
+        );
+        for error in [
+            TokenError::EarlierVersion,
+            TokenError::Moved {
+                last_id: "bat-1".into(),
+            },
+        ] {
+            assert_eq!(hint(error), "list again without --starting-token");
+        }
+        let Failure::Usage { message, .. } = Failure::from(TokenError::NotAToken("x".into()))
+        else {
+            unreachable!()
+        };
+        assert_eq!(message, "`x` is not a starting token");
     }
 }

@@ -21,7 +21,6 @@ mod console;
 mod failure;
 mod output;
 mod profile;
-mod resume;
 mod settings;
 mod transform;
 mod values;

@@ -15,13 +15,7 @@ pub const DURATION_FORMS: &str = "a number with a unit: 250ms, 30s, 5m, 2h, 1d, 
                                   combinations such as 1h30m (a bare number is seconds)";
 
 /// An instant as typed: an absolute one, or an age resolved against the current time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Instant {
-    /// The resolved instant.
-    pub at: DateTime<Utc>,
-    /// Whether it was given as an age (`7d`), which resolves differently on each run.
-    pub relative: bool,
-}
+pub use batches_client::resume::Instant;
 
 /// Parses an instant flag: RFC 3339, a plain date (midnight UTC) or an age before now.
 pub fn parse_instant(text: &str) -> Result<Instant, String> {

@@ -233,6 +233,7 @@ mod parallel;
 mod proxy;
 mod redact;
 mod requests;
+pub mod resume;
 mod retry;
 mod settings;
 mod source;

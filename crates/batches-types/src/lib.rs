@@ -65,6 +65,11 @@ pub use fingerprint::fingerprint;
 
 pub use chrono::{DateTime, Utc};
 
+/// The JSON Schema the models are generated from: the copy this package carries, which
+/// `cargo xtask codegen --check` keeps identical to the repository's `spec/`. For
+/// front-ends that shape values by it (the Python module's attribute access).
+pub const SCHEMA: &str = include_str!("../spec/batches.schema.json");
+
 include!(concat!(env!("OUT_DIR"), "/models.rs"));
 
 impl BatchStatus {

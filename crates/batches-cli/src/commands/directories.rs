@@ -14,7 +14,7 @@ use crate::cli::{
 };
 use crate::failure::Failure;
 use crate::output::Rows;
-use crate::resume::{Bounds, Resumable};
+use batches_client::resume::{Bounds, Resumable};
 
 impl Listed for ListDirectoriesParams {
     const ITEMS: (&'static str, &'static str) = ("directory", "directories");

@@ -11,7 +11,7 @@ use super::listing::{self, End};
 use crate::cli::ListArgs;
 use crate::console::ListingProgress;
 use crate::failure::Failure;
-use crate::resume::batches::{Run, StartingToken};
+use batches_client::resume::batches::{Run, StartingToken};
 
 /// Lists batches.
 pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {

@@ -10,9 +10,9 @@ use serde::Deserialize;
 
 use super::Context;
 use crate::failure::Failure;
-use crate::resume::Resumable;
-use crate::resume::pages::StartingToken;
 use crate::values::Instant;
+use batches_client::resume::Resumable;
+use batches_client::resume::pages::StartingToken;
 
 /// The query parameters of a listing the commands print.
 pub trait Listed: Resumable + Clone {

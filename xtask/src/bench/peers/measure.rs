@@ -55,10 +55,14 @@ impl Peer {
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }
+        // `cargo xtask` runs under `cargo run`, which puts the debug build's folders on
+        // LD_LIBRARY_PATH: there it would beat the C program's RUNPATH and load the debug
+        // (perhaps stale) libbatches_ffi.so instead of the release one measured.
         for name in [
             "LLAMA_PARSE_API_KEY",
             "LLAMA_CLOUD_CUSTOM_HEADERS",
             "RUST_LOG",
+            "LD_LIBRARY_PATH",
         ] {
             command.env_remove(name);
         }

@@ -4,8 +4,9 @@
 //! 1. 100,000 batches as 1,000 pages of 100, at `--latency 0` and `--latency 20`: the
 //!    floor (one curl process fetching the same page URLs over one connection), the CLI
 //!    (`jsonl`, `json`, `--parallel 8`), the C ABI iterator from a C program (sequential
-//!    and `"parallel": 8`), and the official Python and TypeScript SDKs. Interleaved runs,
-//!    medians; the SDKs, being slow, get fewer runs, each capped.
+//!    and `"parallel": 8`), the official Python and TypeScript SDKs, and this project's
+//!    Python module (sequential and `parallel=8`). Interleaved runs, medians; the SDKs,
+//!    being slow, get fewer runs, each capped.
 //! 2. The parallel target: 20,000 batches over 60 days at `--latency 20`, pages of the
 //!    default size, with and without a given range; the outputs compared byte for byte.
 //! 3. Memory: `--parallel 8` over 1,000,000 batches.
@@ -57,7 +58,8 @@ pub fn run() -> Result<()> {
     let ffi = binaries.library("batches_ffi", std::env::consts::DLL_SUFFIX)?;
     let workspace = cargo::Workspace::read(cargo::command(&root))?;
     let dir = workspace.target_directory.join("bench-peers");
-    let prepared = setup::prepare(&dir, &root.join("crates/batches-ffi/include"), ffi)?;
+    let wheel = crate::wheel::build(&dir.join("wheel"), Some("release"))?;
+    let prepared = setup::prepare(&dir, &root.join("crates/batches-ffi/include"), ffi, &wheel)?;
     let scratch = dir.join("scratch");
     fs::create_dir_all(&scratch)?;
     let bench = Bench {
@@ -189,6 +191,27 @@ impl Bench<'_> {
             Peer::new("C ABI iterator, parallel 8", &[c, &size, "8"], base, key),
             python,
             typescript,
+            Peer::new(
+                "Python module",
+                &[
+                    path(&self.prepared.python),
+                    path(&self.prepared.module_lister),
+                    &size,
+                ],
+                base,
+                key,
+            ),
+            Peer::new(
+                "Python module, parallel 8",
+                &[
+                    path(&self.prepared.python),
+                    path(&self.prepared.module_lister),
+                    &size,
+                    "8",
+                ],
+                base,
+                key,
+            ),
         ];
         if latency == 0 {
             self.check_counts(&peers, BATCHES)?;
@@ -360,6 +383,12 @@ impl Bench<'_> {
                 None,
                 10,
             ),
+            (
+                "Python module import",
+                vec![python, "-c", "import llamacloud_batches"],
+                None,
+                10,
+            ),
             ("Node.js alone", vec!["node", "-e", "0"], Some(node_dir), 10),
             (
                 "TypeScript SDK load",
@@ -456,6 +485,27 @@ fn targets(comparisons: &[Comparison]) -> Vec<Target> {
                 met: sequential >= factor,
             });
         }
+        // The Python module (rows 8 and 9) against the official Python SDK (row 6).
+        let rss = |row: usize| {
+            zero.rows[row]
+                .samples
+                .median(|sample| sample.rss_kib as f64 / 1024.0)
+                .unwrap_or(f64::NAN)
+        };
+        let (speedup, parallel) = (ratio(zero, 6, 8), ratio(zero, 6, 9));
+        targets.push(Target {
+            what: "the Python module at least 20× faster than the official Python SDK, peak RSS \
+                   below it"
+                .to_owned(),
+            measured: format!(
+                "{speedup:.0}× at `--latency 0` ({parallel:.0}× with `parallel=8`), {:.1}× at \
+                 `--latency 20`; {:.0} MB against {:.0} MB",
+                ratio(twenty, 6, 8),
+                rss(8),
+                rss(6)
+            ),
+            met: speedup >= 20.0 && rss(8) < rss(6),
+        });
     }
     targets
 }

@@ -1,7 +1,8 @@
 //! What the comparison runs besides this project's binaries, made ready in a folder of
 //! cargo's target directory and reused by later runs: a Python venv with the official
-//! SDK, an npm folder with the official TypeScript SDK, the C program of the C ABI; and
-//! the machine and the versions, for the record.
+//! SDK and this project's module (its wheel, installed at every run), an npm folder with
+//! the official TypeScript SDK, the C program of the C ABI; and the machine and the
+//! versions, for the record.
 
 use std::{
     fs,
@@ -17,6 +18,7 @@ pub const PYTHON_SDK: &str = "llama-cloud==2.19.0";
 pub const TS_SDK: &str = "@llamaindex/llama-cloud@2.16.0";
 
 const PYTHON_LISTER: &str = include_str!("list_batches.py");
+const MODULE_LISTER: &str = include_str!("list_batches_module.py");
 const TS_LISTER: &str = include_str!("list_batches.mjs");
 const C_LISTER: &str = include_str!("list_batches.c");
 
@@ -26,6 +28,8 @@ pub struct Prepared {
     pub python: PathBuf,
     /// `list_batches.py`.
     pub python_lister: PathBuf,
+    /// `list_batches_module.py`.
+    pub module_lister: PathBuf,
     /// The npm folder (with `node_modules`), where `list_batches.mjs` is.
     pub node_dir: PathBuf,
     /// The compiled C program.
@@ -59,9 +63,9 @@ pub fn check_tools() -> Result<()> {
     Ok(())
 }
 
-/// Makes every peer ready in `dir`: installs what is missing, compiles the C program
-/// against `header_dir` and the shared library `ffi`.
-pub fn prepare(dir: &Path, header_dir: &Path, ffi: &Path) -> Result<Prepared> {
+/// Makes every peer ready in `dir`: installs what is missing and the Python module's
+/// `wheel`, compiles the C program against `header_dir` and the shared library `ffi`.
+pub fn prepare(dir: &Path, header_dir: &Path, ffi: &Path, wheel: &Path) -> Result<Prepared> {
     fs::create_dir_all(dir)?;
     let venv = dir.join("venv");
     let python = venv.join("bin/python");
@@ -81,6 +85,18 @@ pub fn prepare(dir: &Path, header_dir: &Path, ffi: &Path) -> Result<Prepared> {
     }
     let python_lister = dir.join("list_batches.py");
     fs::write(&python_lister, PYTHON_LISTER)?;
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--force-reinstall",
+        ])
+        .arg(wheel))?;
+    let module_lister = dir.join("list_batches_module.py");
+    fs::write(&module_lister, MODULE_LISTER)?;
 
     let node_dir = dir.join("node");
     fs::create_dir_all(&node_dir)?;
@@ -112,6 +128,7 @@ pub fn prepare(dir: &Path, header_dir: &Path, ffi: &Path) -> Result<Prepared> {
     Ok(Prepared {
         python,
         python_lister,
+        module_lister,
         node_dir,
         c_lister,
     })
@@ -174,6 +191,17 @@ pub fn environment(prepared: &Prepared, llamacloud: &Path) -> Vec<String> {
         format!(
             "Python SDK: `{PYTHON_SDK}` on {}",
             first_line(&prepared.python, &["--version"])
+        ),
+        format!(
+            "Python module: `llamacloud_batches` {}, the wheel of `cargo xtask wheel --profile \
+             release`",
+            first_line(
+                &prepared.python,
+                &[
+                    "-c",
+                    "import llamacloud_batches; print(llamacloud_batches.__version__)"
+                ]
+            )
         ),
         format!(
             "TypeScript SDK: `{TS_SDK}` on Node.js {}",

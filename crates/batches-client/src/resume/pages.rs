@@ -5,9 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Pinned, Resumable, decode, encode, not_a_token};
-use crate::failure::Failure;
-use crate::values::Instant;
+use super::{Instant, Pinned, Resumable, TokenError, decode, encode, not_a_token};
 
 /// A position in a listing walked page by page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,7 +46,7 @@ impl StartingToken {
     }
 
     /// Reads a token printed by [`encode`](Self::encode).
-    pub fn decode(text: &str) -> Result<StartingToken, Failure> {
+    pub fn decode(text: &str) -> Result<StartingToken, TokenError> {
         serde_json::from_slice(&decode(text)).map_err(|_| not_a_token(text))
     }
 
@@ -59,7 +57,7 @@ impl StartingToken {
         params: &mut impl Resumable,
         after: Option<Instant>,
         before: Option<Instant>,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), TokenError> {
         self.listing.check(params, after, before)?;
         params.resume_at(self.listing.bounds(), self.page_token.clone());
         Ok(())
@@ -68,7 +66,7 @@ impl StartingToken {
 
 #[cfg(test)]
 mod tests {
-    use batches_client::{ListBatchesParams, ListDirectoriesParams};
+    use batches_types::{ListBatchesParams, ListDirectoriesParams};
 
     use super::*;
 

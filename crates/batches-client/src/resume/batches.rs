@@ -12,13 +12,11 @@
 
 use std::borrow::Cow;
 
-use batches_client::{ListBatchesParams, RawValue};
-use chrono::{DateTime, Utc};
+use batches_types::{DateTime, ListBatchesParams, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
-use super::{Pinned, decode, encode, not_a_token};
-use crate::failure::Failure;
-use crate::values::Instant;
+use super::{Instant, Pinned, TokenError, decode, encode, not_a_token};
 
 /// A position in a batch listing: right after the batch printed last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,18 +66,13 @@ impl StartingToken {
     }
 
     /// Reads a token printed by [`encode`](Self::encode).
-    pub fn decode(text: &str) -> Result<StartingToken, Failure> {
+    pub fn decode(text: &str) -> Result<StartingToken, TokenError> {
         let bytes = decode(text);
         if let Ok(token) = serde_json::from_slice(&bytes) {
             return Ok(token);
         }
         if serde_json::from_slice::<EarlierToken>(&bytes).is_ok() {
-            return Err(Failure::Usage {
-                message: "this starting token was printed by an earlier version of llamacloud, \
-                          or by a listing of another resource, and cannot resume a batch listing"
-                    .to_owned(),
-                hint: Some("list again without --starting-token".to_owned()),
-            });
+            return Err(TokenError::EarlierVersion);
         }
         Err(not_a_token(text))
     }
@@ -98,7 +91,7 @@ impl StartingToken {
         params: &mut ListBatchesParams,
         after: Option<Instant>,
         before: Option<Instant>,
-    ) -> Result<ListBatchesParams, Failure> {
+    ) -> Result<ListBatchesParams, TokenError> {
         self.listing.check(params, after, before)?;
         (
             params.created_at_on_or_after,
@@ -151,26 +144,22 @@ impl Run {
 
     /// Checks that `item`, the `index`-th batch (from 0) of the resumed listing and one
     /// of those printed already, is where the token says.
-    pub fn check(&self, index: u64, item: &RawValue) -> Result<(), Failure> {
+    pub fn check(&self, index: u64, item: &RawValue) -> Result<(), TokenError> {
         let fits = key(item).is_some_and(|(at, id)| {
             at == self.created_at && (index + 1 < self.count || id == self.last_id)
         });
         if fits {
             return Ok(());
         }
-        Err(Failure::Usage {
-            message: format!(
-                "the starting token no longer matches the listing: batch {} is not where it was",
-                self.last_id
-            ),
-            hint: Some("list again without --starting-token".to_owned()),
+        Err(TokenError::Moved {
+            last_id: self.last_id.clone(),
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use batches_client::BatchStatus;
+    use batches_types::BatchStatus;
 
     use super::*;
 
@@ -213,11 +202,9 @@ mod tests {
     #[test]
     fn tokens_of_earlier_versions_are_refused_with_the_reason() {
         let earlier = encode(&serde_json::json!({"t": "abc", "n": 3, "l": "bat-3", "f": "x"}));
-        let Failure::Usage { message, hint } = StartingToken::decode(&earlier).unwrap_err() else {
-            panic!("a usage failure");
-        };
-        assert!(message.contains("earlier version"), "{message}");
-        assert_eq!(hint.as_deref(), Some("list again without --starting-token"));
+        let error = StartingToken::decode(&earlier).unwrap_err();
+        assert_eq!(error, TokenError::EarlierVersion);
+        assert!(error.to_string().contains("earlier version"), "{error}");
     }
 
     /// Tokens keep resuming across versions: the filters' fingerprint is fixed.

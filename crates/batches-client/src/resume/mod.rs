@@ -1,9 +1,11 @@
-//! `--starting-token`: where a listing stopped, precise to the item.
+//! Starting tokens: where a listing stopped, precise to the item, for front-ends that let
+//! a listing be resumed (the CLI's `--starting-token`, the Python iterator's
+//! `starting_token`).
 //!
 //! A server page token only marks the start of a page, while a listing can stop in the
-//! middle of one (`--max-items`, an error, Ctrl-C). A starting token names the position
-//! right after the item printed last, and pins the listing it belongs to: the resource,
-//! the filters, and dates given as ages (`7d`) resolved as in the first run.
+//! middle of one (a limit, an error, Ctrl-C). A starting token names the position right
+//! after the item handed out last, and pins the listing it belongs to: the resource, the
+//! filters, and dates given as ages (`7d`) resolved as in the first run.
 //!
 //! Two kinds, after what the listing can be asked for:
 //! - batches ([`batches`]): the listing is ordered newest first and filters on creation
@@ -17,12 +19,58 @@ pub mod pages;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use batches_client::{ListBatchesParams, ListDirectoriesParams};
-use chrono::{DateTime, Utc};
+use std::fmt;
+
+use batches_types::{DateTime, ListBatchesParams, ListDirectoriesParams, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::failure::Failure;
-use crate::values::Instant;
+/// A date bound as the user gave it: an absolute instant, or an age resolved against the
+/// current time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instant {
+    /// The resolved instant.
+    pub at: DateTime<Utc>,
+    /// Whether it was given as an age (`7d`), which resolves differently on each run.
+    pub relative: bool,
+}
+
+/// Why a starting token cannot resume a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenError {
+    /// The text is no starting token.
+    NotAToken(String),
+    /// A token of an earlier version, or of a listing of another resource.
+    EarlierVersion,
+    /// The listing has other filters than the one that made the token.
+    OtherFilters,
+    /// The batch handed out last is not where the token says any more.
+    Moved {
+        /// Its id.
+        last_id: String,
+    },
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenError::NotAToken(text) => write!(f, "`{text}` is not a starting token"),
+            TokenError::EarlierVersion => f.write_str(
+                "this starting token was printed by an earlier version of llamacloud, or by a \
+                 listing of another resource, and cannot resume a batch listing",
+            ),
+            TokenError::OtherFilters => {
+                f.write_str("the starting token belongs to a listing with other filters")
+            }
+            TokenError::Moved { last_id } => write!(
+                f,
+                "the starting token no longer matches the listing: batch {last_id} is not where \
+                 it was"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TokenError {}
 
 /// A listing's date bounds: on or after, on or before.
 pub type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -118,7 +166,7 @@ impl Pinned {
         params: &impl Resumable,
         after: Option<Instant>,
         before: Option<Instant>,
-    ) -> Result<(), Failure> {
+    ) -> Result<(), TokenError> {
         let same_date =
             |given: Option<Instant>, pinned: Option<DateTime<Utc>>| match (given, pinned) {
                 (None, None) => true,
@@ -129,10 +177,7 @@ impl Pinned {
             || !same_date(after, self.created_at_on_or_after)
             || !same_date(before, self.created_at_on_or_before)
         {
-            return Err(Failure::Usage {
-                message: "the starting token belongs to a listing with other filters".to_owned(),
-                hint: Some("repeat the filters of the listing that printed the token".to_owned()),
-            });
+            return Err(TokenError::OtherFilters);
         }
         Ok(())
     }
@@ -148,15 +193,9 @@ fn decode(text: &str) -> Vec<u8> {
     URL_SAFE_NO_PAD.decode(text.trim()).unwrap_or_default()
 }
 
-/// The usage failure for text that is no starting token.
-fn not_a_token(text: &str) -> Failure {
-    Failure::Usage {
-        message: format!("`{text}` is not a starting token"),
-        hint: Some(
-            "pass the token a stopped listing printed; for a server page token use --page-token"
-                .to_owned(),
-        ),
-    }
+/// The error for text that is no starting token.
+fn not_a_token(text: &str) -> TokenError {
+    TokenError::NotAToken(text.to_owned())
 }
 
 /// The fingerprint of the filters a starting token must match (see

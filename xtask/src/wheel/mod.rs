@@ -1,7 +1,15 @@
-//! `cargo xtask wheel`: the `llamacloud` command line as one Python wheel of the
-//! distribution `llamacloud-batches` (`python/pyproject.toml`), built by a pinned maturin
-//! that this installs into a virtual environment of its own; and `--check`, which installs
-//! that wheel into a fresh environment and runs it against the emulator.
+//! `cargo xtask wheel`: the one Python wheel of the distribution `llamacloud-batches`
+//! (`python/pyproject.toml`): the module `llamacloud_batches` and the `llamacloud` and
+//! `batches-server` binaries, built by a pinned maturin that this installs into a virtual
+//! environment of its own; and `--check` ([`check`]), which installs that wheel into a fresh
+//! environment and runs all three against the emulator.
+//!
+//! The binaries travel as the wheel's scripts: cargo builds them with the module's profile,
+//! they are copied into `python/build/wheel-data/scripts/` (the `data` folder the pyproject
+//! names), and pip installs them beside `python`. maturin builds one crate, so a cargo
+//! build of the two binaries beside it is the way to ship them from the same sources.
+
+mod check;
 
 use std::{
     fs,
@@ -10,7 +18,8 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-use batches_server::{BackgroundServer, DEFAULT_API_KEY, ServerConfig};
+
+pub use check::check;
 
 use crate::{cargo, project_root};
 
@@ -20,8 +29,14 @@ pub const MATURIN: &str = "1.16.0";
 /// What `wheel` accepts.
 pub const USAGE: &str = "wheel (--out DIR | --check) [--profile NAME]";
 
-/// Batches the emulator holds for `--check`'s listing.
-const SEEDED: usize = 25;
+/// The binaries the wheel carries, and their packages.
+pub const BINARIES: [(&str, &str); 2] = [
+    ("llamacloud", "batches-cli"),
+    ("batches-server", "batches-server"),
+];
+
+/// The profile of `python/pyproject.toml`, used when none is given.
+const DEFAULT_PROFILE: &str = "dist";
 
 /// What `wheel` was asked to do.
 #[derive(Debug, PartialEq, Eq)]
@@ -88,6 +103,35 @@ pub fn run(options: &Options) -> Result<()> {
 pub fn build(out: &Path, profile: Option<&str>) -> Result<PathBuf> {
     let work = work_dir()?;
     let maturin = maturin(&work)?;
+    let data = project_root().join("python/build/wheel-data");
+    let scripts = fresh_dir(&data.join("scripts"))?;
+    let binaries = cargo::build(
+        cargo::command(&project_root()),
+        &[
+            "--locked",
+            "--profile",
+            profile.unwrap_or(DEFAULT_PROFILE),
+            "-p",
+            BINARIES[0].1,
+            "-p",
+            BINARIES[1].1,
+            "--bins",
+        ],
+    )?;
+    for (name, _) in BINARIES {
+        let target = scripts.join(name);
+        fs::copy(binaries.get(name)?, &target)
+            .with_context(|| format!("copying {name} to {}", target.display()))?;
+    }
+    let wheel = build_with(&maturin, &work, out, profile);
+    // The copies served this wheel only: a later `maturin develop` must not install them
+    // (it needs the folder itself, empty).
+    let _ = fs::remove_dir_all(&scripts);
+    wheel
+}
+
+/// Runs maturin over `python/` and copies the one wheel it made into `out`.
+fn build_with(maturin: &Path, work: &Path, out: &Path, profile: Option<&str>) -> Result<PathBuf> {
     // maturin writes into a folder of its own first, so that what it made is known for
     // certain: exactly one wheel.
     let staging = fresh_dir(&work.join("staging"))?;
@@ -116,90 +160,22 @@ pub fn build(out: &Path, profile: Option<&str>) -> Result<PathBuf> {
     Ok(target)
 }
 
-/// Builds the wheel, installs it into a fresh virtual environment, and runs `llamacloud
-/// --version` and a listing against the emulator from there.
-pub fn check(profile: Option<&str>) -> Result<()> {
-    let work = fresh_dir(&work_dir()?.join("check"))?;
-    let wheel = build(&work.join("dist"), profile)?;
-    let version = cli_version()?;
-    let name = wheel.file_name().unwrap_or_default().to_string_lossy();
-    let expected = format!("llamacloud_batches-{version}-py3-none-");
-    if !name.starts_with(&expected) {
-        bail!("the wheel is {name}; expected a name starting with {expected}");
-    }
-
-    let venv = work.join("venv");
-    succeed(
-        Command::new("python3").args(["-m", "venv"]).arg(&venv),
-        "python3 -m venv (install python3 and python3-venv)",
-    )?;
-    let bin = venv.join("bin");
-    succeed(
-        Command::new(bin.join("python"))
-            .args(["-m", "pip", "install", "--quiet", "--no-index"])
-            .arg(&wheel),
-        "pip install",
-    )?;
-    let shown = succeed(
-        Command::new(bin.join("python")).args(["-m", "pip", "show", "llamacloud-batches"]),
-        "pip show llamacloud-batches",
-    )?;
-    let shown = String::from_utf8_lossy(&shown.stdout);
-    if !shown.contains(&format!("\nVersion: {version}\n")) {
-        bail!("pip shows another version of llamacloud-batches than {version}:\n{shown}");
-    }
-
-    let llamacloud = bin.join("llamacloud");
-    let output = succeed(
-        Command::new(&llamacloud).arg("--version"),
-        "llamacloud --version",
-    )?;
-    let printed = String::from_utf8_lossy(&output.stdout);
-    if printed != format!("llamacloud {version}\n") {
-        bail!("`llamacloud --version` printed {printed:?}; expected \"llamacloud {version}\"");
-    }
-
-    let server = BackgroundServer::start(ServerConfig {
-        seed: SEEDED as u64,
-        ..ServerConfig::default()
-    })?;
-    let output = succeed(
-        Command::new(&llamacloud)
-            .args(["batches", "list", "--format", "jsonl", "--page-size", "10"])
-            .env("LLAMA_CLOUD_BASE_URL", server.base_url())
-            .env("LLAMA_CLOUD_API_KEY", DEFAULT_API_KEY.0)
-            .env_remove("LLAMA_PARSE_API_KEY")
-            .env_remove("LLAMA_CLOUD_CUSTOM_HEADERS"),
-        "llamacloud batches list",
-    )?;
-    let listed = String::from_utf8_lossy(&output.stdout).lines().count();
-    if listed != SEEDED {
-        bail!("the installed llamacloud listed {listed} batches; the emulator holds {SEEDED}");
-    }
-    println!(
-        "{}: installs with pip, `llamacloud --version` prints {version}, and it lists all \
-         {SEEDED} batches of the emulator",
-        wheel.display()
-    );
-    Ok(())
-}
-
 /// `wheel/` in cargo's target directory.
-fn work_dir() -> Result<PathBuf> {
+pub(crate) fn work_dir() -> Result<PathBuf> {
     Ok(cargo::Workspace::read(cargo::command(&project_root()))?
         .target_directory
         .join("wheel"))
 }
 
 /// The version of `batches-cli`, which the wheel carries.
-fn cli_version() -> Result<String> {
+pub(crate) fn cli_version() -> Result<String> {
     let workspace = cargo::Workspace::read(cargo::command(&project_root()))?;
     Ok(workspace.package("batches-cli")?.version.clone())
 }
 
 /// The pinned maturin, installed into `work/maturin-VERSION` with pip unless already
 /// there.
-fn maturin(work: &Path) -> Result<PathBuf> {
+pub(crate) fn maturin(work: &Path) -> Result<PathBuf> {
     let venv = work.join(format!("maturin-{MATURIN}"));
     let maturin = venv.join("bin/maturin");
     if maturin.is_file() {
@@ -221,7 +197,7 @@ fn maturin(work: &Path) -> Result<PathBuf> {
 }
 
 /// `dir`, emptied (or made).
-fn fresh_dir(dir: &Path) -> Result<PathBuf> {
+pub(crate) fn fresh_dir(dir: &Path) -> Result<PathBuf> {
     match fs::remove_dir_all(dir) {
         Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
             return Err(error).with_context(|| format!("emptying {}", dir.display()));
@@ -233,7 +209,7 @@ fn fresh_dir(dir: &Path) -> Result<PathBuf> {
 }
 
 /// Runs `command`; fails with its output unless it succeeds.
-fn succeed(command: &mut Command, what: &str) -> Result<Output> {
+pub(crate) fn succeed(command: &mut Command, what: &str) -> Result<Output> {
     let output = command
         .output()
         .with_context(|| format!("{what}: could not start {command:?}"))?;

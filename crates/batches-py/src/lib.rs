@@ -1,0 +1,37 @@
+//! `llamacloud_batches._native`: the compiled half of the Python package
+//! `llamacloud_batches` (its Python half is in `python/llamacloud_batches`).
+//!
+//! - `emulator::Emulator`: the emulator of `batches-server` on its own thread, for tests.
+//! - `client::Client`: the client of `batches-client`; every call waits without the GIL
+//!   and in short slices, so other Python threads run and Ctrl-C interrupts it
+//!   (`runtime::wait`).
+//! - `model::Batch`: a batch kept as the JSON text the server sent, decoded only when an
+//!   attribute is read.
+//!
+//! Failures become the exceptions of `llamacloud_batches._exceptions` (`errors`).
+#![warn(missing_docs)]
+
+mod client;
+mod convert;
+mod emulator;
+mod errors;
+mod listing;
+mod model;
+mod params;
+mod runtime;
+mod schema;
+
+use pyo3::prelude::*;
+
+/// The module: its classes, and the version of the distribution.
+#[pymodule]
+fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    module.add_class::<emulator::Emulator>()?;
+    module.add_class::<client::Client>()?;
+    module.add_class::<client::Batches>()?;
+    module.add_class::<listing::BatchIterator>()?;
+    module.add_class::<model::Batch>()?;
+    module.add_class::<model::Model>()?;
+    Ok(())
+}

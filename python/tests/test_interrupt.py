@@ -1,0 +1,85 @@
+"""Blocking calls give up the GIL, and Ctrl-C stops a listing or a wait."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import List
+
+import pytest
+
+from llamacloud_batches import Client, Emulator
+
+# The child starts a slow emulator (every response held 60 s, or a batch that takes
+# minutes), says it is about to call, and calls; SIGINT must end the call with
+# KeyboardInterrupt long before the emulator would have answered.
+CHILD = """
+import sys, time
+import llamacloud_batches as lb
+
+mode = sys.argv[1]
+latency = 60_000 if mode == "list" else 0
+with lb.Emulator(seed=5, latency_ms=latency, processing_ms=60_000) as emulator:
+    client = lb.Client(api_key=emulator.api_key, base_url=emulator.base_url, timeout=300)
+    if mode == "wait":
+        directory = emulator.create_directory_with_files("slow", 3)
+        config = {"job": {"type": "parse_v2", "configuration_id": "cfg-PARSE_FAST"}}
+        batch = client.batches.create(source_directory_id=directory, config=config)
+    print("calling", flush=True)
+    try:
+        if mode == "list":
+            list(client.batches.list())
+        else:
+            client.batches.wait(batch.id, interval=0.2, max_interval=0.2)
+    except KeyboardInterrupt:
+        print("KeyboardInterrupt", flush=True)
+        sys.exit(130)
+    print("finished", flush=True)
+"""
+
+
+@pytest.mark.parametrize("mode", ["list", "wait"])
+def test_ctrl_c_interrupts(mode: str) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "calling"
+        time.sleep(0.5)  # let it get into the call
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert out.strip() == "KeyboardInterrupt", (out, err)
+    assert child.returncode == 130, err
+
+
+@pytest.mark.llamacloud_emulator(latency_ms=1_000)
+def test_a_call_in_flight_lets_other_threads_run(llamacloud_emulator: Emulator) -> None:
+    client = Client(api_key=llamacloud_emulator.api_key, base_url=llamacloud_emulator.base_url)
+    errors: List[BaseException] = []
+
+    def call() -> None:
+        try:
+            list(client.batches.list())
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    # The main thread keeps running Python while the other waits a whole second for the
+    # emulator: with the GIL held by the call it could not take a single step.
+    steps = 0
+    while caller.is_alive():
+        steps += 1
+        time.sleep(0.01)
+    caller.join()
+    assert errors == []
+    assert steps >= 10

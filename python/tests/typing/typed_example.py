@@ -1,0 +1,44 @@
+"""A typed use of the package; `mypy --strict` must accept it (tests/test_types.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import List, Optional
+
+import llamacloud_batches as lb
+
+
+def newest_running(client: lb.Client, since: datetime) -> List[str]:
+    ids: List[str] = []
+    for batch in client.batches.list(status="RUNNING", created_at_on_or_after=since, max_items=10):
+        status: str = batch.status
+        created: Optional[datetime] = batch.created_at
+        if created is not None and status == "RUNNING":
+            ids.append(batch.id)
+    return ids
+
+
+def run_one(emulator: lb.Emulator) -> str:
+    client = lb.Client(api_key=emulator.api_key, base_url=emulator.base_url, max_retries=3)
+    directory: str = emulator.create_directory_with_files("docs", files=2)
+    batch = client.batches.create(
+        source_directory_id=directory,
+        config={"job": {"type": "parse_v2", "configuration_id": "cfg-PARSE_FAST"}},
+        idempotency_key="run-1",
+    )
+    try:
+        done = client.batches.wait(batch.id, timeout=60.0, expand=["results"])
+    except lb.WaitTimeoutError as error:
+        return error.status
+    except lb.APIStatusError as error:
+        code: int = error.status_code
+        return f"{code} {error.request_id} {error.body!r}"
+    raw: str = done.raw
+    return raw
+
+
+if __name__ == "__main__":
+    with lb.Emulator(processing_ms=5) as emulator:
+        print(run_one(emulator))
+        client = lb.Client(api_key=emulator.api_key, base_url=emulator.base_url)
+        print(newest_running(client, datetime(2026, 1, 1, tzinfo=timezone.utc)))
