@@ -157,3 +157,18 @@ def test_bad_arguments_are_refused_by_name(tmp_path: Path) -> None:
         client.batches.run(  # type: ignore[call-arg]
             tmp_path, job_type="parse_v2", configuration_id="cfg-PARSE_FAST", no_wait=True
         )
+
+
+@pytest.mark.llamacloud_emulator(latency_ms=3_000)
+def test_the_clients_time_per_request_reaches_the_command_line(
+    llamacloud_emulator: Emulator, tmp_path: Path
+) -> None:
+    docs = folder(tmp_path)
+    client = Client(
+        api_key=llamacloud_emulator.api_key,
+        base_url=llamacloud_emulator.base_url,
+        timeout=0.2,
+        max_retries=0,
+    )
+    with pytest.raises(lb.APIConnectionError, match="timed out"):
+        client.batches.run(docs, job_type="parse_v2", configuration_id="cfg-PARSE_FAST")
