@@ -2,7 +2,7 @@
 
 - ``Emulator``: the emulator, on a free port of 127.0.0.1 in this process; with the pytest
   fixtures ``llamacloud_emulator`` and ``llamacloud_env`` (this package's pytest plugin).
-- ``Client``: the client, written in Rust: ``client.batches.list/get/create/cancel/wait``.
+- ``Client``: the client, written in Rust: ``client.batches.list/get/create/cancel/wait/run``.
 """
 
 from ._exceptions import (
@@ -23,6 +23,7 @@ from ._exceptions import (
     WaitTimeoutError,
 )
 from ._native import Batch, BatchIterator, Batches, Client, Emulator, Model, __version__
+from ._run import RunFileResult, RunResult
 
 __all__ = [
     "__version__",
@@ -31,6 +32,8 @@ __all__ = [
     "BatchIterator",
     "Batch",
     "Model",
+    "RunResult",
+    "RunFileResult",
     "Emulator",
     "LlamaCloudError",
     "APIError",

@@ -5,6 +5,8 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Dict, Iterator, List, Literal, Mapping, Optional, Sequence, Type, Union
 
+from ._run import RunResult
+
 __version__: str
 
 FaultKind = Literal["500", "503", "429", "reset", "truncate", "slow"]
@@ -135,6 +137,23 @@ class Batches:
         max_interval: float = 10.0,
         expand: Optional[Sequence[str]] = None,
     ) -> Batch: ...
+    def run(
+        self,
+        paths: Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]],
+        *,
+        job_type: str,
+        configuration_id: str,
+        directory_id: Union[str, Sequence[str], None] = None,
+        split: bool = False,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        upload_concurrency: Optional[int] = None,
+        upload_rate: Union[str, int, None] = None,
+        wait: bool = True,
+        timeout: Optional[float] = None,
+    ) -> RunResult:
+        """``llamacloud batches run``: uploads the files, runs one batch per 1,000 of them
+        and returns each file's result, keyed by its path."""
 
 class Client:
     """A client of the LlamaCloud Batches API. Unset arguments come from the environment

@@ -1,4 +1,4 @@
-"""Blocking calls give up the GIL, and Ctrl-C stops a listing or a wait."""
+"""Blocking calls give up the GIL, and Ctrl-C stops a listing, a wait or a run."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from llamacloud_batches import Client, Emulator
 # minutes), says it is about to call, and calls; SIGINT must end the call with
 # KeyboardInterrupt long before the emulator would have answered.
 CHILD = """
-import sys, time
+import pathlib, sys, tempfile, time
 import llamacloud_batches as lb
 
 mode = sys.argv[1]
@@ -28,10 +28,15 @@ with lb.Emulator(seed=5, latency_ms=latency, processing_ms=60_000) as emulator:
         directory = emulator.create_directory_with_files("slow", 3)
         config = {"job": {"type": "parse_v2", "configuration_id": "cfg-PARSE_FAST"}}
         batch = client.batches.create(source_directory_id=directory, config=config)
+    if mode == "run":
+        docs = pathlib.Path(tempfile.mkdtemp())
+        (docs / "a.txt").write_text("alpha")
     print("calling", flush=True)
     try:
         if mode == "list":
             list(client.batches.list())
+        elif mode == "run":
+            client.batches.run(docs, job_type="parse_v2", configuration_id="cfg-PARSE_FAST")
         else:
             client.batches.wait(batch.id, interval=0.2, max_interval=0.2)
     except KeyboardInterrupt:
@@ -41,7 +46,7 @@ with lb.Emulator(seed=5, latency_ms=latency, processing_ms=60_000) as emulator:
 """
 
 
-@pytest.mark.parametrize("mode", ["list", "wait"])
+@pytest.mark.parametrize("mode", ["list", "wait", "run"])
 def test_ctrl_c_interrupts(mode: str) -> None:
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, mode],
@@ -59,6 +64,10 @@ def test_ctrl_c_interrupts(mode: str) -> None:
         child.kill()
     assert out.strip() == "KeyboardInterrupt", (out, err)
     assert child.returncode == 130, err
+    if mode == "run":
+        # The command line stopped as on Ctrl-C, and what it said reached stderr.
+        assert "to resume, run: " in err and "llamacloud batches run" in err, err
+        assert "--directory-id dir-" in err, err
 
 
 @pytest.mark.llamacloud_emulator(latency_ms=1_000)

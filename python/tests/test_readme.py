@@ -46,9 +46,15 @@ def test_the_pytest_example_passes(tmp_path: Path) -> None:
 
 def test_the_client_example_runs() -> None:
     (example,) = [block for block in blocks() if not block.startswith("# test_")]
-    result = subprocess.run([sys.executable, "-c", example], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", example], capture_output=True, text=True, cwd=TOP_README.parent
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
+    assert "False 4" in lines and lines[lines.index("False 4") - 1].startswith(
+        "examples/documents/archive.zip error "
+    ), lines
+    assert any(" ok {" in line and "'pjb-" in line for line in lines), lines
     assert lines[-2].startswith("COMPLETED ['pjb-"), lines[-2]
     assert lines[-1].startswith("409 ") and "cannot be cancelled" in lines[-1], lines[-1]
 

@@ -53,10 +53,13 @@ pub fn run(args: &[&str]) -> Result<()> {
             .arg(&wheel),
         "pip install the wheel",
     )?;
+    // From the workspace root: `python -m` (and every `python -c` a test starts) puts the
+    // working directory first on `sys.path`, and in `python/` the source folder
+    // `llamacloud_batches/`, without its compiled module, would hide the installed package.
     let status = Command::new(&python)
-        .args(["-m", "pytest", "tests"])
+        .args(["-m", "pytest", "python/tests"])
         .args(args)
-        .current_dir(project_root().join("python"))
+        .current_dir(project_root())
         .status()?;
     if !status.success() {
         bail!("pytest failed ({status})");

@@ -7,6 +7,7 @@ use batches_client::{
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use serde_json::Value;
 
 use crate::listing::{BatchIterator, Walk};
@@ -47,6 +48,16 @@ impl Client {
         ca_bundle: Option<std::path::PathBuf>,
         proxy: Option<String>,
     ) -> PyResult<Client> {
+        // What `batches.run` hands to the command line, which resolves it over the same
+        // environment.
+        let settings = PyDict::new(py);
+        settings.set_item("api_key", &api_key)?;
+        settings.set_item("base_url", &base_url)?;
+        settings.set_item("region", region)?;
+        settings.set_item("max_retries", max_retries)?;
+        settings.set_item("timeout", timeout)?;
+        settings.set_item("ca_bundle", &ca_bundle)?;
+        settings.set_item("proxy", &proxy)?;
         let region = region
             .map(str::parse::<Region>)
             .transpose()
@@ -67,7 +78,13 @@ impl Client {
             .build()
             .map_err(|error| errors::to_py(py, error))?;
         Ok(Client {
-            batches: Py::new(py, Batches { client })?,
+            batches: Py::new(
+                py,
+                Batches {
+                    client,
+                    settings: settings.unbind(),
+                },
+            )?,
         })
     }
 
@@ -82,6 +99,8 @@ impl Client {
 #[pyclass(module = "llamacloud_batches", frozen)]
 pub struct Batches {
     client: batches_client::Client,
+    /// The client's arguments, as given.
+    settings: Py<PyDict>,
 }
 
 #[pymethods]
@@ -248,6 +267,21 @@ impl Batches {
             });
         let batches = self.client.batches();
         finish(py, wait(py, batches.wait(batch_id, options))?)
+    }
+
+    /// `llamacloud batches run` over `paths`, run by the command line of this package with
+    /// this client's settings (`llamacloud_batches._run`): one implementation of the
+    /// command, not a second one here.
+    #[pyo3(signature = (paths, **options))]
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        paths: &Bound<'py, PyAny>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        py.import("llamacloud_batches._run")?
+            .getattr("run")?
+            .call((self.settings.bind(py), paths), options)
     }
 }
 

@@ -37,6 +37,18 @@ def run_one(emulator: lb.Emulator) -> str:
     return raw
 
 
+def run_folder(client: lb.Client, folder: str) -> List[str]:
+    result: lb.RunResult = client.batches.run(
+        [folder], job_type="parse_v2", configuration_id="cfg-PARSE_FAST", timeout=60.0
+    )
+    jobs: List[str] = []
+    for path, file in result.results.items():
+        if file.job_reference is not None:
+            jobs.append(f"{path} {file.job_reference['id']}")
+    ok: bool = result.ok
+    return jobs if ok else list(result.errors.values())
+
+
 if __name__ == "__main__":
     with lb.Emulator(processing_ms=5) as emulator:
         print(run_one(emulator))
