@@ -57,7 +57,7 @@ def test_results_are_keyed_by_path_with_the_unreadable_file_failed(
     )
     assert list(result.errors) == [str(docs / "archive.zip")]
     assert result.errors[str(docs / "archive.zip")]
-    assert "1 of 4 files have an error" in result.stderr
+    assert "1 of 4 files has an error" in result.stderr
     (directory,) = result.directory_ids
     batches = {file.batch_id for file in result.results.values()}
     assert len(batches) == 1 and next(iter(batches), "").startswith("bat-")

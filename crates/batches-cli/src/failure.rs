@@ -148,9 +148,13 @@ impl Failure {
                 report.resume_command = Some(resume_command.clone());
                 report
             }
-            Failure::FilesFailed { failed, total } => {
-                report(format!("{failed} of {total} files have an error"), None)
-            }
+            Failure::FilesFailed { failed, total } => report(
+                format!(
+                    "{failed} of {total} files {} an error",
+                    if *failed == 1 { "has" } else { "have" }
+                ),
+                None,
+            ),
         })
     }
 }

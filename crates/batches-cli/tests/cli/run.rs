@@ -80,7 +80,7 @@ fn hidden_and_ignored_files_are_skipped_and_every_file_is_keyed_by_its_path() {
     assert_eq!(distinct(&results, "batch_id").len(), 1);
     assert_eq!(distinct(&results, "directory_file_id").len(), 5);
     let message = stderr(&output);
-    assert!(message.contains("1 of 5 files have an error"), "{message}");
+    assert!(message.contains("1 of 5 files has an error"), "{message}");
     assert!(
         !message.contains("uploading"),
         "no progress bar off a terminal: {message}"
