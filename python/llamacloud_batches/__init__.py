@@ -5,23 +5,8 @@
 - ``Client``: the client, written in Rust: ``client.batches.list/get/create/cancel/wait/run``.
 """
 
-from ._exceptions import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InternalServerError,
-    LlamaCloudError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    UnprocessableEntityError,
-    WaitTimeoutError,
-)
+from . import _exceptions
+from ._exceptions import *  # noqa: F403 (every exception, named in its __all__)
 from ._native import Batch, BatchIterator, Batches, Client, Emulator, Model, __version__
 from ._run import RunFileResult, RunResult
 
@@ -35,19 +20,5 @@ __all__ = [
     "RunResult",
     "RunFileResult",
     "Emulator",
-    "LlamaCloudError",
-    "APIError",
-    "APIConnectionError",
-    "APITimeoutError",
-    "APIResponseValidationError",
-    "APIStatusError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "UnprocessableEntityError",
-    "RateLimitError",
-    "InternalServerError",
-    "WaitTimeoutError",
 ]
+__all__ += _exceptions.__all__

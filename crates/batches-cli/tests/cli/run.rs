@@ -289,14 +289,7 @@ fn ctrl_c_mid_upload_prints_the_command_that_uploads_only_what_is_missing() {
         "{landed} files landed before Ctrl-C"
     );
     let uploads_before = env.server.counts().uploads;
-    let output = std::process::Command::new("sh")
-        .args(["-c", &command])
-        .current_dir(dir.path())
-        .env("LLAMA_CLOUD_API_KEY", crate::common::KEY)
-        .env("LLAMA_CLOUD_BASE_URL", env.server.base_url())
-        .env("XDG_CONFIG_HOME", env.config.path())
-        .output()
-        .unwrap();
+    let output = run_printed(&env, dir.path(), &command);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let uploaded = env.server.counts().uploads - uploads_before;
     assert_eq!(
@@ -316,14 +309,7 @@ fn ctrl_c_mid_upload_prints_the_command_that_uploads_only_what_is_missing() {
 
     // Once more: everything is there and the batch exists, so it is followed, not made.
     let uploads_before = env.server.counts().uploads;
-    let output = std::process::Command::new("sh")
-        .args(["-c", &command])
-        .current_dir(dir.path())
-        .env("LLAMA_CLOUD_API_KEY", crate::common::KEY)
-        .env("LLAMA_CLOUD_BASE_URL", env.server.base_url())
-        .env("XDG_CONFIG_HOME", env.config.path())
-        .output()
-        .unwrap();
+    let output = run_printed(&env, dir.path(), &command);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("created by an earlier run"),
@@ -536,4 +522,16 @@ fn the_sample_documents_give_one_error_and_five_jobs() {
     let last = results.last().unwrap();
     assert_eq!(last["path"], "examples/documents/archive.zip");
     assert_eq!(last["status"], "error");
+}
+
+/// Runs `command`, a command line the CLI printed, with a shell as a user would, from `dir`.
+fn run_printed(env: &Env, dir: &std::path::Path, command: &str) -> std::process::Output {
+    std::process::Command::new("sh")
+        .args(["-c", command])
+        .current_dir(dir)
+        .env("LLAMA_CLOUD_API_KEY", crate::common::KEY)
+        .env("LLAMA_CLOUD_BASE_URL", env.server.base_url())
+        .env("XDG_CONFIG_HOME", env.config.path())
+        .output()
+        .unwrap()
 }

@@ -7,7 +7,7 @@ use super::*;
 async fn a_conflict_after_an_attempt_of_unknown_outcome_returns_the_landed_file() {
     for first in [500, 502, 503, 408] {
         let server = MockServer::start().await;
-        uploads_answer(&server, failure(first), 1, conflict()).await;
+        posts_answer(&server, UPLOAD, failure(first), 1, conflict()).await;
         lookup_finds(&server, "docs/report.pdf").await;
         let (_dir, file) = report("x");
         let uploaded = client(&server)
@@ -31,18 +31,8 @@ async fn a_conflict_after_an_attempt_of_unknown_outcome_returns_the_landed_file(
 #[tokio::test]
 async fn the_lookup_is_scoped_like_the_upload_and_the_add() {
     let server = MockServer::start().await;
-    uploads_answer(&server, failure(500), 1, conflict()).await;
-    Mock::given(method("POST"))
-        .and(path(FILES))
-        .respond_with(failure(500))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(FILES))
-        .respond_with(conflict())
-        .mount(&server)
-        .await;
+    posts_answer(&server, UPLOAD, failure(500), 1, conflict()).await;
+    posts_answer(&server, FILES, failure(500), 1, conflict()).await;
     Mock::given(method("GET"))
         .and(path(FILES))
         .and(query_param("unique_id", "docs/report.pdf"))
@@ -91,7 +81,7 @@ async fn a_conflict_after_a_timed_out_attempt_returns_the_landed_file() {
     let slow = ResponseTemplate::new(200)
         .set_body_json(directory_file("dfl-late", "docs/report.pdf"))
         .set_delay(std::time::Duration::from_secs(5));
-    uploads_answer(&server, slow, 1, conflict()).await;
+    posts_answer(&server, UPLOAD, slow, 1, conflict()).await;
     lookup_finds(&server, "docs/report.pdf").await;
     let (_dir, file) = report("x");
     let uploaded = common::builder(&server.uri())
@@ -111,7 +101,7 @@ async fn a_conflict_after_a_timed_out_attempt_returns_the_landed_file() {
 async fn a_conflict_is_an_error_when_no_attempt_can_have_landed() {
     // First attempt: another file already has the unique id.
     let server = MockServer::start().await;
-    uploads_answer(&server, conflict(), 1, failure(500)).await;
+    posts_answer(&server, UPLOAD, conflict(), 1, failure(500)).await;
     lookup_finds(&server, "docs/report.pdf").await;
     let (_dir, file) = report("x");
     let error = client(&server)
@@ -126,7 +116,7 @@ async fn a_conflict_is_an_error_when_no_attempt_can_have_landed() {
 
     // A 429 is a refusal without action: the conflict after it is not the upload's own.
     let server = MockServer::start().await;
-    uploads_answer(&server, failure(429), 1, conflict()).await;
+    posts_answer(&server, UPLOAD, failure(429), 1, conflict()).await;
     lookup_finds(&server, "docs/report.pdf").await;
     let error = client(&server)
         .directories()
@@ -142,7 +132,7 @@ async fn a_conflict_is_an_error_when_no_attempt_can_have_landed() {
 #[tokio::test]
 async fn a_conflict_whose_file_is_not_found_stays_an_error() {
     let server = MockServer::start().await;
-    uploads_answer(&server, failure(503), 1, conflict()).await;
+    posts_answer(&server, UPLOAD, failure(503), 1, conflict()).await;
     Mock::given(method("GET"))
         .and(path(FILES))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"items": []})))
@@ -162,17 +152,7 @@ async fn a_conflict_whose_file_is_not_found_stays_an_error() {
 #[tokio::test]
 async fn add_looks_the_file_up_by_its_file_id_after_an_unknown_outcome() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(FILES))
-        .respond_with(failure(502))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(FILES))
-        .respond_with(conflict())
-        .mount(&server)
-        .await;
+    posts_answer(&server, FILES, failure(502), 1, conflict()).await;
     Mock::given(method("GET"))
         .and(path(FILES))
         .and(query_param("file_id", "f-1"))

@@ -55,21 +55,23 @@ fn report(contents: &str) -> (tempfile::TempDir, PathBuf) {
     (dir, file)
 }
 
-/// Mounts `first` for the first `times` uploads, then `then` for the rest.
-async fn uploads_answer(
+/// Mounts `first` for the first `times` POSTs to `to` (an upload, an add), then `then`
+/// for the rest.
+async fn posts_answer(
     server: &MockServer,
+    to: &str,
     first: ResponseTemplate,
     times: u64,
     then: ResponseTemplate,
 ) {
     Mock::given(method("POST"))
-        .and(path(UPLOAD))
+        .and(path(to))
         .respond_with(first)
         .up_to_n_times(times)
         .mount(server)
         .await;
     Mock::given(method("POST"))
-        .and(path(UPLOAD))
+        .and(path(to))
         .respond_with(then)
         .mount(server)
         .await;
@@ -121,8 +123,9 @@ fn field(name: &str, value: &str) -> String {
 #[tokio::test]
 async fn an_upload_is_multipart_with_the_file_and_every_field() {
     let server = MockServer::start().await;
-    uploads_answer(
+    posts_answer(
         &server,
+        UPLOAD,
         ResponseTemplate::new(200).set_body_json(directory_file("dfl-1", "crm-17")),
         1,
         failure(500),
@@ -215,8 +218,9 @@ async fn the_unique_id_defaults_as_the_server_would_pick_it() {
         ),
     ] {
         let server = MockServer::start().await;
-        uploads_answer(
+        posts_answer(
             &server,
+            UPLOAD,
             ResponseTemplate::new(200).set_body_json(directory_file("dfl-1", expected)),
             1,
             failure(500),
@@ -290,8 +294,9 @@ async fn each_attempt_reads_the_file_anew() {
 #[tokio::test]
 async fn uploads_retry_like_get_and_stop_at_max_retries() {
     let server = MockServer::start().await;
-    uploads_answer(
+    posts_answer(
         &server,
+        UPLOAD,
         failure(503),
         2,
         ResponseTemplate::new(200).set_body_json(directory_file("dfl-1", "report.pdf")),
@@ -308,7 +313,7 @@ async fn uploads_retry_like_get_and_stop_at_max_retries() {
     assert_eq!(request_count(&server).await, 3);
 
     let server = MockServer::start().await;
-    uploads_answer(&server, failure(503), 10, failure(503)).await;
+    posts_answer(&server, UPLOAD, failure(503), 10, failure(503)).await;
     let error = common::builder(&server.uri())
         .max_retries(1)
         .build()
