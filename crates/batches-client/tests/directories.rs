@@ -2,6 +2,8 @@
 //! (a large file streamed, the optional fields), add by id, list files, a batch over them;
 //! uploads under injected faults and under the rate limit; the blocking facade.
 
+mod common;
+
 use std::collections::HashSet;
 
 use batches_client::{
@@ -9,15 +11,12 @@ use batches_client::{
     CreateDirectoryType, DirectoryType, JobConfig, JobType, ListDirectoriesParams,
     ListDirectoryFilesParams, RawValue, UploadDirectoryFileFields, UploadOptions, blocking,
 };
-use batches_server::{DEFAULT_API_KEY, FaultKind, RateLimit, ServerConfig, spawn};
+use batches_server::{FaultKind, RateLimit, ServerConfig, spawn};
+use common::emulator_builder;
 use futures_util::TryStreamExt;
 
 fn client(base_url: &str) -> Client {
-    Client::builder()
-        .api_key(DEFAULT_API_KEY.0)
-        .base_url(base_url)
-        .build()
-        .unwrap()
+    emulator_builder(base_url).build().unwrap()
 }
 
 fn ephemeral(name: &str) -> CreateDirectoryRequest {
@@ -205,9 +204,7 @@ async fn uploads_whose_answers_are_cut_land_exactly_once() {
     })
     .await
     .unwrap();
-    let client = Client::builder()
-        .api_key(DEFAULT_API_KEY.0)
-        .base_url(server.base_url())
+    let client = emulator_builder(&server.base_url())
         .max_retries(8)
         .build()
         .unwrap();
@@ -258,9 +255,7 @@ async fn uploads_over_the_rate_limit_wait_and_succeed() {
     })
     .await
     .unwrap();
-    let client = Client::builder()
-        .api_key(DEFAULT_API_KEY.0)
-        .base_url(server.base_url())
+    let client = emulator_builder(&server.base_url())
         .max_retries(10)
         .build()
         .unwrap();
@@ -289,12 +284,7 @@ async fn uploads_over_the_rate_limit_wait_and_succeed() {
 #[test]
 fn the_blocking_client_has_the_same_operations() {
     let server = batches_server::BackgroundServer::start(ServerConfig::default()).unwrap();
-    let client = blocking::Client::new(
-        Client::builder()
-            .api_key(DEFAULT_API_KEY.0)
-            .base_url(server.base_url()),
-    )
-    .unwrap();
+    let client = blocking::Client::new(emulator_builder(&server.base_url())).unwrap();
     let directories = client.directories();
     let directory = directories
         .create(&ephemeral("blocking"), &Default::default())

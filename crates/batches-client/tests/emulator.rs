@@ -1,6 +1,8 @@
 //! End to end against the project's emulator: the whole getting-started flow, a listing
 //! under injected faults, and a key the server does not know.
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,14 +12,11 @@ use batches_client::{
     JobType, ListBatchesParams, WaitOptions,
 };
 use batches_server::{DEFAULT_API_KEY, FaultKind, ServerConfig, spawn};
+use common::emulator_builder;
 use futures_util::TryStreamExt;
 
 fn client(base_url: &str) -> Client {
-    Client::builder()
-        .api_key(DEFAULT_API_KEY.0)
-        .base_url(base_url)
-        .build()
-        .unwrap()
+    emulator_builder(base_url).build().unwrap()
 }
 
 #[tokio::test]
@@ -101,9 +100,7 @@ async fn a_listing_survives_injected_faults() {
     })
     .await
     .unwrap();
-    let client = Client::builder()
-        .api_key(DEFAULT_API_KEY.0)
-        .base_url(server.base_url())
+    let client = emulator_builder(&server.base_url())
         .max_retries(10)
         .build()
         .unwrap();

@@ -41,6 +41,13 @@ pub fn builder(uri: &str) -> ClientBuilder {
     Client::builder().api_key(KEY).base_url(uri)
 }
 
+/// A builder for the emulator at `base_url` with its default key.
+pub fn emulator_builder(base_url: &str) -> ClientBuilder {
+    Client::builder()
+        .api_key(batches_server::DEFAULT_API_KEY.0)
+        .base_url(base_url)
+}
+
 /// A client for the mock server with the default settings.
 pub fn client(server: &MockServer) -> Client {
     builder(&server.uri()).build().unwrap()
