@@ -18,7 +18,7 @@ use super::{
     auth::Project,
     page::{Page, decode_token, page},
     query::{Query, expected_list},
-    request::{PathId, json_body},
+    request::{PathId, decode_body, json_body},
     validate::{Checker, indexed},
 };
 use crate::{
@@ -131,15 +131,7 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let request: CreateBatchRequest = serde_json::from_value(body.clone()).map_err(|error| {
-        ApiError::validation(vec![entry(
-            &["body"],
-            error.to_string(),
-            "value_error",
-            None,
-            None,
-        )])
-    })?;
+    let request: CreateBatchRequest = decode_body(body.clone())?;
     let key = headers
         .get("idempotency-key")
         .map(|value| {

@@ -14,7 +14,7 @@ use super::{
     auth::Project,
     page::{Page, decode_token, page},
     query::Query,
-    request::{PathId, json_body},
+    request::{PathId, decode_body, json_body},
     validate::Checker,
 };
 use crate::{
@@ -64,15 +64,7 @@ pub async fn create(
     if !check.errors.is_empty() {
         return Err(ApiError::validation(check.errors));
     }
-    let request: CreateDirectoryRequest = serde_json::from_value(body).map_err(|error| {
-        ApiError::validation(vec![entry(
-            &["body"],
-            error.to_string(),
-            "value_error",
-            None,
-            None,
-        )])
-    })?;
+    let request: CreateDirectoryRequest = decode_body(body)?;
     let directory = app.store.create_directory(
         &project,
         &request.name,

@@ -129,6 +129,20 @@ pub async fn json_body(
     })
 }
 
+/// A body that passed its checks as the model it is: a shape the checks let through but the
+/// model refuses is a 422 on the whole body.
+pub fn decode_body<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(body).map_err(|error| {
+        ApiError::validation(vec![entry(
+            &["body"],
+            error.to_string(),
+            "value_error",
+            None,
+            None,
+        )])
+    })
+}
+
 /// The byte offset of a 1-based line and column.
 fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
     let line_start: usize = bytes
