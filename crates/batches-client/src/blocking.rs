@@ -101,6 +101,17 @@ impl Client {
         Client::new(ClientBuilder::from_env())
     }
 
+    /// Runs the future `work` makes from the async client on this client's runtime,
+    /// blocking the calling thread until it ends: how crates built on the async client
+    /// (the run engine) offer blocking calls. Fails with
+    /// [`Error::BlockingInAsyncContext`] inside an async runtime.
+    pub fn block_on<F: Future>(
+        &self,
+        work: impl FnOnce(crate::Client) -> F,
+    ) -> Result<F::Output, Error> {
+        self.runtime.block_on(work(self.client.clone()))
+    }
+
     /// The batch operations.
     pub fn batches(&self) -> Batches<'_> {
         Batches { client: self }

@@ -1,0 +1,31 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod batch;
+mod directory_upload;
+mod error;
+mod event;
+mod events;
+mod handle;
+mod options;
+mod pacing;
+mod plan;
+mod report;
+mod results;
+mod run;
+mod upload;
+mod walk;
+
+pub use batches_client::JobType;
+pub use directory_upload::{Upload, UploadReport};
+pub use error::{Error, PathProblem, PlanError, Resume};
+pub use event::Event;
+pub use handle::{Canceller, Handle};
+pub use options::{DEFAULT_MAX_FILE_BYTES, InvalidRate, MAX_BATCH_FILES, Options, UploadRate};
+pub use plan::{Group, Plan};
+pub use report::{BatchReport, FileReport, FileStatus, Outcome, Report};
+pub use run::Run;
+pub use upload::{Outcome as UploadOutcome, StoredFile, UploadError};
+pub use walk::{Found, LocalFile, Selection, SkipReason, Skipped, shown};
+
+pub mod blocking;
