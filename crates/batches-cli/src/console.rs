@@ -45,8 +45,11 @@ impl Console {
         if let Some((token, item)) = report.starting_token {
             self.resume(&token, item);
         }
-        if let Some(command) = report.resume_command {
-            self.line(&format!("to resume, run: {command}"));
+        if let Some(resume) = report.resume_command {
+            self.line(&format!("to resume, run: {}", resume.command));
+            if let Some(note) = resume.note {
+                self.line(&format!("({note})"));
+            }
         }
     }
 
@@ -262,15 +265,24 @@ impl ListingProgress {
 
 /// The `wait` status line for a batch: status and result counts.
 pub fn wait_status(batch: &Batch) -> String {
-    let mut text = batch.status.to_string();
-    if let Some(results) = &batch.results {
-        let errors = results.iter().filter(|r| r.error_message.is_some()).count();
-        text.push_str(&format!(" · {} files", results.len()));
-        if errors > 0 {
-            text.push_str(&format!(" ({errors} failed)"));
+    let results = batch.results.as_deref();
+    let failed = results.map_or(0, |results| {
+        results.iter().filter(|r| r.error_message.is_some()).count()
+    });
+    batch_status_line(&batch.status, results.map(<[_]>::len), failed)
+}
+
+/// A batch's live line: its status, and how many files have a result (`mapped`, when
+/// known) and an error.
+pub fn batch_status_line(status: &BatchStatus, mapped: Option<usize>, failed: usize) -> String {
+    let mut text = status.to_string();
+    if let Some(mapped) = mapped {
+        text.push_str(&format!(" · {mapped} files"));
+        if failed > 0 {
+            text.push_str(&format!(" ({failed} failed)"));
         }
     }
-    if batch.status == BatchStatus::Throttled {
+    if *status == BatchStatus::Throttled {
         text.push_str(" · waiting for a free slot");
     }
     text

@@ -59,7 +59,7 @@ pub enum Failure {
         /// Why it stopped.
         cause: Box<Failure>,
         /// The exact command that resumes it.
-        resume_command: String,
+        resume_command: ResumeCommand,
     },
     /// Some files have an error: their upload failed or their batch gave them no job
     /// (exit 4); the results, failures last, are printed.
@@ -69,6 +69,16 @@ pub enum Failure {
         /// Files in all.
         total: usize,
     },
+}
+
+/// A command that resumes an upload or a run, with no secret in it, and what was left out
+/// of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumeCommand {
+    /// The command, quoted for a POSIX shell.
+    pub command: String,
+    /// What was left out of it (a secret), and how to give it again.
+    pub note: Option<String>,
 }
 
 /// What stderr shows for a failure.
@@ -81,7 +91,7 @@ pub struct Report {
     /// How to continue a listing that stopped: the starting token, and what is listed.
     pub starting_token: Option<(String, &'static str)>,
     /// The command that finishes an upload or a run that stopped.
-    pub resume_command: Option<String>,
+    pub resume_command: Option<ResumeCommand>,
 }
 
 impl Failure {

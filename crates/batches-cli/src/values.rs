@@ -111,44 +111,6 @@ fn parse_units(text: &str) -> Result<Duration, ()> {
     Ok(total)
 }
 
-/// What the rate flags accept, for messages and help.
-pub const RATE_FORMS: &str = "a number per second or per minute: 8/s, 0.5/s, 120/m (a bare \
-                              number is per second)";
-
-/// A rate of requests, as typed: `8/s`, `120/m`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Rate {
-    /// Requests per second, more than zero.
-    pub per_second: f64,
-}
-
-impl Rate {
-    /// The time between two requests.
-    pub fn interval(self) -> Duration {
-        Duration::from_secs_f64(1.0 / self.per_second)
-    }
-}
-
-/// Parses a rate flag: `N/s`, `N/m` or a bare `N` (per second).
-pub fn parse_rate(text: &str) -> Result<Rate, String> {
-    let text = text.trim();
-    let (number, per) = match text.split_once('/') {
-        Some((number, "s")) => (number, 1.0),
-        Some((number, "m")) => (number, 60.0),
-        Some(_) => return Err(format!("`{text}` is not a rate; accepted: {RATE_FORMS}")),
-        None => (text, 1.0),
-    };
-    match number.trim().parse::<f64>() {
-        // At least one request a day, so that the interval is a duration.
-        Ok(count) if count.is_finite() && count / per * 86_400.0 >= 1.0 => Ok(Rate {
-            per_second: count / per,
-        }),
-        _ => Err(format!(
-            "`{text}` is not a rate above zero; accepted: {RATE_FORMS}"
-        )),
-    }
-}
-
 /// A duration the way people read it: `850ms`, `42s`, `3m07s`, `1h05m`.
 pub fn format_duration(duration: Duration) -> String {
     let seconds = duration.as_secs();
@@ -163,6 +125,14 @@ pub fn format_duration(duration: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_back() {
+        assert_eq!(format_duration(Duration::from_millis(850)), "850ms");
+        assert_eq!(format_duration(Duration::from_secs(42)), "42s");
+        assert_eq!(format_duration(Duration::from_secs(187)), "3m07s");
+        assert_eq!(format_duration(Duration::from_secs(3900)), "1h05m");
+    }
 
     fn now() -> DateTime<Utc> {
         "2026-11-29T12:00:00Z".parse().unwrap()
@@ -275,31 +245,5 @@ mod tests {
                 prop_assert!(parsed.relative);
             }
         }
-    }
-
-    #[test]
-    fn rates() {
-        assert_eq!(parse_rate("8/s").unwrap().per_second, 8.0);
-        assert_eq!(parse_rate("120/m").unwrap().per_second, 2.0);
-        assert_eq!(
-            parse_rate("0.5/s").unwrap().interval(),
-            Duration::from_secs(2)
-        );
-        assert_eq!(
-            parse_rate("10").unwrap().interval(),
-            Duration::from_millis(100)
-        );
-        for bad in ["0/s", "-1/s", "fast", "8/h", "NaN/s", "inf"] {
-            let message = parse_rate(bad).unwrap_err();
-            assert!(message.contains("8/s, 0.5/s, 120/m"), "{bad}: {message}");
-        }
-    }
-
-    #[test]
-    fn durations_read_back() {
-        assert_eq!(format_duration(Duration::from_millis(850)), "850ms");
-        assert_eq!(format_duration(Duration::from_secs(42)), "42s");
-        assert_eq!(format_duration(Duration::from_secs(187)), "3m07s");
-        assert_eq!(format_duration(Duration::from_secs(3900)), "1h05m");
     }
 }

@@ -4,10 +4,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use batches_client::JobType;
+use batches_run::UploadRate;
 use clap::Args;
 
 use super::job_type_parser;
-use crate::values::{self, Rate};
+use crate::values;
 
 /// Which local files to upload, and how fast.
 #[derive(Debug, Clone, Args)]
@@ -25,10 +26,20 @@ pub struct UploadArgs {
     /// Uploads in flight at once
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub upload_concurrency: u16,
-    /// Uploads started per second at most, as N/s or N/m; the default stays inside the
-    /// documented limit of 50 uploads per 5 s per project
-    #[arg(long, value_name = "N/s", default_value = "8/s", value_parser = values::parse_rate)]
-    pub upload_rate: Rate,
+    /// Uploads started at most per second, minute or N seconds (8/s, 120/m, 50/5s), in
+    /// any such window; the default is the documented limit of 50 uploads per 5 s per
+    /// project, and a 429 slows uploads down until the server stops refusing
+    #[arg(long, value_name = "RATE", default_value = "50/5s", value_parser = parse_upload_rate)]
+    pub upload_rate: UploadRate,
+    /// Follow symbolic links that lead out of the folders given (links inside them are
+    /// always followed)
+    #[arg(long)]
+    pub follow_links: bool,
+}
+
+fn parse_upload_rate(text: &str) -> Result<UploadRate, String> {
+    text.parse()
+        .map_err(|error: batches_run::InvalidRate| error.to_string())
 }
 
 /// `batches run`.
@@ -60,6 +71,10 @@ pub struct RunArgs {
     /// Allow more than 1,000 files: one directory and one batch per 1,000
     #[arg(long)]
     pub split: bool,
+    /// Run over a --directory-id that holds files other than the paths given (its batch
+    /// processes every file of the directory)
+    #[arg(long)]
+    pub allow_other_files: bool,
     /// Create the batches and stop, without waiting for their results
     #[arg(long)]
     pub no_wait: bool,

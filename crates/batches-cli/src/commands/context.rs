@@ -108,7 +108,8 @@ impl Interrupt {
         self.flag.load(Ordering::SeqCst)
     }
 
-    async fn wait(&self) {
+    /// Waits for Ctrl-C.
+    pub async fn interrupted(&self) {
         loop {
             let notified = self.notify.notified();
             if self.is_set() {
@@ -122,7 +123,7 @@ impl Interrupt {
     pub async fn race<T>(&self, future: impl Future<Output = T>) -> Result<T, Failure> {
         tokio::select! {
             biased;
-            () = self.wait() => Err(Failure::Interrupted),
+            () = self.interrupted() => Err(Failure::Interrupted),
             value = future => Ok(value),
         }
     }

@@ -7,14 +7,15 @@ use batches_client::{
 };
 
 use super::Context;
+use super::engine;
 use super::listing::{self, Listed, Span};
-use super::upload::{self, Uploader};
 use crate::cli::{
     DirectoriesCommand, DirectoryListArgs, FileListArgs, FileUploadArgs, FilesCommand,
 };
 use crate::failure::Failure;
 use crate::output::Rows;
 use batches_client::resume::{Bounds, Resumable};
+use batches_run::Upload;
 
 impl Listed for ListDirectoriesParams {
     const ITEMS: (&'static str, &'static str) = ("directory", "directories");
@@ -189,51 +190,49 @@ async fn list_files(context: &mut Context, args: FileListArgs) -> Result<(), Fai
 /// `directories files upload`: prints the directory file of every path, uploaded now or
 /// found there already; failures go to stderr and make the exit code 4.
 async fn upload(context: &mut Context, args: FileUploadArgs) -> Result<(), Failure> {
-    let files = upload::local_files(&args.paths, &args.upload)?;
+    let found = engine::selection(&args.paths, &args.upload)
+        .find()
+        .map_err(engine::plan_failure)?;
     if args.upload.dry_run {
-        return upload::print_plan(context, &files, |_| args.directory_id.clone());
+        let files = found
+            .files
+            .iter()
+            .map(|file| (file.shown.clone(), file.bytes, args.directory_id.clone()));
+        return engine::print_plan(context, files, &found.skipped);
     }
-    let uploader = Uploader::new(context.client.clone(), &args.upload);
-    let existing = context
-        .interrupt
-        .race(uploader.existing(&args.directory_id))
-        .await??;
-    let missing: Vec<_> = files
-        .iter()
-        .filter(|file| !existing.contains_key(&file.shown))
-        .collect();
-    let progress = context
-        .console
-        .upload_progress(missing.len(), missing.iter().map(|file| file.size).sum());
-    let outcomes = context
-        .interrupt
-        .race(uploader.upload(&args.directory_id, &files, &existing, &progress))
-        .await;
-    progress.finish();
-    let outcomes = outcomes.map_err(|interrupted| Failure::Stopped {
-        cause: Box::new(interrupted),
+    for skipped in &found.skipped {
+        engine::skip_note(&context.console, &skipped.path, &skipped.reason);
+    }
+    let upload = Upload::start(
+        context.client.clone(),
+        &args.directory_id,
+        found.files,
+        usize::from(args.upload.upload_concurrency),
+        args.upload.upload_rate,
+    );
+    let stopped = |cause: Failure| Failure::Stopped {
+        cause: Box::new(cause),
         resume_command: super::resume_command::same_command(),
-    })?;
+    };
+    let report = match engine::follow(context, upload).await {
+        Ok(report) => report,
+        Err(batches_run::Error::Cancelled { .. }) => return Err(stopped(Failure::Interrupted)),
+        Err(batches_run::Error::Client { source, .. }) => return Err(Failure::Client(source)),
+        Err(other) => return Err(Failure::Unreadable(other.to_string())),
+    };
     context.printer.show(Rows::DirectoryFiles);
-    let mut failed = 0;
-    for (file, outcome) in files.iter().zip(&outcomes) {
+    for (file, outcome) in &report.files {
         match outcome {
             Ok(stored) => context.printer.list_item(&stored.raw)?,
-            Err(error) => {
-                failed += 1;
-                context.console.error(&format!("{}: {error}", file.shown));
-            }
+            Err(error) => context.console.error(&format!("{}: {error}", file.shown)),
         }
     }
     context.printer.end_list()?;
-    if failed == 0 {
-        return Ok(());
-    }
-    Err(Failure::Stopped {
-        cause: Box::new(Failure::FilesFailed {
+    match report.failed() {
+        0 => Ok(()),
+        failed => Err(stopped(Failure::FilesFailed {
             failed,
-            total: files.len(),
-        }),
-        resume_command: super::resume_command::same_command(),
-    })
+            total: report.files.len(),
+        })),
+    }
 }

@@ -5,12 +5,12 @@ mod batch;
 mod config;
 mod context;
 mod directories;
+mod engine;
 mod list;
 mod listing;
 mod resume_command;
 mod run;
 mod stats;
-mod upload;
 
 use clap::CommandFactory;
 

@@ -1,40 +1,15 @@
-//! `batches run`: from local files to per-file results in one command. The files are found
-//! and checked, split into groups of at most 1,000 (one directory and one batch each),
-//! uploaded into ephemeral directories (or those given with `--directory-id`, skipping
-//! files already there), each group's batch created once, the batches followed together,
-//! and every file's result printed under its local path.
-//!
-//! Everything a rerun needs is on the server: the files of a directory (their unique id is
-//! the local path), and its batch (found by directory and job, and created with an
-//! idempotency key derived from the directory, the job and the file set). So a run that
-//! stopped is finished by the same command with the directories pinned, which is printed.
+//! `batches run`: the run engine's plan printed (`--dry-run`) or started, its events
+//! rendered, every file's result printed under its local path, and how it ended as an
+//! exit status, with the command that resumes a run that stopped.
 
-mod batch;
-mod results;
-
-use batches_client::{CreateDirectoryRequest, CreateDirectoryType, Response};
-use batches_types::Batch;
+use batches_run::{Error, Options, Outcome, Plan, Report, Resume, Run};
 
 use super::Context;
+use super::engine::{self, plan_failure};
 use super::resume_command::with_directory_ids;
-use super::upload::{self, LocalFile, Outcome, Uploader};
 use crate::cli::RunArgs;
 use crate::failure::Failure;
-
-/// Most files one batch covers.
-const MAX_BATCH_FILES: usize = 1000;
-
-/// One directory's part of a run.
-pub struct Group<'a> {
-    /// The directory.
-    pub directory_id: String,
-    /// Its local files, sorted by path.
-    pub files: &'a [LocalFile],
-    /// What became of each file's upload.
-    pub outcomes: Vec<Outcome>,
-    /// Its batch, as last seen; `None` when some upload failed.
-    pub batch: Option<Response<Batch>>,
-}
+use crate::output::Rows;
 
 /// Runs `batches run`.
 pub async fn run(context: &mut Context, args: RunArgs) -> Result<(), Failure> {
@@ -44,160 +19,108 @@ pub async fn run(context: &mut Context, args: RunArgs) -> Result<(), Failure> {
              own: use json, jsonl, yaml or table",
         ));
     }
-    let files = upload::local_files(&args.paths, &args.upload)?;
-    let groups: Vec<&[LocalFile]> = files.chunks(MAX_BATCH_FILES).collect();
-    if groups.len() > 1 && !args.split {
-        return Err(Failure::Usage {
-            message: format!(
-                "{} files found; a batch covers at most 1,000 files",
-                files.len()
-            ),
-            hint: Some(format!(
-                "pass --split to run {} batches of at most 1,000 files, one directory each",
-                groups.len()
-            )),
-        });
-    }
-    if args.directory_id.len() > groups.len() {
-        return Err(Failure::usage(format!(
-            "{} --directory-id given, but the {} files make {} director{}",
-            args.directory_id.len(),
-            files.len(),
-            groups.len(),
-            if groups.len() == 1 { "y" } else { "ies" }
-        )));
-    }
+    let plan = Plan::new(options(&args)).map_err(plan_failure)?;
     if args.upload.dry_run {
-        let total = groups.len();
-        return upload::print_plan(context, &files, |index| {
-            let group = index / MAX_BATCH_FILES;
-            args.directory_id
-                .get(group)
-                .cloned()
-                .unwrap_or_else(|| format!("new directory {} of {total}", group + 1))
+        let files = plan.groups().iter().flat_map(|group| {
+            let directory = plan.directory_label(group);
+            plan.files_of(group)
+                .iter()
+                .map(move |file| (file.shown.clone(), file.bytes, directory.clone()))
         });
+        return engine::print_plan(context, files, plan.skipped());
     }
+    let run = Run::start(context.client.clone(), plan);
+    match engine::follow(context, run).await {
+        Ok(report) => print_report(context, report),
+        Err(error) => Err(failure(error)),
+    }
+}
 
-    let mut directories = args.directory_id.clone();
-    let outcome = run_groups(context, &args, &groups, &mut directories).await;
-    // Whatever stopped the run, the same command with the directories made so far
-    // finishes it.
-    outcome.map_err(|cause| match cause {
-        Failure::Usage { .. }
-        | Failure::BrokenPipe
-        | Failure::FilesFailed { .. }
-        | Failure::BatchEnded { .. }
-        | Failure::Stopped { .. } => cause,
-        cause if directories.is_empty() => cause,
-        cause => Failure::Stopped {
-            cause: Box::new(cause),
-            resume_command: with_directory_ids(&directories),
+/// The engine's options from the command line's.
+fn options(args: &RunArgs) -> Options {
+    Options {
+        include: args.upload.include.clone(),
+        exclude: args.upload.exclude.clone(),
+        directory_ids: args.directory_id.clone(),
+        split: args.split,
+        upload_concurrency: usize::from(args.upload.upload_concurrency),
+        upload_rate: args.upload.upload_rate,
+        wait: !args.no_wait,
+        timeout: args.timeout,
+        follow_links: args.upload.follow_links,
+        allow_other_files: args.allow_other_files,
+        ..Options::new(
+            args.paths.iter().cloned(),
+            args.job_type.clone(),
+            args.configuration_id.clone(),
+        )
+    }
+}
+
+/// Prints every file's result, failures last, and tells the exit status: a timeout (5),
+/// any file with an error or any batch that ended FAILED or CANCELLED (4), else success.
+fn print_report(context: &mut Context, report: Report) -> Result<(), Failure> {
+    context.printer.show(Rows::RunResults);
+    for file in &report.files {
+        let json = serde_json::to_string(file).expect("a result encodes");
+        context.printer.list_item(&json)?;
+    }
+    context.printer.end_list()?;
+    // Files that were not uploaded, and batches still running, are not a verdict: a rerun
+    // finishes them.
+    let resume = report.resume();
+    let failure = match report.outcome {
+        Outcome::Completed => return Ok(()),
+        Outcome::TimedOut(error) => Failure::Client(error),
+        Outcome::FilesFailed { failed, total } => Failure::FilesFailed { failed, total },
+        Outcome::BatchEnded { batch_id, status } => Failure::BatchEnded {
+            batch_id,
+            status: status.to_string(),
         },
+        other => Failure::Unreadable(format!("the run ended as {other:?}")),
+    };
+    Err(match resume {
+        Some(resume) => stopped(failure, &resume),
+        None => failure,
     })
 }
 
-/// Uploads, creates and follows every group; `directories` collects the directories as
-/// they are made.
-async fn run_groups(
-    context: &mut Context,
-    args: &RunArgs,
-    groups: &[&[LocalFile]],
-    directories: &mut Vec<String>,
-) -> Result<(), Failure> {
-    let uploader = Uploader::new(context.client.clone(), &args.upload);
-    let mut existing = Vec::new();
-    for directory_id in &args.directory_id {
-        existing.push(
-            context
-                .interrupt
-                .race(uploader.existing(directory_id))
-                .await??,
-        );
-    }
-    let missing: Vec<&LocalFile> = groups
-        .iter()
-        .enumerate()
-        .flat_map(|(k, files)| {
-            let there = existing.get(k);
-            files
-                .iter()
-                .filter(move |file| there.is_none_or(|there| !there.contains_key(&file.shown)))
-        })
-        .collect();
-    let progress = context
-        .console
-        .upload_progress(missing.len(), missing.iter().map(|file| file.size).sum());
-    let mut existing = existing.into_iter();
-    let mut done = Vec::new();
-    for (k, files) in groups.iter().enumerate() {
-        let directory_id = match directories.get(k) {
-            Some(id) => id.clone(),
-            None => {
-                let id = create_directory(context, k, groups.len()).await?;
-                directories.push(id.clone());
-                id
-            }
-        };
-        // The directories given come first, in order; those made now are empty.
-        let there = existing.next().unwrap_or_default();
-        let outcomes = context
-            .interrupt
-            .race(uploader.upload(&directory_id, files, &there, &progress))
-            .await?;
-        let uploaded_now = files.iter().any(|file| !there.contains_key(&file.shown));
-        let batch = if outcomes.iter().all(Result::is_ok) {
-            let look_first = !uploaded_now;
-            Some(batch::find_or_create(context, args, &directory_id, files, look_first).await?)
-        } else {
-            context.console.warn(&format!(
-                "no batch was created over {directory_id}: some of its uploads failed"
-            ));
-            None
-        };
-        done.push(Group {
+/// A run that stopped, as a failure: what a rerun needs, as the command that does it.
+fn failure(error: Error) -> Failure {
+    match error {
+        Error::Plan(error) => plan_failure(error),
+        Error::OtherFiles {
             directory_id,
-            files,
-            outcomes,
-            batch,
-        });
+            count,
+            examples,
+            ..
+        } => Failure::Usage {
+            message: format!(
+                "directory {directory_id} holds {count} file{} that the paths given do not \
+                 ({}{}); its batch would process them too",
+                if count == 1 { "" } else { "s" },
+                examples.join(", "),
+                if count > examples.len() { ", …" } else { "" }
+            ),
+            hint: Some(
+                "pass --allow-other-files to process them as well, or leave out \
+                 --directory-id to upload into a new directory"
+                    .to_owned(),
+            ),
+        },
+        Error::Client { source, resume } => stopped(Failure::Client(source), &resume),
+        Error::Cancelled { resume } => stopped(Failure::Interrupted, &resume),
+        other => Failure::Unreadable(other.to_string()),
     }
-    progress.finish();
-    let timed_out = if args.no_wait {
-        None
-    } else {
-        batch::wait_all(context, args.timeout, &mut done).await?
-    };
-    results::report(context, &done, timed_out)
 }
 
-/// Creates the ephemeral directory of group `k` of `groups`.
-async fn create_directory(
-    context: &mut Context,
-    k: usize,
-    groups: usize,
-) -> Result<String, Failure> {
-    let mut name = format!(
-        "llamacloud batches run {}",
-        chrono::Utc::now().format("%Y-%m-%d %H:%M:%S")
-    );
-    if groups > 1 {
-        name.push_str(&format!(" ({} of {groups})", k + 1));
+/// `cause`, with the command that resumes the run when it made or used directories.
+fn stopped(cause: Failure, resume: &Resume) -> Failure {
+    if resume.directory_ids.is_empty() {
+        return cause;
     }
-    let request = CreateDirectoryRequest {
-        type_: Some(CreateDirectoryType::Ephemeral),
-        ..CreateDirectoryRequest::new(name)
-    };
-    let directory = context
-        .interrupt
-        .race(
-            context
-                .client
-                .directories()
-                .create(&request, &Default::default()),
-        )
-        .await??;
-    context
-        .console
-        .note(&format!("created directory {}", directory.id));
-    Ok(directory.value.id)
+    Failure::Stopped {
+        cause: Box::new(cause),
+        resume_command: with_directory_ids(&resume.directory_ids),
+    }
 }
