@@ -44,6 +44,11 @@ typedef enum batches_status {
    caller. The client stays usable.
    */
   BATCHES_PANIC = 7,
+  /*
+   The caller cancelled the call (a run's event callback returned non-zero); the
+   message says what finishes the work.
+   */
+  BATCHES_CANCELLED = 8,
 } batches_status;
 
 /*
@@ -67,6 +72,14 @@ typedef struct batches_error batches_error;
  with `batches_list_iter_free`. Use it from one thread at a time.
  */
 typedef struct batches_list_iter batches_list_iter;
+
+/*
+ A run's event callback: `event_json` is one event as a JSON object whose `"kind"`
+ names it (`file_found`, `upload_finished`, `batch_created`, `file_result`,
+ `run_finished`, …), valid only during the call; `user_data` is the pointer given to
+ `batches_run`. Return 0 to go on; any other value cancels the run.
+ */
+typedef int (*batches_event_fn)(const char *event_json, void *user_data);
 
 #ifdef __cplusplus
 extern "C" {
@@ -214,6 +227,76 @@ void batches_client_free(struct batches_client *client);
 void batches_string_free(char *s);
 
 /*
+ Creates a source directory (`POST /api/v1/beta/directories`).
+
+ `request_json` is the request body: `name` is required; `description`, `type`
+ (`ephemeral` for files uploaded only to be batched, or `user`) and `expires_at` are
+ optional. `params_json` is NULL or a JSON object with `organization_id`, `project_id`.
+
+ On success `*directory_json` receives the directory exactly as the server sent it;
+ release it with `batches_string_free`.
+
+ # Safety
+ `c` is a live client; `request_json` is a NUL-terminated string; `params_json` is NULL
+ or a NUL-terminated string; `directory_json` points to writable storage for a pointer;
+ `err` is NULL or points to writable storage for a pointer.
+ */
+enum batches_status batches_directory_create(const struct batches_client *c, const char *request_json, const char *params_json, char **directory_json, struct batches_error **err);
+
+/*
+ Gets one directory (`GET /api/v1/beta/directories/{directory_id}`).
+
+ `params_json` is NULL or a JSON object with `organization_id`, `project_id`. On success
+ `*directory_json` receives the directory exactly as the server sent it; release it with
+ `batches_string_free`. An unknown id fails with `BATCHES_API_ERROR` and HTTP status 404.
+
+ # Safety
+ `c` is a live client; `directory_id` is a NUL-terminated string; `params_json` is NULL
+ or a NUL-terminated string; `directory_json` points to writable storage for a pointer;
+ `err` is NULL or points to writable storage for a pointer.
+ */
+enum batches_status batches_directory_get(const struct batches_client *c, const char *directory_id, const char *params_json, char **directory_json, struct batches_error **err);
+
+/*
+ Lists one page of directories (`GET /api/v1/beta/directories`).
+
+ `params_json` is NULL or a JSON object of the query parameters: `name`, `type`,
+ `types` (an array of `ephemeral`, `index`, `user`), `include_deleted`, `page_size`,
+ `page_token`, `organization_id`, `project_id`.
+
+ On success `*page_json` receives the page exactly as the server sent it, `{"items":
+ [...], "next_page_token": ...}`; pass its `next_page_token` as `page_token` for the next
+ page. Release it with `batches_string_free`.
+
+ # Safety
+ `c` is a live client; `params_json` is NULL or a NUL-terminated string; `page_json`
+ points to writable storage for a pointer; `err` is NULL or points to writable storage
+ for a pointer.
+ */
+enum batches_status batches_directory_list(const struct batches_client *c, const char *params_json, char **page_json, struct batches_error **err);
+
+/*
+ Uploads one file from disk into a directory
+ (`POST /api/v1/beta/directories/{directory_id}/files/upload`), streamed from the file.
+
+ `options_json` is NULL or a JSON object with any of the upload's fields `unique_id`
+ (default: the file name; a second file with the same one is refused with HTTP 409),
+ `display_name`, `external_file_id`, `metadata` (the text of a JSON object), and the
+ query parameters `organization_id`, `project_id`. The upload is retried like a get: a
+ retry after an attempt of unknown outcome that meets the file already there returns it.
+
+ On success `*file_json` receives the directory file exactly as the server sent it;
+ release it with `batches_string_free`. A file that cannot be read fails with
+ `BATCHES_INVALID_ARGUMENT` or `BATCHES_TRANSPORT_ERROR` naming it.
+
+ # Safety
+ `c` is a live client; `directory_id` and `path` are NUL-terminated strings;
+ `options_json` is NULL or a NUL-terminated string; `file_json` points to writable
+ storage for a pointer; `err` is NULL or points to writable storage for a pointer.
+ */
+enum batches_status batches_directory_file_upload(const struct batches_client *c, const char *directory_id, const char *path, const char *options_json, char **file_json, struct batches_error **err);
+
+/*
  The status of an error; `BATCHES_INVALID_ARGUMENT` when `e` is NULL.
 
  # Safety
@@ -297,6 +380,42 @@ enum batches_status batches_list_iter_next(struct batches_list_iter *it, char **
  `it` is NULL or an iterator returned by `batches_list_iter_new`, freed at most once.
  */
 void batches_list_iter_free(struct batches_list_iter *it);
+
+/*
+ Runs local files through a batch job: finds them, uploads them into directories (one
+ per 1,000 files), creates each batch once, follows the batches to their end and maps
+ every result back to its local path, blocking the calling thread.
+
+ `options_json` is a JSON object with the run engine's option names: `paths` (an array
+ of files and folders), `job_type` (`parse_v2` or `extract_v2`) and `configuration_id`
+ are required; optional are `include`, `exclude` (arrays of globs), `directory_ids`
+ (directories to upload into), `split` (allow more than 1,000 files), `upload_concurrency`
+ (1 to 64, default 4), `upload_rate` (`"50/5s"`, the default, `"8/s"`, or a number per
+ second), `wait` (default true), `poll_interval`, `max_poll_interval`, `timeout`
+ (seconds), `follow_links`, `allow_other_files`, `dry_run` and `max_file_bytes`. An
+ unknown name or a bad value fails with `BATCHES_INVALID_ARGUMENT`, and so does a plan
+ that cannot be carried out (paths that cannot be uploaded, more than 1,000 files
+ without `split`): nothing is sent then.
+
+ `on_event` (may be NULL) is called with each event, on the calling thread, in order;
+ a non-zero return cancels the run: requests in flight are abandoned and it fails with
+ `BATCHES_CANCELLED`, whose message names the directories to pass as `directory_ids`
+ to finish it (a rerun sends only the files not uploaded and creates each batch once).
+
+ On success `*report_json` receives the report: `{"files": [...], "batches": [...],
+ "outcome": {"kind": ...}, "rate_limited": N, "resume": ...}`, each file with `path`,
+ `status` (`ok`, `error` or `pending`), `directory_id`, `directory_file_id`,
+ `batch_id`, `job_reference` and `error`. The run succeeded as a run even when files
+ failed: `outcome.kind` is `completed`, `files_failed`, `batch_ended` or `timed_out`,
+ and `resume` (when not null) names the directories that finish an unfinished run.
+ Release it with `batches_string_free`.
+
+ # Safety
+ `c` is a live client; `options_json` is a NUL-terminated string; `on_event` is NULL or
+ a function safe to call with the arguments above; `report_json` points to writable
+ storage for a pointer; `err` is NULL or points to writable storage for a pointer.
+ */
+enum batches_status batches_run(const struct batches_client *c, const char *options_json, batches_event_fn on_event, void *user_data, char **report_json, struct batches_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

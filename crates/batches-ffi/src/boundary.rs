@@ -252,6 +252,41 @@ mod every_export {
                     batches_wait(client, id.as_ptr(), ptr::null(), text, err)
                 }),
             ),
+            (
+                "batches_run",
+                Box::new(|err| unsafe {
+                    batches_run(client, json.as_ptr(), None, ptr::null_mut(), text, err)
+                }),
+            ),
+            (
+                "batches_directory_create",
+                Box::new(|err| unsafe {
+                    batches_directory_create(client, json.as_ptr(), ptr::null(), text, err)
+                }),
+            ),
+            (
+                "batches_directory_get",
+                Box::new(|err| unsafe {
+                    batches_directory_get(client, id.as_ptr(), ptr::null(), text, err)
+                }),
+            ),
+            (
+                "batches_directory_list",
+                Box::new(|err| unsafe { batches_directory_list(client, ptr::null(), text, err) }),
+            ),
+            (
+                "batches_directory_file_upload",
+                Box::new(|err| unsafe {
+                    batches_directory_file_upload(
+                        client,
+                        id.as_ptr(),
+                        id.as_ptr(),
+                        ptr::null(),
+                        text,
+                        err,
+                    )
+                }),
+            ),
         ];
         for (name, mut export) in exports {
             let mut err = ptr::null_mut();

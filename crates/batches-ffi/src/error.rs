@@ -28,6 +28,9 @@ pub enum batches_status {
     /// The library hit an internal error (a Rust panic), caught before it reached the
     /// caller. The client stays usable.
     BATCHES_PANIC = 7,
+    /// The caller cancelled the call (a run's event callback returned non-zero); the
+    /// message says what finishes the work.
+    BATCHES_CANCELLED = 8,
 }
 
 pub(crate) use batches_status::*;
@@ -63,6 +66,14 @@ impl batches_error {
     /// The status of this error.
     pub(crate) fn code(&self) -> batches_status {
         self.code
+    }
+
+    /// Adds `text` to the end of the message.
+    pub(crate) fn append(&mut self, text: &str) {
+        if !text.is_empty() {
+            let message = format!("{}{text}", self.message.to_string_lossy());
+            self.message = c_string(message);
+        }
     }
 }
 

@@ -51,14 +51,20 @@
 mod batches;
 mod boundary;
 mod client;
+mod directories;
 mod error;
 mod error_exports;
 mod input;
 mod list_iter;
+mod run;
 
 pub use batches::{batches_cancel, batches_create, batches_get, batches_list, batches_wait};
 pub use client::{
     batches_client, batches_client_free, batches_client_new, batches_string_free, batches_version,
+};
+pub use directories::{
+    batches_directory_create, batches_directory_file_upload, batches_directory_get,
+    batches_directory_list,
 };
 pub use error::{batches_error, batches_status};
 pub use error_exports::{
@@ -68,6 +74,7 @@ pub use error_exports::{
 pub use list_iter::{
     batches_list_iter, batches_list_iter_free, batches_list_iter_new, batches_list_iter_next,
 };
+pub use run::{batches_event_fn, batches_run};
 
 // The threading promises above, checked by the compiler.
 const _: () = {

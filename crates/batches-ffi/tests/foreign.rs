@@ -195,6 +195,61 @@ fn c_program_is_clean_under_valgrind() {
     assert_success("tests/c/batches_test.c under valgrind", &output);
 }
 
+/// Files in the folder `tests/c/run_test.c` runs.
+const RUN_FILES: usize = 3;
+
+/// `tests/c/run_test.c` with a folder of [`RUN_FILES`] files against an emulator, under
+/// `runner` (nothing, or valgrind with its options).
+fn run_program(runner: &[&str]) -> Output {
+    static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
+    let program = PROGRAM.get_or_init(|| {
+        compile_c(
+            &workspace_root().join("tests/c/run_test.c"),
+            "run_test",
+            Link::Shared,
+        )
+    });
+    let (server, _) = emulator();
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    for k in 0..RUN_FILES {
+        std::fs::write(folder.path().join(format!("note-{k}.md")), format!("# {k}"))
+            .expect("the folder can be written");
+    }
+    let mut command = match runner.split_first() {
+        Some((first, rest)) => {
+            let mut command = command(first, &server);
+            command.args(rest).arg(program);
+            command
+        }
+        None => command(program, &server),
+    };
+    command
+        .arg(folder.path())
+        .arg(RUN_FILES.to_string())
+        .output()
+        .unwrap_or_else(|error| {
+            panic!("{runner:?} {} could not be run: {error}", program.display())
+        })
+}
+
+#[test]
+fn c_program_runs_a_folder_and_cancels_a_run_from_its_callback() {
+    assert_success("tests/c/run_test.c", &run_program(&[]));
+}
+
+#[test]
+fn c_run_program_is_clean_under_valgrind() {
+    let output = run_program(&[
+        "valgrind",
+        "--leak-check=full",
+        "--errors-for-leak-kinds=definite,indirect,possible",
+        "--error-exitcode=1",
+        "--quiet",
+        "--num-callers=50",
+    ]);
+    assert_success("tests/c/run_test.c under valgrind", &output);
+}
+
 #[test]
 fn python_example_runs_through_ctypes() {
     let (server, directory) = emulator();

@@ -37,7 +37,8 @@ pub fn run(
     on_event: impl FnMut(&Event) -> ControlFlow<()>,
 ) -> Result<Report, Error> {
     client
-        .block_on(|client| Run::start(client, plan).drive(on_event))
+        // Started inside the future, so that the run's task is spawned on the runtime.
+        .block_on(|client| async move { Run::start(client, plan).drive(on_event).await })
         .unwrap_or_else(|source| {
             Err(Error::Client {
                 source,

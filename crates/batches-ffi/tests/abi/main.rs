@@ -5,5 +5,6 @@ mod batches;
 mod client;
 mod list_iter;
 mod network;
+mod run;
 mod secrets;
 mod support;

@@ -8,7 +8,8 @@ use std::ptr;
 
 use batches_ffi::{
     batches_cancel, batches_client, batches_client_free, batches_client_new, batches_create,
-    batches_error, batches_get, batches_list, batches_status, batches_wait,
+    batches_directory_create, batches_directory_file_upload, batches_directory_list, batches_error,
+    batches_get, batches_list, batches_run, batches_status, batches_wait,
 };
 use batches_server::{BackgroundServer, ServerConfig};
 
@@ -120,6 +121,62 @@ fn no_export_hands_back_a_secret() {
         outcome_text(status, out, err)
     };
 
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(folder.path().join("a.md"), "# A").unwrap();
+    let run = |client: *mut batches_client| {
+        let options = c(&serde_json::json!({
+            "paths": [folder.path()],
+            "job_type": "parse_v2",
+            "configuration_id": "cfg-PARSE_AGENTIC",
+            "poll_interval": 0.01,
+        })
+        .to_string());
+        let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
+        let status = unsafe {
+            batches_run(
+                client,
+                options.as_ptr(),
+                None,
+                ptr::null_mut(),
+                &mut out,
+                &mut err,
+            )
+        };
+        outcome_text(status, out, err)
+    };
+    let make_directory = |client: *mut batches_client| {
+        let request = c(r#"{"name": "secrets"}"#);
+        let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
+        let status = unsafe {
+            batches_directory_create(client, request.as_ptr(), ptr::null(), &mut out, &mut err)
+        };
+        outcome_text(status, out, err)
+    };
+    let list_directories = |client: *mut batches_client| {
+        let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
+        let status = unsafe { batches_directory_list(client, ptr::null(), &mut out, &mut err) };
+        outcome_text(status, out, err)
+    };
+    let upload = |client: *mut batches_client| {
+        let (path, id) = (
+            c(folder.path().join("a.md").to_str().unwrap()),
+            c(&directory),
+        );
+        let options = c(r#"{"unique_id": "secret-test"}"#);
+        let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
+        let status = unsafe {
+            batches_directory_file_upload(
+                client,
+                id.as_ptr(),
+                path.as_ptr(),
+                options.as_ptr(),
+                &mut out,
+                &mut err,
+            )
+        };
+        outcome_text(status, out, err)
+    };
+
     let outputs: Vec<(&str, Result<String, String>)> = vec![
         ("create", Ok(created.clone())),
         (
@@ -152,6 +209,13 @@ fn no_export_hands_back_a_secret() {
             )
             .map(|_| String::new()),
         ),
+        ("run", run(good)),
+        ("run, wrong key", run(wrong)),
+        ("directory create", make_directory(good)),
+        ("directory create, wrong key", make_directory(wrong)),
+        ("directory list", list_directories(good)),
+        ("upload", upload(good)),
+        ("upload, wrong key", upload(wrong)),
     ];
     for (what, output) in &outputs {
         let text = match output {
@@ -165,7 +229,7 @@ fn no_export_hands_back_a_secret() {
         }
     }
     // The calls did what they say, so the check covers their real outputs.
-    for ok in [0, 3, 5, 7] {
+    for ok in [0, 3, 5, 7, 10, 12, 14, 15] {
         assert!(
             outputs[ok].1.is_ok(),
             "{}: {:?}",
@@ -175,6 +239,10 @@ fn no_export_hands_back_a_secret() {
     }
     assert!(outputs[1].1.as_ref().unwrap_err().contains("404"));
     assert!(outputs[4].1.as_ref().unwrap_err().contains("401"));
+    for refused in [11, 13, 16] {
+        let error = outputs[refused].1.as_ref().unwrap_err();
+        assert!(error.contains("401"), "{}: {error}", outputs[refused].0);
+    }
     assert!(
         outputs[9]
             .1
