@@ -1,0 +1,127 @@
+//! Stopping a run: cancelled or dropped mid-upload, it stops at once, counts nothing
+//! half-sent as done, and names the directories that finish it; and the upload pace
+//! against the emulator's rate limit.
+
+mod common;
+
+use std::time::Duration;
+
+use batches_run::{Error, Event, Outcome, Plan, Run, UploadRate};
+use batches_server::{RateLimit, ServerConfig};
+use common::{Env, options, quick, write};
+
+fn folder(files: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (0..files).map(|k| format!("doc-{k:03}.md")).collect();
+    write(
+        dir.path(),
+        &names.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_run_names_its_directory_and_the_rerun_sends_only_the_rest() {
+    let env = Env::start(quick()).await;
+    let dir = folder(40);
+    let slow = options([dir.path()])
+        .upload_rate("20/s".parse().unwrap())
+        .upload_concurrency(2);
+    let mut run = Run::start(env.client.clone(), Plan::new(slow.clone()).unwrap());
+    let mut finished = 0;
+    while let Some(event) = run.next_event().await {
+        if let Event::UploadFinished { .. } = event {
+            finished += 1;
+            if finished == 5 {
+                run.cancel();
+            }
+        }
+    }
+    let Err(Error::Cancelled { resume }) = run.finish().await else {
+        panic!("not cancelled");
+    };
+    assert_eq!(resume.directory_ids.len(), 1);
+    let directory = resume.directory_ids[0].clone();
+    let landed = env.files_of(&directory).await.len();
+    assert!((5..40).contains(&landed), "{landed} files landed");
+    assert!(
+        env.batches_over(&directory).await.is_empty(),
+        "no batch yet"
+    );
+
+    let uploads = env.server.counts().uploads;
+    let mut rerun = slow.upload_rate("1000/s".parse().unwrap());
+    rerun.directory_ids = resume.directory_ids;
+    let report = env.run(rerun).await.1.unwrap();
+    assert!(matches!(report.outcome, Outcome::Completed));
+    assert_eq!(report.files.len(), 40);
+    assert_eq!(env.server.counts().uploads - uploads, (40 - landed) as u64);
+    assert_eq!(env.files_of(&directory).await.len(), 40);
+    assert_eq!(env.batches_over(&directory).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_a_run_stops_its_uploads() {
+    let env = Env::start(quick()).await;
+    let dir = folder(30);
+    let slow = options([dir.path()])
+        .upload_rate("10/s".parse().unwrap())
+        .upload_concurrency(1);
+    let mut run = Run::start(env.client.clone(), Plan::new(slow).unwrap());
+    while let Some(event) = run.next_event().await {
+        if let Event::UploadFinished { .. } = event {
+            break;
+        }
+    }
+    drop(run);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after_drop = env.server.counts().uploads;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(env.server.counts().uploads, after_drop, "uploads went on");
+    assert!(after_drop < 30);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pace_stays_inside_the_limit_and_429s_are_waited_out() {
+    // The documented 50 per 5 s, scaled down: 10 per second.
+    let limit = RateLimit {
+        requests: 10,
+        window: Duration::from_secs(1),
+    };
+    let env = Env::start(ServerConfig {
+        upload_rate_limit: Some(limit),
+        ..quick()
+    })
+    .await;
+    let dir = folder(35);
+    let at_the_limit = options([dir.path()]).upload_rate(UploadRate {
+        uploads: 10,
+        per: Duration::from_secs(1),
+    });
+    let report = env.run(at_the_limit).await.1.unwrap();
+    assert!(matches!(report.outcome, Outcome::Completed));
+    assert_eq!(report.rate_limited, 0);
+    assert_eq!(env.server.counts().rate_limited, 0, "never refused");
+
+    // Told to go four times faster than the limit: refused, slowed down, done.
+    let dir = folder(35);
+    let too_fast = options([dir.path()]).upload_rate("40/s".parse().unwrap());
+    let (events, ended) = env.run(too_fast).await;
+    let report = ended.unwrap();
+    assert!(
+        matches!(report.outcome, Outcome::Completed),
+        "{:?}",
+        report.files
+    );
+    assert!(report.rate_limited > 0);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Event::UploadFailed {
+            rate_limited: true,
+            retrying: true,
+            ..
+        }
+    )));
+    let directory = &report.batches[0].directory_id;
+    assert_eq!(env.files_of(directory).await.len(), 35, "each file once");
+}
