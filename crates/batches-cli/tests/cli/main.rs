@@ -7,6 +7,7 @@ mod directories;
 mod folders;
 mod formats;
 mod help;
+mod hostile;
 mod idempotency;
 mod list;
 mod mistakes;

@@ -238,3 +238,159 @@ fn run(secrets: &Secrets, args: &[&str], stdin: Option<&str>) -> std::process::O
     }
     child.wait_with_output().unwrap()
 }
+
+/// A run or an upload that stops prints the command that resumes it, and that command
+/// holds neither the key nor the proxy's password, however they were typed; a note says
+/// they were left out, and the command (with the key from the environment) works.
+#[test]
+fn a_resume_command_carries_no_secret() {
+    let env = Env::with(batches_server::ServerConfig {
+        api_keys: vec![(KEY.to_owned(), crate::common::PROJECT.to_owned())],
+        // The batch never finishes within --timeout, so the run stops and says how to
+        // resume.
+        processing_ms: 60_000,
+        upload_rate_limit: None,
+        ..crate::common::fast()
+    });
+    let proxy =
+        ForwardProxy::start(env.server.addr(), Some(PROXY_AUTHORIZATION.to_owned())).unwrap();
+    let proxy_url = proxy
+        .url()
+        .replace("http://", &format!("http://proxy-user:{PROXY_PASSWORD}@"));
+    let dir = crate::folders::docs(3);
+    let key_equals = format!("--api-key={KEY}");
+    let ways: [&[&str]; 3] = [
+        &["--api-key", KEY],
+        &[&key_equals],
+        &["--api-key", KEY, "--proxy", &proxy_url],
+    ];
+    for way in ways {
+        let mut cmd = std_cmd_without_key(&env);
+        let output = cmd
+            .current_dir(dir.path())
+            .args(way)
+            .args(["batches", "run", "docs", "--job-type", "parse_v2"])
+            .args([
+                "--configuration-id",
+                "cfg-PARSE_AGENTIC",
+                "--timeout",
+                "200ms",
+            ])
+            .args(["--format", "jsonl"])
+            .output()
+            .unwrap();
+        let errors = stderr(&output);
+        assert_eq!(code(&output), 5, "{way:?}: {errors}");
+        for secret in [KEY, PROXY_PASSWORD] {
+            assert!(
+                !errors.contains(secret),
+                "{way:?} printed a secret: {errors}"
+            );
+        }
+        let command = crate::folders::resume_command(&errors);
+        assert!(command.contains("--directory-id dir-"), "{command}");
+        assert!(errors.contains("--api-key") && errors.contains("LLAMA_CLOUD_API_KEY"));
+        if way.contains(&"--proxy") {
+            assert!(
+                errors.contains("--api-key and --proxy left out"),
+                "{errors}"
+            );
+            assert!(!command.contains("--proxy"), "{command}");
+        }
+    }
+
+    // The command as printed, with the key where the note says: it finishes the run.
+    let mut cmd = std_cmd_without_key(&env);
+    let output = cmd
+        .current_dir(dir.path())
+        .args([
+            "--api-key",
+            KEY,
+            "batches",
+            "run",
+            "docs",
+            "--job-type",
+            "parse_v2",
+        ])
+        .args([
+            "--configuration-id",
+            "cfg-PARSE_AGENTIC",
+            "--timeout",
+            "200ms",
+        ])
+        .output()
+        .unwrap();
+    let command = crate::folders::resume_command(&stderr(&output));
+    let output = std::process::Command::new("sh")
+        .args(["-c", &command])
+        .current_dir(dir.path())
+        .env("LLAMA_CLOUD_API_KEY", KEY)
+        .env("LLAMA_CLOUD_BASE_URL", env.server.base_url())
+        .env("XDG_CONFIG_HOME", env.config.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 5, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("still PENDING"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// `directories files upload` interrupted: the same holds.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_upload_resumes_without_a_secret() {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+
+    let env = Env::with(batches_server::ServerConfig {
+        api_keys: vec![(KEY.to_owned(), crate::common::PROJECT.to_owned())],
+        upload_rate_limit: None,
+        ..crate::common::fast()
+    });
+    let directory = env.directory(0);
+    let dir = crate::folders::docs(60);
+    let mut child = std_cmd_without_key(&env)
+        .current_dir(dir.path())
+        .args(["directories", "files", "upload", &directory, "docs"])
+        .args([
+            "--api-key",
+            KEY,
+            "--upload-rate",
+            "10/s",
+            "--upload-concurrency",
+            "1",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while env.server.counts().uploads < 3 {
+        assert!(Instant::now() < deadline, "the uploads never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: signals our own child, not yet waited for.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    let mut errors = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut errors)
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{errors}");
+    assert!(!errors.contains(KEY), "{errors}");
+    let command = crate::folders::resume_command(&errors);
+    assert!(command.contains(&directory), "{command}");
+    assert!(errors.contains("--api-key left out"), "{errors}");
+}
+
+/// The command of [`Env::std_cmd`] without the key in its environment.
+fn std_cmd_without_key(env: &Env) -> std::process::Command {
+    let mut cmd = env.std_cmd();
+    cmd.env_remove("LLAMA_CLOUD_API_KEY");
+    cmd
+}
