@@ -105,7 +105,7 @@ fn run_error(error: RunError) -> batches_error {
     let suffix = directories(error.resume());
     match error {
         RunError::Client { source, .. } => {
-            let mut error = batches_error::from(source);
+            let mut error = batches_error::from(*source);
             error.append(&suffix);
             error
         }

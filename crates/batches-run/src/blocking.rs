@@ -41,7 +41,7 @@ pub fn run(
         .block_on(|client| async move { Run::start(client, plan).drive(on_event).await })
         .unwrap_or_else(|source| {
             Err(Error::Client {
-                source,
+                source: Box::new(source),
                 resume: Resume::default(),
             })
         })

@@ -67,7 +67,7 @@ impl Handle<UploadReport> {
                         .existing(&directory_id)
                         .await
                         .map_err(|source| Error::Client {
-                            source,
+                            source: Box::new(source),
                             resume: resume.clone(),
                         })?;
                 let missing: Vec<_> = files

@@ -118,8 +118,8 @@ pub enum Error {
     /// A request failed (after the client's retries).
     #[error("{source}")]
     Client {
-        /// The failure.
-        source: batches_client::Error,
+        /// The failure (boxed: the client's error is large, and this one travels far).
+        source: Box<batches_client::Error>,
         /// What a rerun needs.
         resume: Resume,
     },

@@ -310,7 +310,7 @@ impl FromStr for UploadRate {
 impl fmt::Display for UploadRate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let millis = self.per.as_millis();
-        if millis % 1000 == 0 {
+        if millis.is_multiple_of(1000) {
             match millis / 1000 {
                 1 => write!(f, "{}/s", self.uploads),
                 60 => write!(f, "{}/m", self.uploads),

@@ -120,7 +120,7 @@ impl Execution {
                 Ok(report)
             }
             Err(Stop::Client(source)) => Err(Error::Client {
-                source,
+                source: Box::new(source),
                 resume: resume(),
             }),
             Err(Stop::OtherFiles {

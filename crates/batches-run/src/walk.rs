@@ -218,17 +218,18 @@ fn find(paths: &[PathBuf], filter: &Filter, rules: &Selection) -> Result<Found, 
             Arc::clone(&links_out),
         );
         walk.filter_entry(move |entry| {
-            if entry.path_is_symlink() && !follow {
-                if let Some(target) = link_out_of(real_root.as_deref(), entry.path()) {
-                    let mut skipped = skipped.lock().unwrap_or_else(|poison| poison.into_inner());
-                    skipped.push(Skipped {
-                        path: shown(entry.path()),
-                        reason: SkipReason::LinkOutOfFolder {
-                            target: shown(&target),
-                        },
-                    });
-                    return false;
-                }
+            if entry.path_is_symlink()
+                && !follow
+                && let Some(target) = link_out_of(real_root.as_deref(), entry.path())
+            {
+                let mut skipped = skipped.lock().unwrap_or_else(|poison| poison.into_inner());
+                skipped.push(Skipped {
+                    path: shown(entry.path()),
+                    reason: SkipReason::LinkOutOfFolder {
+                        target: shown(&target),
+                    },
+                });
+                return false;
             }
             let is_dir = entry.file_type().is_some_and(|kind| kind.is_dir());
             !is_dir || folders.enters(relative(&below, entry.path()))
@@ -358,7 +359,7 @@ fn check(path: &Path, max_bytes: u64) -> Result<(LocalFile, PathBuf), String> {
 /// A byte count as people read a limit: `64 MiB`.
 pub fn size(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")

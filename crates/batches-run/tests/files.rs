@@ -15,7 +15,9 @@ use common::{Env, options, quick, write};
 /// FIFO) fails the test instead of hanging it.
 fn plan_soon(options: batches_run::Options) -> Result<Plan, PlanError> {
     let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || sender.send(Plan::new(options)));
+    std::thread::spawn(move || {
+        let _ = sender.send(Plan::new(options));
+    });
     receiver
         .recv_timeout(Duration::from_secs(60))
         .expect("planning blocked")

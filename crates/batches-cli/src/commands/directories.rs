@@ -217,7 +217,7 @@ async fn upload(context: &mut Context, args: FileUploadArgs) -> Result<(), Failu
     let report = match engine::follow(context, upload).await {
         Ok(report) => report,
         Err(batches_run::Error::Cancelled { .. }) => return Err(stopped(Failure::Interrupted)),
-        Err(batches_run::Error::Client { source, .. }) => return Err(Failure::Client(source)),
+        Err(batches_run::Error::Client { source, .. }) => return Err(Failure::Client(*source)),
         Err(other) => return Err(Failure::Unreadable(other.to_string())),
     };
     context.printer.show(Rows::DirectoryFiles);

@@ -108,7 +108,7 @@ fn failure(error: Error) -> Failure {
                     .to_owned(),
             ),
         },
-        Error::Client { source, resume } => stopped(Failure::Client(source), &resume),
+        Error::Client { source, resume } => stopped(Failure::Client(*source), &resume),
         Error::Cancelled { resume } => stopped(Failure::Interrupted, &resume),
         other => Failure::Unreadable(other.to_string()),
     }
