@@ -77,6 +77,8 @@ pub fn uploads(server: &Path, llamacloud: &Path) -> Result<()> {
         time_once(run)?.as_secs_f64()
     );
 
+    pace(server, llamacloud, &work)?;
+
     println!("\n## Memory: the CLI uploading one 60 MiB file");
     fs::write(work.join("large.bin"), vec![b'x'; LARGE])?;
     let directory = create_directory(llamacloud, &emulator, &work)?;
@@ -108,6 +110,62 @@ pub fn uploads(server: &Path, llamacloud: &Path) -> Result<()> {
         peak_kib as f64 / 1024.0
     );
     fs::remove_dir_all(&work)?;
+    Ok(())
+}
+
+/// The pace at the documented limit: `batches run` over the same files, with its default
+/// `--upload-rate`, against an emulator that enforces 50 uploads per 5 s per project. The
+/// floor is the limit itself: 1,000 uploads need at least 100 s (19 full windows after the
+/// first burst, plus the tail).
+fn pace(server: &Path, llamacloud: &Path, work: &Path) -> Result<()> {
+    println!(
+        "\n## Pace: `batches run --no-wait` over the same {FILES} files, default --upload-rate, \
+         against the emulator's limit of 50 uploads per 5 s"
+    );
+    let emulator = Emulator::start(server, &["--processing-ms", "1"])?;
+    let started = std::time::Instant::now();
+    let output = Command::new(llamacloud)
+        .args([
+            "--base-url",
+            emulator.base_url(),
+            "--api-key",
+            DEFAULT_API_KEY.0,
+        ])
+        .args([
+            "batches",
+            "run",
+            "small",
+            "--job-type",
+            "parse_v2",
+            "--no-wait",
+        ])
+        .args([
+            "--configuration-id",
+            "cfg-PARSE_AGENTIC",
+            "--format",
+            "jsonl",
+        ])
+        .current_dir(work)
+        .stdout(Stdio::null())
+        .output()
+        .context("running llamacloud batches run")?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        bail!("the paced run failed: {stderr}");
+    }
+    // The run says how many uploads the server refused with 429, when any was.
+    let refused: u64 = stderr
+        .lines()
+        .find_map(|line| line.split_once(" uploads were refused with 429"))
+        .and_then(|(count, _)| count.rsplit(' ').next()?.parse().ok())
+        .unwrap_or(0);
+    let floor = (FILES as f64 / 50.0 - 1.0) * 5.0;
+    println!(
+        "{elapsed:.1} s for {FILES} files, {:.3}x the {floor:.0} s floor (target <= 1.1x); \
+         429s met: {refused}",
+        elapsed / floor
+    );
     Ok(())
 }
 

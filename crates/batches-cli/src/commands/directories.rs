@@ -228,6 +228,7 @@ async fn upload(context: &mut Context, args: FileUploadArgs) -> Result<(), Failu
         }
     }
     context.printer.end_list()?;
+    engine::rate_limited_note(&context.console, report.rate_limited);
     match report.failed() {
         0 => Ok(()),
         failed => Err(stopped(Failure::FilesFailed {

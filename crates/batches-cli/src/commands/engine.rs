@@ -93,6 +93,16 @@ pub fn print_plan(
     Ok(())
 }
 
+/// Says how many uploads the server refused for its rate limit (each waited out and sent
+/// again, or counted in its file's error), when any was.
+pub fn rate_limited_note(console: &Console, refused: u64) {
+    if refused > 0 {
+        console.note(&format!(
+            "{refused} uploads were refused with 429 (rate limited) and waited out"
+        ));
+    }
+}
+
 /// Says why a file is left out, unless the user asked for it (`--include`, `--exclude`).
 pub fn skip_note(console: &Console, path: &str, reason: &SkipReason) {
     match reason {

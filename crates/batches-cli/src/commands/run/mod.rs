@@ -66,6 +66,7 @@ fn print_report(context: &mut Context, report: Report) -> Result<(), Failure> {
         context.printer.list_item(&json)?;
     }
     context.printer.end_list()?;
+    engine::rate_limited_note(&context.console, report.rate_limited);
     // Files that were not uploaded, and batches still running, are not a verdict: a rerun
     // finishes them.
     let resume = report.resume();
