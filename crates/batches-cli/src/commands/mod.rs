@@ -1,4 +1,5 @@
-//! What each command does. This module only dispatches; what the commands share is in
+//! What each command does. This module dispatches, and for the commands that talk to the
+//! API builds the client, the runtime and (with `--debug`) the tracing; what they share is in
 //! `context`.
 
 mod batch;
