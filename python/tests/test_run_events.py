@@ -252,3 +252,21 @@ def test_arguments_of_the_engine_are_refused_by_name(tmp_path: Path) -> None:
         client.batches.run(tmp_path, timeout=-1, **PARSE)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="job_type: `nope` is not a job type; accepted: parse_v2"):
         client.batches.run(tmp_path, job_type="nope", configuration_id="cfg-PARSE_FAST")
+
+
+def test_an_api_error_once_the_run_made_its_directory_carries_the_resume(tmp_path: Path) -> None:
+    docs = texts(tmp_path / "docs", 2)
+    with Emulator(processing_ms=60_000) as emulator:
+        client = Client(api_key=emulator.api_key, base_url=emulator.base_url, max_retries=0)
+
+        def on_event(event: lb.RunEvent) -> None:
+            if event.kind == "batch_created":
+                emulator.stop()  # the wait's next poll finds no server
+
+        with pytest.raises(lb.APIConnectionError) as raised:
+            client.batches.run(docs, on_event=on_event, **PARSE)  # type: ignore[arg-type]
+    (directory,) = raised.value.resume_directory_ids  # type: ignore[attr-defined]
+    message = str(raised.value)
+    assert message == raised.value.message
+    assert message.splitlines()[-1].startswith("to resume, run: client.batches.run([")
+    assert message.endswith(f"directory_id=['{directory}'])") and "llx-" not in message

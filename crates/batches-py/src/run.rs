@@ -41,7 +41,8 @@ pub fn run(
     let options = arguments.options.clone();
     let planned = runtime::wait(py, async move {
         tokio::task::spawn_blocking(move || Plan::new(options)).await
-    })?;
+    })
+    .map_err(|exception| outcome::stopped(py, exception, &Resume::default(), &arguments))?;
     let plan = match planned {
         Ok(plan) => plan.map_err(outcome::plan_error)?,
         Err(failure) => std::panic::resume_unwind(failure.into_panic()),

@@ -102,24 +102,25 @@ pub fn error(py: Python<'_>, error: Error, arguments: &Arguments) -> PyErr {
             if count > examples.len() { ", …" } else { "" }
         )),
         Error::Client { source, resume } => {
-            let exception = if resume.directory_ids.is_empty() {
-                errors::to_py(py, source)
-            } else {
-                match resume_text(py, &resume, arguments) {
-                    Ok(text) => {
-                        let message = format!("{source}\n{text}");
-                        errors::with_message(py, source, message)
-                    }
-                    Err(failure) => return failure,
-                }
-            };
-            keep_resume(py, exception, &resume)
+            let message = with_resume(py, source.to_string(), &resume, arguments);
+            keep_resume(py, errors::with_message(py, source, message), &resume)
         }
         other => {
             let resume = other.resume().cloned().unwrap_or_default();
-            let exception = errors::llamacloud_error(py, other.to_string());
-            stopped(py, exception, &resume, arguments)
+            let message = with_resume(py, other.to_string(), &resume, arguments);
+            keep_resume(py, errors::llamacloud_error(py, message), &resume)
         }
+    }
+}
+
+/// `message`, followed by the call that resumes the run when it made or used directories.
+fn with_resume(py: Python<'_>, message: String, resume: &Resume, arguments: &Arguments) -> String {
+    if resume.directory_ids.is_empty() {
+        return message;
+    }
+    match resume_text(py, resume, arguments) {
+        Ok(text) => format!("{message}\n{text}"),
+        Err(_) => message,
     }
 }
 
