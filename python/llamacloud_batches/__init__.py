@@ -2,13 +2,23 @@
 
 - ``Emulator``: the emulator, on a free port of 127.0.0.1 in this process; with the pytest
   fixtures ``llamacloud_emulator`` and ``llamacloud_env`` (this package's pytest plugin).
-- ``Client``: the client, written in Rust: ``client.batches.list/get/create/cancel/wait/run``.
+- ``Client``: the client, written in Rust: ``client.batches.list/get/create/cancel/wait/run``
+  (``run`` telling each step as a ``RunEvent``).
 """
 
 from . import _exceptions
 from ._exceptions import *  # noqa: F403 (every exception, named in its __all__)
-from ._native import Batch, BatchIterator, Batches, Client, Emulator, Model, __version__
-from ._run import RunFileResult, RunResult
+from ._native import (
+    Batch,
+    BatchIterator,
+    Batches,
+    Client,
+    Emulator,
+    Model,
+    RunEvent,
+    __version__,
+)
+from ._results import RunFileResult, RunResult
 
 __all__ = [
     "__version__",
@@ -19,6 +29,7 @@ __all__ = [
     "Model",
     "RunResult",
     "RunFileResult",
+    "RunEvent",
     "Emulator",
 ]
 __all__ += _exceptions.__all__

@@ -3,9 +3,21 @@
 import os
 from datetime import date, datetime
 from types import TracebackType
-from typing import Any, Dict, Iterator, List, Literal, Mapping, Optional, Sequence, Type, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Literal,
+    Mapping,
+    Optional,
+    Sequence,
+    Type,
+    Union,
+)
 
-from ._run import RunResult
+from ._results import RunResult
 
 __version__: str
 
@@ -82,6 +94,70 @@ class BatchIterator(Iterator[Batch]):
         """Resumes the listing right after the batch handed out last (pass it as
         ``starting_token`` with the same filters); None before the first batch."""
 
+RunEventKind = Literal[
+    "file_found",
+    "file_skipped",
+    "directory_created",
+    "directory_reused",
+    "uploads_planned",
+    "upload_started",
+    "upload_finished",
+    "upload_failed",
+    "batch_created",
+    "batch_found",
+    "batch_not_created",
+    "batch_status_changed",
+    "file_result",
+    "run_finished",
+]
+
+class RunEvent:
+    """Something that happened during ``client.batches.run``, handed to its ``on_event``:
+    ``kind``, and the kind's fields as attributes (``event.path``); ``to_dict()`` gives
+    both, as the engine's JSON form. Reading a field the kind does not have raises
+    ``AttributeError``. A newer engine may add kinds: let ``else`` handle the rest.
+
+    In the order a run tells them (``group`` counts the groups of at most 1,000 files,
+    one directory and one batch each, from 0):
+
+    - ``file_found``: ``path: str``, ``bytes: int``, ``group: int``. A file the run
+      uploads (or finds uploaded already).
+    - ``file_skipped``: ``path: str``, ``reason: str``: ``"filtered"`` (``include`` or
+      ``exclude``), ``"same_file_as"`` (with ``first: str``, the path found first) or
+      ``"link_out_of_folder"`` (with ``target: str``).
+    - ``directory_created``: ``group: int``, ``directory_id: str``. A new ephemeral
+      directory for a group.
+    - ``directory_reused``: ``group: int``, ``directory_id: str``, ``present: int`` (the
+      run's files in it already, not sent again), ``other_files: int``. A directory given
+      as ``directory_id``.
+    - ``uploads_planned``: ``files: int``, ``bytes: int``. The uploads still to do.
+    - ``upload_started``: ``path: str``, ``directory_id: str``, ``attempt: int`` (from 1).
+    - ``upload_finished``: ``path: str``, ``directory_id: str``,
+      ``directory_file_id: str``, ``bytes: int``.
+    - ``upload_failed``: ``path: str``, ``directory_id: str``, ``attempt: int``,
+      ``error: str``, ``rate_limited: bool`` (a 429), ``retrying: bool`` (if not, the file
+      has an error).
+    - ``batch_created``: ``group: int``, ``directory_id: str``, ``batch_id: str``,
+      ``files: int``.
+    - ``batch_found``: ``group: int``, ``directory_id: str``, ``batch_id: str``. An earlier
+      run's batch over exactly these files, followed instead of a new one.
+    - ``batch_not_created``: ``group: int``, ``directory_id: str``, ``failed: int``. Some
+      uploads of the group failed, so no batch was created (a rerun finishes it).
+    - ``batch_status_changed``: ``batch_id: str``, ``status: str`` (``PENDING``,
+      ``RUNNING``, …, ``COMPLETED``), ``mapped: int`` (files with a result), ``failed: int``.
+    - ``file_result``: ``path: str``, ``status: str`` (``ok``, ``error`` or ``pending``),
+      ``directory_id: str``, ``directory_file_id: Optional[str]``,
+      ``batch_id: Optional[str]``, ``job_reference: Optional[Dict[str, Any]]``,
+      ``error: Optional[str]``: the fields of ``RunFileResult``.
+    - ``run_finished``: ``files: int``, ``ok: int``, ``failed: int``, ``pending: int``.
+      The last event of a run that ended (not of one that raised).
+    """
+
+    @property
+    def kind(self) -> RunEventKind: ...
+    def __getattr__(self, name: str) -> Any: ...
+    def to_dict(self) -> Dict[str, Any]: ...
+
 DateTimeArgument = Union[datetime, date, str]
 
 class Batches:
@@ -145,15 +221,20 @@ class Batches:
         configuration_id: str,
         directory_id: Union[str, Sequence[str], None] = None,
         split: bool = False,
-        include: Sequence[str] = (),
-        exclude: Sequence[str] = (),
+        include: Union[str, Sequence[str]] = (),
+        exclude: Union[str, Sequence[str]] = (),
         upload_concurrency: Optional[int] = None,
-        upload_rate: Union[str, int, None] = None,
+        upload_rate: Union[str, int, float, None] = None,
         wait: bool = True,
         timeout: Optional[float] = None,
+        on_event: Optional[Callable[[RunEvent], object]] = None,
     ) -> RunResult:
-        """``llamacloud batches run``: uploads the files, runs one batch per 1,000 of them
-        and returns each file's result, keyed by its path."""
+        """``llamacloud batches run``, in this process: uploads the files, runs one batch per
+        1,000 of them and returns each file's result, keyed by its path. ``on_event`` gets
+        each ``RunEvent`` on this thread as it happens; an exception it raises cancels the
+        run and propagates. Any exception leaving ``run`` once it started (Ctrl-C's
+        ``KeyboardInterrupt``, a signal handler's ``SystemExit``, an API error) stops its
+        work and has ``resume_directory_ids``: pass them as ``directory_id`` to finish it."""
 
 class Client:
     """A client of the LlamaCloud Batches API. Unset arguments come from the environment

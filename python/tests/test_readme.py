@@ -55,6 +55,7 @@ def test_the_client_example_runs() -> None:
         "examples/documents/archive.zip error "
     ), lines
     assert any(" ok {" in line and "'pjb-" in line for line in lines), lines
+    assert any(line.startswith("created bat-") and line.endswith(" files") for line in lines)
     assert lines[-2].startswith("COMPLETED ['pjb-"), lines[-2]
     assert lines[-1].startswith("409 ") and "cannot be cancelled" in lines[-1], lines[-1]
 

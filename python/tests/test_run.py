@@ -1,4 +1,5 @@
-"""`client.batches.run`: the command line's `batches run`, with the client's settings."""
+"""`client.batches.run`: the run engine of `batches run`, in this process, with the client's
+settings."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ ENVIRONMENT = (
 
 @pytest.fixture(autouse=True)
 def no_settings_in_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Only the client's arguments can tell the command line where to go."""
+    """Only the client's arguments can tell the run where to go."""
     for name in ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
@@ -119,12 +120,12 @@ def test_more_than_1000_files_need_split_and_nothing_is_sent(tmp_path: Path) -> 
     with Emulator() as emulator:
         client = client_of(emulator)
         emulator.stop()  # anything sent would fail to connect, not with a usage error
-        with pytest.raises(ValueError, match="--split") as raised:
+        with pytest.raises(ValueError, match="split=True") as raised:
             client.batches.run(many, job_type="parse_v2", configuration_id="cfg-PARSE_FAST")
     assert "1001 files found" in str(raised.value)
 
 
-def test_the_clients_settings_reach_the_command_line(tmp_path: Path) -> None:
+def test_the_clients_settings_reach_the_run(tmp_path: Path) -> None:
     docs = folder(tmp_path)
     with Emulator(api_keys=["llx-other=prj-other"], processing_ms=5) as emulator:
         wrong_key = Client(api_key="llx-not-a-key", base_url=emulator.base_url, max_retries=0)
@@ -160,7 +161,7 @@ def test_bad_arguments_are_refused_by_name(tmp_path: Path) -> None:
 
 
 @pytest.mark.llamacloud_emulator(latency_ms=3_000)
-def test_the_clients_time_per_request_reaches_the_command_line(
+def test_the_clients_time_per_request_reaches_the_run(
     llamacloud_emulator: Emulator, tmp_path: Path
 ) -> None:
     docs = folder(tmp_path)

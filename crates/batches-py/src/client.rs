@@ -7,13 +7,12 @@ use batches_client::{
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 use serde_json::Value;
 
 use crate::listing::{BatchIterator, Walk};
 use crate::model::Batch;
 use crate::runtime::wait;
-use crate::{convert, errors, params};
+use crate::{convert, errors, params, run};
 
 /// The `User-Agent` of the module's requests.
 const USER_AGENT: &str = concat!("llamacloud-batches-python/", env!("CARGO_PKG_VERSION"));
@@ -48,16 +47,6 @@ impl Client {
         ca_bundle: Option<std::path::PathBuf>,
         proxy: Option<String>,
     ) -> PyResult<Client> {
-        // What `batches.run` hands to the command line, which resolves it over the same
-        // environment.
-        let settings = PyDict::new(py);
-        settings.set_item("api_key", &api_key)?;
-        settings.set_item("base_url", &base_url)?;
-        settings.set_item("region", region)?;
-        settings.set_item("max_retries", max_retries)?;
-        settings.set_item("timeout", timeout)?;
-        settings.set_item("ca_bundle", &ca_bundle)?;
-        settings.set_item("proxy", &proxy)?;
         let region = region
             .map(str::parse::<Region>)
             .transpose()
@@ -78,13 +67,7 @@ impl Client {
             .build()
             .map_err(|error| errors::to_py(py, error))?;
         Ok(Client {
-            batches: Py::new(
-                py,
-                Batches {
-                    client,
-                    settings: settings.unbind(),
-                },
-            )?,
+            batches: Py::new(py, Batches { client })?,
         })
     }
 
@@ -99,8 +82,6 @@ impl Client {
 #[pyclass(module = "llamacloud_batches", frozen)]
 pub struct Batches {
     client: batches_client::Client,
-    /// The client's arguments, as given.
-    settings: Py<PyDict>,
 }
 
 #[pymethods]
@@ -269,19 +250,54 @@ impl Batches {
         finish(py, wait(py, batches.wait(batch_id, options))?)
     }
 
-    /// `llamacloud batches run` over `paths`, run by the command line of this package with
-    /// this client's settings (`llamacloud_batches._run`): one implementation of the
-    /// command, not a second one here.
-    #[pyo3(signature = (paths, **options))]
-    fn run<'py>(
+    /// `llamacloud batches run` over `paths`, in this process: the run engine's
+    /// `RunResult`, each event handed to `on_event` on this thread as it happens.
+    #[pyo3(signature = (
+        paths,
+        *,
+        job_type,
+        configuration_id,
+        directory_id = None,
+        split = false,
+        include = None,
+        exclude = None,
+        upload_concurrency = None,
+        upload_rate = None,
+        wait = true,
+        timeout = None,
+        on_event = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn run(
         &self,
-        py: Python<'py>,
-        paths: &Bound<'py, PyAny>,
-        options: Option<&Bound<'py, PyDict>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        py.import("llamacloud_batches._run")?
-            .getattr("run")?
-            .call((self.settings.bind(py), paths), options)
+        py: Python<'_>,
+        paths: &Bound<'_, PyAny>,
+        job_type: &str,
+        configuration_id: String,
+        directory_id: Option<&Bound<'_, PyAny>>,
+        split: bool,
+        include: Option<&Bound<'_, PyAny>>,
+        exclude: Option<&Bound<'_, PyAny>>,
+        upload_concurrency: Option<i64>,
+        upload_rate: Option<&Bound<'_, PyAny>>,
+        wait: bool,
+        timeout: Option<f64>,
+        on_event: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let given = run::Given {
+            paths,
+            job_type,
+            configuration_id,
+            directory_id,
+            split,
+            include,
+            exclude,
+            upload_concurrency,
+            upload_rate,
+            wait,
+            timeout,
+        };
+        run::run(py, &self.client, given, on_event)
     }
 }
 

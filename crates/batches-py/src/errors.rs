@@ -13,7 +13,13 @@ const EXCEPTIONS: &str = "llamacloud_batches._exceptions";
 
 /// The exception for `error`.
 pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
-    exception(py, &error).unwrap_or_else(|failure| failure)
+    let message = error.to_string();
+    with_message(py, error, message)
+}
+
+/// The exception for `error`, with `message` (the error's, with more said) as its message.
+pub fn with_message(py: Python<'_>, error: Error, message: String) -> PyErr {
+    exception(py, &error, message).unwrap_or_else(|failure| failure)
 }
 
 /// The exception class of an HTTP status, as the official SDK chooses it.
@@ -31,7 +37,7 @@ pub fn status_class(status: u16) -> &'static str {
     }
 }
 
-fn exception(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
+fn exception(py: Python<'_>, error: &Error, message: String) -> PyResult<PyErr> {
     let kwargs = PyDict::new(py);
     let class = match error {
         Error::Api {
@@ -75,9 +81,19 @@ fn exception(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
     };
     let class = py.import(EXCEPTIONS)?.getattr(class)?;
     let instance = if kwargs.is_empty() {
-        class.call1((error.to_string(),))?
+        class.call1((message,))?
     } else {
-        class.call((error.to_string(),), Some(&kwargs))?
+        class.call((message,), Some(&kwargs))?
     };
     Ok(PyErr::from_value(instance))
+}
+
+/// A `LlamaCloudError`, the package's base class, with `message`: a failure that is none
+/// of the client's.
+pub fn llamacloud_error(py: Python<'_>, message: String) -> PyErr {
+    py.import(EXCEPTIONS)
+        .and_then(|module| module.getattr("LlamaCloudError"))
+        .and_then(|class| class.call1((message,)))
+        .map(PyErr::from_value)
+        .unwrap_or_else(|failure| failure)
 }

@@ -7,6 +7,8 @@
 //!   (`runtime::wait`).
 //! - `model::Batch`: a batch kept as the JSON text the server sent, decoded only when an
 //!   attribute is read.
+//! - `run`: `client.batches.run`, the run engine of `batches-run` in this process, its
+//!   events handed to Python as `event::RunEvent`s.
 //!
 //! Failures become the exceptions of `llamacloud_batches._exceptions` (`errors`).
 #![warn(missing_docs)]
@@ -15,9 +17,11 @@ mod client;
 mod convert;
 mod emulator;
 mod errors;
+mod event;
 mod listing;
 mod model;
 mod params;
+mod run;
 mod runtime;
 mod schema;
 
@@ -33,5 +37,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<listing::BatchIterator>()?;
     module.add_class::<model::Batch>()?;
     module.add_class::<model::Model>()?;
+    module.add_class::<event::RunEvent>()?;
     Ok(())
 }

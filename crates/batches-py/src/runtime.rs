@@ -4,9 +4,10 @@
 //! [`SLICE`] at a time: between slices it takes the GIL back to run Python's signal
 //! handlers, so Ctrl-C (`KeyboardInterrupt`) stops a listing or a `wait` within a fraction
 //! of a second. The future is dropped then, which cancels a call's request in flight; a
-//! listing's fetching stops when its iterator goes.
+//! listing's fetching stops when its iterator goes, a run's work when its handle goes.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -38,13 +39,39 @@ where
 {
     let mut future = std::pin::pin!(future);
     loop {
-        let slice = py.detach(|| {
-            // The timer is made inside the runtime, whose clock it needs.
-            runtime().block_on(async { tokio::time::timeout(SLICE, future.as_mut()).await })
-        });
-        match slice {
-            Ok(output) => return Ok(output),
-            Err(_unfinished) => py.check_signals()?,
+        match slice(py, future.as_mut()) {
+            Some(output) => return Ok(output),
+            None => py.check_signals()?,
         }
     }
+}
+
+/// Polls `future` without the GIL for at most one [`SLICE`]: its output, or `None` when it
+/// has not finished yet (then the caller runs Python's signal handlers, or other Python
+/// code, before the next slice).
+pub fn slice<F>(py: Python<'_>, future: Pin<&mut F>) -> Option<F::Output>
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    py.detach(|| {
+        // The timer is made inside the runtime, whose clock it needs.
+        runtime().block_on(async { tokio::time::timeout(SLICE, future).await.ok() })
+    })
+}
+
+/// Runs `future`, which ends promptly (a cancelled run's last step), without the GIL and
+/// without looking at signals, so that a second Ctrl-C cannot lose its outcome.
+pub fn finish<F>(py: Python<'_>, future: F) -> F::Output
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    py.detach(|| runtime().block_on(future))
+}
+
+/// Makes the shared runtime the current one until the guard goes, for code that starts
+/// tasks on it (a run).
+pub fn enter() -> tokio::runtime::EnterGuard<'static> {
+    runtime().enter()
 }

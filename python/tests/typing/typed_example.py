@@ -38,9 +38,25 @@ def run_one(emulator: lb.Emulator) -> str:
 
 
 def run_folder(client: lb.Client, folder: str) -> List[str]:
-    result: lb.RunResult = client.batches.run(
-        [folder], job_type="parse_v2", configuration_id="cfg-PARSE_FAST", timeout=60.0
-    )
+    uploaded: List[str] = []
+
+    def on_event(event: lb.RunEvent) -> None:
+        kind: str = event.kind
+        if kind == "upload_finished":
+            uploaded.append(f"{event.path} {event.directory_file_id}")
+
+    try:
+        result: lb.RunResult = client.batches.run(
+            [folder],
+            job_type="parse_v2",
+            configuration_id="cfg-PARSE_FAST",
+            timeout=60.0,
+            upload_rate="50/5s",
+            on_event=on_event,
+        )
+    except KeyboardInterrupt as interrupt:
+        resume: List[str] = getattr(interrupt, "resume_directory_ids", [])
+        return resume
     jobs: List[str] = []
     for path, file in result.results.items():
         if file.job_reference is not None:

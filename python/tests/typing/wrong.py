@@ -6,3 +6,4 @@ client = lb.Client(api_key=1)
 count: int = client.batches.get("bat-1").status
 client.batches.list(stauts="RUNNING")
 lb.Emulator(fault_kinds=["teapot"])
+client.batches.run("docs", job_type="parse_v2", configuration_id="c", on_event=3)

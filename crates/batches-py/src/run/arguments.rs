@@ -1,0 +1,219 @@
+//! The arguments of `client.batches.run`, read into the engine's [`Options`] with errors
+//! that name the argument, and the same call again with the directories of a run: the
+//! call that resumes it.
+
+use std::path::PathBuf;
+
+use batches_run::{JobType, Options, UploadRate};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString};
+
+use crate::params;
+
+/// The arguments as Python passed them.
+pub struct Given<'a, 'py> {
+    /// A path or a sequence of paths (`str` or `os.PathLike`).
+    pub paths: &'a Bound<'py, PyAny>,
+    /// `parse_v2` or `extract_v2`, in any case.
+    pub job_type: &'a str,
+    /// A saved configuration id or a preset.
+    pub configuration_id: String,
+    /// A directory id or a sequence of them.
+    pub directory_id: Option<&'a Bound<'py, PyAny>>,
+    /// Allow more than 1,000 files.
+    pub split: bool,
+    /// A glob or a sequence of globs.
+    pub include: Option<&'a Bound<'py, PyAny>>,
+    /// A glob or a sequence of globs.
+    pub exclude: Option<&'a Bound<'py, PyAny>>,
+    /// Uploads in flight at once.
+    pub upload_concurrency: Option<i64>,
+    /// `"50/5s"`, `"8/s"`, or a number per second.
+    pub upload_rate: Option<&'a Bound<'py, PyAny>>,
+    /// Follow the batches to their end.
+    pub wait: bool,
+    /// Seconds to wait for the batches.
+    pub timeout: Option<f64>,
+}
+
+/// The arguments read: the engine's options, and the call that repeats them.
+pub struct Arguments {
+    /// What the engine is asked to do.
+    pub options: Options,
+    /// The call's arguments but `directory_id`, as Python source.
+    call: String,
+}
+
+impl Arguments {
+    /// Reads `given`; a value of the wrong type is a `TypeError`, one out of range a
+    /// `ValueError`, both naming the argument.
+    pub fn read<'py>(py: Python<'py>, given: Given<'_, 'py>) -> PyResult<Arguments> {
+        let (paths, mut call) = paths(py, given.paths)?;
+        let job_type = job_type(given.job_type)?;
+        let mut argument = |name: &str, value: Bound<'py, PyAny>| -> PyResult<()> {
+            call.push_str(&format!(", {name}={}", value.repr()?));
+            Ok(())
+        };
+        argument("job_type", PyString::new(py, job_type.as_str()).into_any())?;
+        argument(
+            "configuration_id",
+            PyString::new(py, &given.configuration_id).into_any(),
+        )?;
+        let mut options = Options::new(paths, job_type, given.configuration_id);
+        options.directory_ids = texts(given.directory_id, "directory_id")?;
+        if given.split {
+            options.split = true;
+            argument("split", PyBool::new(py, true).to_owned().into_any())?;
+        }
+        options.include = texts(given.include, "include")?;
+        if !options.include.is_empty() {
+            argument("include", PyList::new(py, &options.include)?.into_any())?;
+        }
+        options.exclude = texts(given.exclude, "exclude")?;
+        if !options.exclude.is_empty() {
+            argument("exclude", PyList::new(py, &options.exclude)?.into_any())?;
+        }
+        if let Some(uploads) = given.upload_concurrency {
+            options.upload_concurrency = usize::try_from(uploads).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "upload_concurrency: {uploads} is out of range; give a number of uploads \
+                     at once above 0"
+                ))
+            })?;
+            argument("upload_concurrency", uploads.into_pyobject(py)?.into_any())?;
+        }
+        if let Some(rate) = given.upload_rate.filter(|rate| !rate.is_none()) {
+            options.upload_rate = upload_rate(rate)?;
+            argument("upload_rate", rate.clone())?;
+        }
+        if !given.wait {
+            options.wait = false;
+            argument("wait", PyBool::new(py, false).to_owned().into_any())?;
+        }
+        options.timeout = params::seconds(given.timeout, "timeout")?;
+        if let Some(seconds) = given.timeout {
+            argument("timeout", PyFloat::new(py, seconds).into_any())?;
+        }
+        Ok(Arguments { options, call })
+    }
+
+    /// The call that finishes the run in `directory_ids`: this one, with them as
+    /// `directory_id`.
+    pub fn resume_call(&self, py: Python<'_>, directory_ids: &[String]) -> PyResult<String> {
+        Ok(format!(
+            "client.batches.run({}, directory_id={})",
+            self.call,
+            PyList::new(py, directory_ids)?.repr()?
+        ))
+    }
+}
+
+/// The paths, and their list as Python source: a path or a sequence of them, each read
+/// with `os.fspath`.
+fn paths(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<(Vec<PathBuf>, String)> {
+    let single = value.is_instance_of::<PyString>()
+        || value.is_instance_of::<PyBytes>()
+        || value.hasattr("__fspath__")?;
+    let items: Vec<Bound<'_, PyAny>> = if single {
+        vec![value.clone()]
+    } else {
+        value
+            .try_iter()
+            .map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "paths: expected a path or a sequence of paths (str or os.PathLike), got {}",
+                    type_name(value)
+                ))
+            })?
+            .collect::<PyResult<_>>()?
+    };
+    let fspath = py.import("os")?.getattr("fspath")?;
+    let mut paths = Vec::with_capacity(items.len());
+    let mut texts = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let text = fspath.call1((item,)).map_err(|_| {
+            PyTypeError::new_err(format!(
+                "paths[{index}]: expected str or os.PathLike, got {}",
+                type_name(item)
+            ))
+        })?;
+        paths.push(text.extract::<PathBuf>()?);
+        texts.push(text);
+    }
+    let listed = PyList::new(py, texts)?.repr()?.to_string();
+    Ok((paths, listed))
+}
+
+/// A known job type, named in any case.
+fn job_type(given: &str) -> PyResult<JobType> {
+    JobType::KNOWN
+        .iter()
+        .find(|known| known.as_str().eq_ignore_ascii_case(given))
+        .cloned()
+        .ok_or_else(|| {
+            let known: Vec<&str> = JobType::KNOWN.iter().map(JobType::as_str).collect();
+            PyValueError::new_err(format!(
+                "job_type: `{given}` is not a job type; accepted: {}",
+                known.join(", ")
+            ))
+        })
+}
+
+/// One text or a sequence of texts (`None`: none).
+fn texts(value: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Vec<String>> {
+    let Some(value) = value.filter(|value| !value.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(vec![text.to_cow()?.into_owned()]);
+    }
+    let items = value.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{name}: expected str or a sequence of str, got {}",
+            type_name(value)
+        ))
+    })?;
+    items
+        .map(|item| {
+            let item = item?;
+            match item.cast::<PyString>() {
+                Ok(text) => Ok(text.to_cow()?.into_owned()),
+                Err(_) => Err(PyTypeError::new_err(format!(
+                    "{name}: expected str, got {}",
+                    type_name(&item)
+                ))),
+            }
+        })
+        .collect()
+}
+
+/// `"50/5s"` and the other forms of [`UploadRate`], or a number of uploads per second.
+fn upload_rate(value: &Bound<'_, PyAny>) -> PyResult<UploadRate> {
+    let text = if value.is_instance_of::<PyBool>() {
+        None
+    } else if let Ok(text) = value.cast::<PyString>() {
+        Some(text.to_cow()?.into_owned())
+    } else if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyFloat>() {
+        Some(format!("{}/s", value.str()?))
+    } else {
+        None
+    };
+    let Some(text) = text else {
+        return Err(PyTypeError::new_err(format!(
+            "upload_rate: expected str, int or float, got {}",
+            type_name(value)
+        )));
+    };
+    text.parse()
+        .map_err(|error| PyValueError::new_err(format!("upload_rate: {error}")))
+}
+
+/// The name of `value`'s type, for messages.
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|name| name.to_string())
+        .unwrap_or_else(|_| "an object".to_owned())
+}
