@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::options::MAX_BATCH_FILES;
+use crate::limits::MAX_BATCH_FILES;
 
 /// A problem with one local path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -8,12 +8,8 @@ use std::time::Duration;
 use batches_client::JobType;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Most files one batch covers (the API's limit).
-pub const MAX_BATCH_FILES: usize = 1000;
-
-/// The largest file an upload may hold by default: 64 MiB, the emulator's limit (the API
-/// publishes none; a larger file is refused with 413 after it was sent).
-pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+use crate::limits::DEFAULT_MAX_FILE_BYTES;
+use crate::walk::Selection;
 
 /// Everything a run is asked to do. The names are the ones every front-end uses: the
 /// command line's flags (`--upload-concurrency`), Python's keyword arguments and the C
@@ -137,8 +133,8 @@ impl Options {
     }
 
     /// The part that finds the files.
-    pub fn selection(&self) -> crate::Selection {
-        crate::Selection {
+    pub fn selection(&self) -> Selection {
+        Selection {
             paths: self.paths.clone(),
             include: self.include.clone(),
             exclude: self.exclude.clone(),

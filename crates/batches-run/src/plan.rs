@@ -6,7 +6,8 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::error::PlanError;
-use crate::options::{MAX_BATCH_FILES, Options};
+use crate::limits::MAX_BATCH_FILES;
+use crate::options::Options;
 use crate::walk::{LocalFile, Skipped};
 
 /// Uploads in flight at most.

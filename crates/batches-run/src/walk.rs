@@ -177,7 +177,7 @@ impl Selection {
             include: Vec::new(),
             exclude: Vec::new(),
             follow_links: false,
-            max_file_bytes: crate::options::DEFAULT_MAX_FILE_BYTES,
+            max_file_bytes: crate::limits::DEFAULT_MAX_FILE_BYTES,
         }
     }
 
