@@ -308,7 +308,11 @@ struct SafeVisitor<'writer> {
 
 impl SafeVisitor<'_> {
     fn field(&mut self, field: &Field, value: &str) {
-        let separator = if std::mem::take(&mut self.first) { "" } else { " " };
+        let separator = if std::mem::take(&mut self.first) {
+            ""
+        } else {
+            " "
+        };
         let value = terminal_safe(value);
         self.result = self.result.and_then(|()| match field.name() {
             "message" => write!(self.writer, "{separator}{value}"),

@@ -418,7 +418,10 @@ mod tests {
         let mut out = Vec::new();
         let section = ChartSection {
             title: "by status",
-            bars: vec![("\x1b]0;x\x07".to_owned(), 1, None), ("OK".to_owned(), 2, None)],
+            bars: vec![
+                ("\x1b]0;x\x07".to_owned(), 1, None),
+                ("OK".to_owned(), 2, None),
+            ],
             sparkline: None,
         };
         chart(3, &[section], false, &mut out);

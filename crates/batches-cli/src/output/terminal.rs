@@ -61,7 +61,10 @@ mod tests {
             let text = c.to_string();
             let safe = terminal_safe(&text);
             if c.is_control() {
-                assert!(safe.starts_with('\\') && safe.is_ascii(), "{c:?} gave {safe}");
+                assert!(
+                    safe.starts_with('\\') && safe.is_ascii(),
+                    "{c:?} gave {safe}"
+                );
             } else {
                 assert_eq!(safe, text);
             }

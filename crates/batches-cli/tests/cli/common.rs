@@ -265,5 +265,8 @@ pub fn on_terminal(mut cmd: std::process::Command) -> (i32, String) {
     let status = child.wait().unwrap();
     let received = reader.join().unwrap();
     let text = String::from_utf8(received).expect("the terminal received UTF-8");
-    (status.code().expect("exited normally"), text.replace("\r\n", "\n"))
+    (
+        status.code().expect("exited normally"),
+        text.replace("\r\n", "\n"),
+    )
 }

@@ -10,7 +10,9 @@ const HOSTILE_SHOWN: &str = r"\x1b]0;pwned\x07evil\x1b[2J\r\nfake row\u{9b}31m";
 
 /// The control characters of `text` other than line breaks.
 fn controls(text: &str) -> String {
-    text.chars().filter(|c| c.is_control() && *c != '\n').collect()
+    text.chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect()
 }
 
 fn create_directory(env: &Env, name: &str) -> String {
@@ -69,9 +71,10 @@ fn a_hostile_directory_name_is_escaped_in_tables_and_exact_in_data_formats() {
     assert!(pretty.contains(sent_name), "{pretty}");
     let decoded: serde_json::Value = serde_json::from_str(&pretty).unwrap();
     assert_eq!(decoded[0]["name"], HOSTILE);
-    assert!(list("yaml").contains(
-        r#"  name: "\u001b]0;pwned\u0007evil\u001b[2J\r\nfake row\u009b31m""#
-    ));
+    assert!(
+        list("yaml")
+            .contains(r#"  name: "\u001b]0;pwned\u0007evil\u001b[2J\r\nfake row\u009b31m""#)
+    );
 }
 
 #[test]
@@ -99,7 +102,6 @@ fn an_error_echoing_a_hostile_id_shows_it_escaped() {
     let text = stderr(&output);
     assert!(text.contains("response received"), "{text}");
     assert_eq!(controls(&text), "", "{text:?}");
-
 }
 
 #[test]
@@ -119,7 +121,6 @@ fn a_refused_hostile_value_is_echoed_escaped() {
         text.contains(r"invalid value '\x1b]0;pwned\x07\r\nX' for '--status <STATUS>'"),
         "{text}"
     );
-
 }
 
 #[test]
