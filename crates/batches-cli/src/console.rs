@@ -1,8 +1,10 @@
 //! Everything written to stderr: errors with hints, notes, warnings and progress. Every
 //! text given to it is shown through [`terminal_safe`], so a name or a server message
 //! that holds control characters cannot drive the terminal; its own labels and colours
-//! are added around the escaped text.
+//! are added around the escaped text. The messages the command composes may list items
+//! one per line, so their line breaks stay (see [`Layout`]).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,9 +44,9 @@ impl Console {
         let Some(report) = failure.report() else {
             return;
         };
-        self.labelled("error", style::RED, &report.message);
+        self.labelled("error", style::RED, &report.message, layout(failure));
         if let Some(hint) = report.hint {
-            self.labelled("hint", style::CYAN, &hint);
+            self.labelled("hint", style::CYAN, &hint, Layout::Own);
         }
         if let Some((token, item)) = report.starting_token {
             self.resume(&token, item);
@@ -66,33 +68,33 @@ impl Console {
     /// Prints a note, unless quiet.
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            self.line(&terminal_safe(text));
+            self.line(&shown(text, Layout::Own));
         }
     }
 
     /// Prints a warning, unless quiet.
     pub fn warn(&self, text: &str) {
         if !self.quiet {
-            self.labelled("warning", style::YELLOW, text);
+            self.labelled("warning", style::YELLOW, text, Layout::Own);
         }
     }
 
     /// Prints an error that does not end the command (shown even when quiet).
     pub fn error(&self, text: &str) {
-        self.labelled("error", style::RED, text);
+        self.labelled("error", style::RED, text, Layout::Own);
     }
 
     /// Prints a debug line (asked for with `--debug`, so shown even when quiet).
     pub fn debug(&self, text: &str) {
-        self.labelled("debug", style::DIM, text);
+        self.labelled("debug", style::DIM, text, Layout::Own);
     }
 
     /// `label: text`, the label painted, the text escaped.
-    fn labelled(&self, label: &str, code: &str, text: &str) {
+    fn labelled(&self, label: &str, code: &str, text: &str, layout: Layout) {
         self.line(&format!(
             "{}: {}",
             style::paint(label, code, self.color),
-            terminal_safe(text)
+            shown(text, layout)
         ));
     }
 
@@ -283,6 +285,37 @@ impl ListingProgress {
     }
 }
 
+/// Whose line breaks a message holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// The command composed it, with values from outside inside: its line breaks list
+    /// items one per line and stay; every other control character is escaped.
+    Own,
+    /// Outside text as a whole (the server's message): every control character is
+    /// escaped, line breaks too.
+    Outside,
+}
+
+/// `text` as stderr shows it.
+fn shown(text: &str, layout: Layout) -> Cow<'_, str> {
+    if layout == Layout::Outside || !text.contains('\n') {
+        return terminal_safe(text);
+    }
+    let lines: Vec<Cow<'_, str>> = text.split('\n').map(terminal_safe).collect();
+    Cow::Owned(lines.join("\n"))
+}
+
+/// The layout of a failure's message: the command's own for a usage failure, which may
+/// list problems one per line; outside text otherwise (the server's message, or what it
+/// sent that cannot be read).
+fn layout(failure: &Failure) -> Layout {
+    match failure {
+        Failure::ListingStopped { cause, .. } | Failure::Stopped { cause, .. } => layout(cause),
+        Failure::Usage { .. } => Layout::Own,
+        _ => Layout::Outside,
+    }
+}
+
 /// The fields of `--debug` lines as tracing writes them (`name=value`, the message bare),
 /// each value through [`terminal_safe`]: tracing's own escaping covers only some
 /// characters of some fields.
@@ -364,8 +397,7 @@ pub fn parse_error(error: clap::Error, typed_controls: &[String]) {
             }
         }
     }
-    let safe: Vec<_> = text.split('\n').map(terminal_safe).collect();
-    let safe = safe.join("\n");
+    let safe = shown(&text, Layout::Own);
     let _ = if error.use_stderr() {
         std::io::stderr().write_all(safe.as_bytes())
     } else {
@@ -388,4 +420,30 @@ pub fn wait_status(batch: &Batch) -> String {
         text.push_str(" · waiting for a free slot");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_s_line_breaks_stay_and_outside_text_keeps_none() {
+        let text = "2 paths cannot be uploaded:\n  a\rb.pdf\n  \x1b]0;x\x07.pdf";
+        assert_eq!(
+            shown(text, Layout::Own),
+            "2 paths cannot be uploaded:\n  a\\rb.pdf\n  \\x1b]0;x\\x07.pdf"
+        );
+        assert_eq!(
+            shown(text, Layout::Outside),
+            "2 paths cannot be uploaded:\\n  a\\rb.pdf\\n  \\x1b]0;x\\x07.pdf"
+        );
+        let usage = Failure::usage("a\nb");
+        assert_eq!(layout(&usage), Layout::Own);
+        let stopped = Failure::ListingStopped {
+            cause: Box::new(Failure::Unreadable("x".into())),
+            starting_token: "t".into(),
+            item: "batch",
+        };
+        assert_eq!(layout(&stopped), Layout::Outside);
+    }
 }

@@ -1,7 +1,7 @@
 //! Names, ids and values holding control characters (ESC sequences, BEL, CR, LF, C1):
 //! escaped wherever they are shown on a terminal, exact in json, jsonl and yaml.
 
-use crate::common::{Env, code, create_args, fast, json, stderr, stdout};
+use crate::common::{Env, code, create_args, fast, json, mock_server, stderr, stdout};
 
 /// Sets the terminal's title, clears the screen, starts a fake row, then a C1 CSI.
 const HOSTILE: &str = "\x1b]0;pwned\x07evil\x1b[2J\r\nfake row\u{9b}31m";
@@ -93,6 +93,29 @@ fn an_error_echoing_a_hostile_id_shows_it_escaped() {
         text.contains(r"Batch bat-\x1b]0;pwned\x07\u{9b}2J not found"),
         "{text}"
     );
+    // A server's message is escaped whole: its line breaks cannot add a line.
+    let url = mock_server(
+        404,
+        r#"{"detail":"Batch bat-1 not found\nhint: run this\u001b[2J\r"}"#,
+    );
+    let output = env
+        .cmd()
+        .env("LLAMA_CLOUD_BASE_URL", url)
+        .args(["batches", "get", "bat-1"])
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert_eq!(controls(&text), "", "{text:?}");
+    assert_eq!(
+        text.lines().count(),
+        2,
+        "the error and the command's own hint: {text}"
+    );
+    assert!(
+        text.contains(r"Batch bat-1 not found\nhint: run this\x1b[2J\r"),
+        "{text}"
+    );
+
     // --debug shows the response body (JSON may carry C1 characters raw) and the URL.
     let output = env
         .cmd()
