@@ -44,7 +44,10 @@ impl Period {
     fn start(self, day: NaiveDate) -> NaiveDate {
         match self {
             Period::Day => day,
-            Period::Week => day - Days::new(u64::from(day.weekday().num_days_from_monday())),
+            // Only the first week chrono can name has no Monday: it starts at its first day.
+            Period::Week => day
+                .checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
+                .unwrap_or(NaiveDate::MIN),
             Period::Month => day.with_day(1).expect("every month has a first day"),
         }
     }
@@ -55,6 +58,19 @@ impl Period {
             Period::Day => start.checked_add_days(Days::new(1)),
             Period::Week => start.checked_add_days(Days::new(7)),
             Period::Month => start.checked_add_months(Months::new(1)),
+        }
+    }
+
+    /// How many periods run from the one holding `first` to the one holding `last`.
+    fn count(self, first: NaiveDate, last: NaiveDate) -> i64 {
+        let (first, last) = (self.start(first), self.start(last));
+        match self {
+            Period::Day => (last - first).num_days() + 1,
+            Period::Week => (last - first).num_days() / 7 + 1,
+            Period::Month => {
+                let months = |day: NaiveDate| i64::from(day.year()) * 12 + i64::from(day.month0());
+                months(last) - months(first) + 1
+            }
         }
     }
 
@@ -107,9 +123,14 @@ impl Counts {
     /// [`MAX_PERIODS`] rows (months when none does).
     fn period(&self, by: Option<Period>) -> Period {
         by.unwrap_or_else(|| {
+            let (Some((&first, _)), Some((&last, _))) =
+                (self.by_day.first_key_value(), self.by_day.last_key_value())
+            else {
+                return Period::Day;
+            };
             [Period::Day, Period::Week]
                 .into_iter()
-                .find(|period| self.series(*period).len() <= MAX_PERIODS)
+                .find(|period| period.count(first, last) <= MAX_PERIODS as i64)
                 .unwrap_or(Period::Month)
         })
     }
@@ -128,13 +149,13 @@ impl Counts {
             series.push((at, 0));
             start = period.next(at);
         }
-        let mut slot = 0;
         for (day, count) in &self.by_day {
             let start = period.start(*day);
-            while series[slot].0 != start {
-                slot += 1;
+            match series.binary_search_by_key(&start, |(at, _)| *at) {
+                Ok(slot) => series[slot].1 += count,
+                // Every start is in the series; a count is kept even if one were not.
+                Err(slot) => series.insert(slot, (start, *count)),
             }
-            series[slot].1 += count;
         }
         series
     }
@@ -265,4 +286,85 @@ pub async fn run(
         },
     ];
     context.printer.chart(counts.total, &sections)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(days: &[(NaiveDate, u64)]) -> Counts {
+        Counts {
+            by_day: days.iter().copied().collect(),
+            ..Counts::default()
+        }
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn rows(entries: &[(&str, u64)]) -> Vec<(String, u64)> {
+        entries
+            .iter()
+            .map(|(label, count)| ((*label).to_owned(), *count))
+            .collect()
+    }
+
+    #[test]
+    fn the_period_is_the_shortest_that_fits_and_every_period_of_the_span_has_a_row() {
+        // Friday 30 January to Monday 2 March: 32 days, 6 weeks, 3 months.
+        let mut history = counts(&[
+            (date("2026-01-30"), 2),
+            (date("2026-02-01"), 1),
+            (date("2026-03-02"), 4),
+        ]);
+        assert_eq!(history.period(None), Period::Week);
+        assert_eq!(history.period(Some(Period::Day)), Period::Day);
+        assert_eq!(history.series(Period::Day).len(), 32);
+        assert_eq!(
+            history.periods(Period::Week),
+            rows(&[
+                ("2026-01-26", 3),
+                ("2026-02-02", 0),
+                ("2026-02-09", 0),
+                ("2026-02-16", 0),
+                ("2026-02-23", 0),
+                ("2026-03-02", 4),
+            ])
+        );
+        history.undated = 5;
+        assert_eq!(
+            history.periods(Period::Month),
+            rows(&[
+                ("2026-01", 2),
+                ("2026-02", 1),
+                ("2026-03", 4),
+                ("unknown", 5)
+            ])
+        );
+        history.by_day.insert(date("2028-06-01"), 1);
+        assert_eq!(history.period(None), Period::Month);
+        assert_eq!(history.series(Period::Month).len(), 30);
+        assert_eq!(counts(&[]).periods(Period::Day), rows(&[]));
+    }
+
+    #[test]
+    fn the_ends_of_the_calendar_are_counted_without_a_panic() {
+        let first = NaiveDate::MIN;
+        let early = counts(&[
+            (first, 1),
+            (first + Days::new(3), 2),
+            (first + Days::new(9), 4),
+        ]);
+        for period in [Period::Day, Period::Week, Period::Month] {
+            let series = early.series(period);
+            assert_eq!(series.iter().map(|(_, count)| count).sum::<u64>(), 7);
+        }
+        let last = NaiveDate::MAX;
+        let late = counts(&[(last - Days::new(40), 1), (last, 2)]);
+        for period in [Period::Day, Period::Week, Period::Month] {
+            let series = late.series(period);
+            assert_eq!(series.iter().map(|(_, count)| count).sum::<u64>(), 3);
+        }
+    }
 }
