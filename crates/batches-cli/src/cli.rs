@@ -189,10 +189,15 @@ pub enum BatchesCommand {
         #[command(flatten)]
         scope: ScopeArgs,
     },
-    /// Count batches by status, job type and day, as a bar chart (or JSON)
+    /// Count batches by status, job type and time (day, week or month), as a bar chart (or
+    /// JSON)
     Stats {
         #[command(flatten)]
         filters: ListFilters,
+        /// Group the counts over time by day, week (from Monday) or month, UTC [default:
+        /// the shortest that gives at most 31 rows]
+        #[arg(long, value_name = "PERIOD", value_enum)]
+        by: Option<Period>,
     },
     /// Upload local files and folders, run one job over them and show each file's result
     Run(Box<RunArgs>),
@@ -360,6 +365,17 @@ impl ConfigKey {
             ConfigKey::Proxy => "proxy",
         }
     }
+}
+
+/// `batches stats --by`: the period the counts over time are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Period {
+    /// Calendar days
+    Day,
+    /// Weeks from Monday
+    Week,
+    /// Calendar months
+    Month,
 }
 
 /// `--format`.

@@ -1,14 +1,24 @@
-//! Everything written to stderr: errors with hints, notes, warnings and progress.
+//! Everything written to stderr: errors with hints, notes, warnings and progress. Every
+//! text given to it is shown through [`terminal_safe`], so a name or a server message
+//! that holds control characters cannot drive the terminal; its own labels and colours
+//! are added around the escaped text. The messages the command composes may list items
+//! one per line, so their line breaks stay (see [`Layout`]).
 
+use std::borrow::Cow;
+use std::fmt;
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use batches_client::{Batch, BatchStatus};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tracing::field::{Field, Visit};
+use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::fmt::FormatFields;
+use tracing_subscriber::fmt::format::{self, Writer};
 
 use crate::failure::Failure;
-use crate::output::style;
+use crate::output::{style, terminal_safe};
 
 /// stderr, with the user's choices about noise and colour.
 #[derive(Debug, Clone, Copy)]
@@ -34,21 +44,20 @@ impl Console {
         let Some(report) = failure.report() else {
             return;
         };
-        self.line(&format!(
-            "{}: {}",
-            self.paint("error", style::RED),
-            report.message
-        ));
+        self.labelled("error", style::RED, &report.message, layout(failure));
         if let Some(hint) = report.hint {
-            self.line(&format!("{}: {hint}", self.paint("hint", style::CYAN)));
+            self.labelled("hint", style::CYAN, &hint, Layout::Own);
         }
         if let Some((token, item)) = report.starting_token {
             self.resume(&token, item);
         }
         if let Some(resume) = report.resume_command {
-            self.line(&format!("to resume, run: {}", resume.command));
+            self.line(&format!(
+                "to resume, run: {}",
+                terminal_safe(&resume.command)
+            ));
             if let Some(note) = resume.note {
-                self.line(&format!("({note})"));
+                self.line(&format!("({})", terminal_safe(&note)));
             }
         }
     }
@@ -57,41 +66,60 @@ impl Console {
     pub fn resume(&self, starting_token: &str, item: &str) {
         self.line(&format!(
             "to continue after the last {item} printed, repeat the listing with \
-             --starting-token {starting_token}"
+             --starting-token {}",
+            terminal_safe(starting_token)
         ));
     }
 
     /// Prints a note, unless quiet.
     pub fn note(&self, text: &str) {
         if !self.quiet {
-            self.line(text);
+            self.line(&shown(text, Layout::Own));
         }
     }
 
     /// Prints a warning, unless quiet.
     pub fn warn(&self, text: &str) {
         if !self.quiet {
-            self.line(&format!("{}: {text}", self.paint("warning", style::YELLOW)));
+            self.labelled("warning", style::YELLOW, text, Layout::Own);
         }
     }
 
     /// Prints an error that does not end the command (shown even when quiet).
     pub fn error(&self, text: &str) {
-        self.line(&format!("{}: {text}", self.paint("error", style::RED)));
+        self.labelled("error", style::RED, text, Layout::Own);
     }
 
     /// Prints a debug line (asked for with `--debug`, so shown even when quiet).
     pub fn debug(&self, text: &str) {
-        self.line(&format!("{}: {text}", self.paint("debug", style::DIM)));
+        self.labelled("debug", style::DIM, text, Layout::Own);
     }
 
-    fn paint(&self, text: &str, code: &str) -> String {
-        style::paint(text, code, self.color)
+    /// `label: text`, the label painted, the text escaped.
+    fn labelled(&self, label: &str, code: &str, text: &str, layout: Layout) {
+        self.line(&format!(
+            "{}: {}",
+            style::paint(label, code, self.color),
+            shown(text, layout)
+        ));
     }
 
     fn line(&self, text: &str) {
         // A closed stderr leaves nowhere to report to; the exit code still tells.
         let _ = writeln!(std::io::stderr(), "{text}");
+    }
+
+    /// Shows the client's requests and responses (`--debug`), each field value escaped:
+    /// a response body or a URL is outside text like any other.
+    pub fn trace_requests(&self) {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(self.color)
+            .with_target(false)
+            .with_span_events(format::FmtSpan::NEW | format::FmtSpan::CLOSE)
+            .fmt_fields(SafeFields)
+            .with_env_filter(tracing_subscriber::EnvFilter::new("batches_client=trace"))
+            .init();
     }
 
     /// Whether colours may be used on stderr.
@@ -120,7 +148,7 @@ impl Console {
             ProgressStyle::with_template("{spinner} {prefix} {msg} · {elapsed}")
                 .expect("the template is valid"),
         );
-        bar.set_prefix(batch_id.to_owned());
+        bar.set_prefix(terminal_safe(batch_id).into_owned());
         bar.set_message("waiting for the first status");
         // Drawn only once complete, so the first frame is not a bare spinner.
         bar.set_draw_target(ProgressDrawTarget::stderr());
@@ -225,7 +253,7 @@ impl BatchLines {
             ProgressStyle::with_template("{spinner} {prefix} {msg} · {elapsed}")
                 .expect("the template is valid"),
         );
-        bar.set_prefix(batch_id.to_owned());
+        bar.set_prefix(terminal_safe(batch_id).into_owned());
         bar.set_message("waiting for the first status");
         bar.enable_steady_tick(Duration::from_millis(120));
         bar
@@ -263,6 +291,126 @@ impl ListingProgress {
     }
 }
 
+/// Whose line breaks a message holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// The command composed it, with values from outside inside: its line breaks list
+    /// items one per line and stay; every other control character is escaped.
+    Own,
+    /// Outside text as a whole (the server's message): every control character is
+    /// escaped, line breaks too.
+    Outside,
+}
+
+/// `text` as stderr shows it.
+fn shown(text: &str, layout: Layout) -> Cow<'_, str> {
+    if layout == Layout::Outside || !text.contains('\n') {
+        return terminal_safe(text);
+    }
+    let lines: Vec<Cow<'_, str>> = text.split('\n').map(terminal_safe).collect();
+    Cow::Owned(lines.join("\n"))
+}
+
+/// The layout of a failure's message: the command's own for a usage failure, which may
+/// list problems one per line; outside text otherwise (the server's message, or what it
+/// sent that cannot be read).
+fn layout(failure: &Failure) -> Layout {
+    match failure {
+        Failure::ListingStopped { cause, .. } | Failure::Stopped { cause, .. } => layout(cause),
+        Failure::Usage { .. } => Layout::Own,
+        _ => Layout::Outside,
+    }
+}
+
+/// The fields of `--debug` lines as tracing writes them (`name=value`, the message bare),
+/// each value through [`terminal_safe`]: tracing's own escaping covers only some
+/// characters of some fields.
+struct SafeFields;
+
+impl<'writer> FormatFields<'writer> for SafeFields {
+    fn format_fields<R: RecordFields>(&self, writer: Writer<'writer>, fields: R) -> fmt::Result {
+        let mut visitor = SafeVisitor {
+            writer,
+            result: Ok(()),
+            first: true,
+        };
+        fields.record(&mut visitor);
+        visitor.result
+    }
+}
+
+struct SafeVisitor<'writer> {
+    writer: Writer<'writer>,
+    result: fmt::Result,
+    first: bool,
+}
+
+impl SafeVisitor<'_> {
+    fn field(&mut self, field: &Field, value: &str) {
+        let separator = if std::mem::take(&mut self.first) {
+            ""
+        } else {
+            " "
+        };
+        let value = terminal_safe(value);
+        self.result = self.result.and_then(|()| match field.name() {
+            "message" => write!(self.writer, "{separator}{value}"),
+            name => write!(self.writer, "{separator}{name}={value}"),
+        });
+    }
+}
+
+impl Visit for SafeVisitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.field(field, value);
+        } else {
+            self.field(field, &format!("{value:?}"));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.field(field, &format!("{value:?}"));
+    }
+}
+
+/// The command line's arguments that hold a control character, which clap would echo in
+/// its errors as typed. Their errors are rendered without clap's styles (see
+/// [`parse_error`]), so that the only control characters in them are the arguments'.
+pub fn typed_controls() -> Vec<String> {
+    std::env::args_os()
+        .map(|arg| arg.to_string_lossy().into_owned())
+        .filter(|arg| arg.chars().any(char::is_control))
+        .collect()
+}
+
+/// Prints an error of the command line's parsing (or `--help`, `--version`). When
+/// arguments hold control characters (`typed_controls`, the error rendered without
+/// styles), each such argument, and its value after `=`, is shown escaped wherever clap
+/// echoes it, and any other control character left but a line break is escaped too.
+pub fn parse_error(error: clap::Error, typed_controls: &[String]) {
+    if typed_controls.is_empty() {
+        // A closed stream leaves nowhere to report to; the exit code still tells.
+        let _ = error.print();
+        return;
+    }
+    let mut text = error.render().ansi().to_string();
+    for arg in typed_controls {
+        let value = arg.split_once('=').map(|(_, value)| value);
+        for typed in std::iter::once(arg.as_str()).chain(value) {
+            if typed.chars().any(char::is_control) {
+                text = text.replace(typed, &terminal_safe(typed));
+            }
+        }
+    }
+    let safe = shown(&text, Layout::Own);
+    let _ = if error.use_stderr() {
+        std::io::stderr().write_all(safe.as_bytes())
+    } else {
+        std::io::stdout().write_all(safe.as_bytes())
+    };
+}
+
 /// The `wait` status line for a batch: status and result counts.
 pub fn wait_status(batch: &Batch) -> String {
     let results = batch.results.as_deref();
@@ -275,7 +423,8 @@ pub fn wait_status(batch: &Batch) -> String {
 /// A batch's live line: its status, and how many files have a result (`mapped`, when
 /// known) and an error.
 pub fn batch_status_line(status: &BatchStatus, mapped: Option<usize>, failed: usize) -> String {
-    let mut text = status.to_string();
+    // A status this version does not know is shown as the server sent it.
+    let mut text = terminal_safe(status.as_str()).into_owned();
     if let Some(mapped) = mapped {
         text.push_str(&format!(" · {mapped} files"));
         if failed > 0 {
@@ -286,4 +435,30 @@ pub fn batch_status_line(status: &BatchStatus, mapped: Option<usize>, failed: us
         text.push_str(" · waiting for a free slot");
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_s_line_breaks_stay_and_outside_text_keeps_none() {
+        let text = "2 paths cannot be uploaded:\n  a\rb.pdf\n  \x1b]0;x\x07.pdf";
+        assert_eq!(
+            shown(text, Layout::Own),
+            "2 paths cannot be uploaded:\n  a\\rb.pdf\n  \\x1b]0;x\\x07.pdf"
+        );
+        assert_eq!(
+            shown(text, Layout::Outside),
+            "2 paths cannot be uploaded:\\n  a\\rb.pdf\\n  \\x1b]0;x\\x07.pdf"
+        );
+        let usage = Failure::usage("a\nb");
+        assert_eq!(layout(&usage), Layout::Own);
+        let stopped = Failure::ListingStopped {
+            cause: Box::new(Failure::Unreadable("x".into())),
+            starting_token: "t".into(),
+            item: "batch",
+        };
+        assert_eq!(layout(&stopped), Layout::Outside);
+    }
 }

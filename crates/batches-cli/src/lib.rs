@@ -36,18 +36,24 @@ pub fn command() -> clap::Command {
 
 /// Runs `llamacloud` with the process's arguments and returns its exit code.
 pub fn run() -> ExitCode {
-    let matches = match command().try_get_matches() {
+    let typed_controls = console::typed_controls();
+    let mut command = command();
+    if !typed_controls.is_empty() {
+        command = command.styles(clap::builder::Styles::plain());
+    }
+    let matches = match command.try_get_matches() {
         Ok(matches) => matches,
         Err(error) => {
             // --help and --version are "errors" that go to stdout with exit code 0.
-            let _ = error.print();
-            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+            let code = if error.use_stderr() { 2 } else { 0 };
+            console::parse_error(error, &typed_controls);
+            return ExitCode::from(code);
         }
     };
     let cli = match cli::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(error) => {
-            let _ = error.print();
+            console::parse_error(error, &typed_controls);
             return ExitCode::from(2);
         }
     };

@@ -13,7 +13,7 @@ use super::Context;
 use crate::cli::UploadArgs;
 use crate::console::{BatchLines, Console, UploadProgress, batch_status_line};
 use crate::failure::Failure;
-use crate::output::Rows;
+use crate::output::{Rows, terminal_safe};
 
 /// The files `paths` and the upload options select.
 pub fn selection(paths: &[std::path::PathBuf], args: &UploadArgs) -> Selection {
@@ -59,8 +59,25 @@ pub fn plan_failure(error: PlanError) -> Failure {
         PlanError::InvalidOption { option, message } => {
             (format!("--{}: {message}", option.replace('_', "-")), None)
         }
-        error @ PlanError::Paths(_) => (
-            error.to_string(),
+        PlanError::Paths(problems) => (
+            // One problem per line, each path escaped here: a line break in a name must
+            // not break the list.
+            format!(
+                "{} cannot be uploaded; nothing was sent:\n  {}",
+                match problems.len() {
+                    1 => "a path".to_owned(),
+                    n => format!("{n} paths"),
+                },
+                problems
+                    .iter()
+                    .map(|problem| format!(
+                        "{}: {}",
+                        terminal_safe(&problem.path),
+                        terminal_safe(&problem.reason)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("\n  ")
+            ),
             Some("fix or remove them, or leave them out with --exclude GLOB".to_owned()),
         ),
         other => (other.to_string(), None),

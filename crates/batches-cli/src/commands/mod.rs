@@ -86,23 +86,14 @@ fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failu
             BatchesCommand::Wait { id, wait, scope } => {
                 batch::wait(&mut context, &id, wait.timeout, wait.interval, scope).await
             }
-            BatchesCommand::Stats { filters } => stats::run(&mut context, filters).await,
+            BatchesCommand::Stats { filters, by } => stats::run(&mut context, filters, by).await,
             BatchesCommand::Run(args) => run::run(&mut context, *args).await,
         }
     })
 }
 
 fn debug_settings(console: &Console, settings: &Settings, profile: &Profile) {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(console.color())
-        .with_target(false)
-        .with_span_events(
-            tracing_subscriber::fmt::format::FmtSpan::NEW
-                | tracing_subscriber::fmt::format::FmtSpan::CLOSE,
-        )
-        .with_env_filter(tracing_subscriber::EnvFilter::new("batches_client=trace"))
-        .init();
+    console.trace_requests();
     let client = &settings.client;
     let key = client.api_key.as_ref().map_or_else(
         || "none".to_owned(),

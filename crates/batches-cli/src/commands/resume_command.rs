@@ -136,7 +136,9 @@ fn replace_directory_ids(
 }
 
 /// Arguments joined for a POSIX shell: single-quoted unless made only of characters the
-/// shell leaves alone.
+/// shell leaves alone; one holding a control character as `$'…'` with `\xNN` escapes (the
+/// ANSI-C quoting of bash, zsh, ksh and POSIX.1-2024), so
+/// that the command shows no raw control character and still pastes back exactly.
 fn quoted(args: impl IntoIterator<Item = String>) -> String {
     args.into_iter()
         .map(|arg| {
@@ -146,6 +148,25 @@ fn quoted(args: impl IntoIterator<Item = String>) -> String {
                     .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
             if plain {
                 arg
+            } else if arg.chars().any(char::is_control) {
+                let mut quoted = String::from("$'");
+                for c in arg.chars() {
+                    match c {
+                        '\\' | '\'' => {
+                            quoted.push('\\');
+                            quoted.push(c);
+                        }
+                        c if c.is_control() => {
+                            let mut bytes = [0; 4];
+                            for byte in c.encode_utf8(&mut bytes).bytes() {
+                                quoted.push_str(&format!("\\x{byte:02x}"));
+                            }
+                        }
+                        c => quoted.push(c),
+                    }
+                }
+                quoted.push('\'');
+                quoted
             } else {
                 format!("'{}'", arg.replace('\'', r"'\''"))
             }
@@ -214,6 +235,15 @@ mod tests {
             quoted(args(&line)),
             r"llamacloud 'my docs' 'it'\''s' a/b.pdf '' '*.md'"
         );
+        // Control characters: ANSI-C quoting, which a shell reads back to the same bytes.
+        let hostile = "cfg-\u{1b}[31m'red'\\\n\u{9b}";
+        let line = quoted(args(&["x", hostile]));
+        assert_eq!(line, r"x $'cfg-\x1b[31m\'red\'\\\x0a\xc2\x9b'");
+        let output = std::process::Command::new("bash")
+            .args(["-c", &format!("printf %s {}", &line[2..])])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(output.stdout).unwrap(), hostile);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Everything written to stdout goes through [`Printer`]: formats, `--transform`, and a
-//! quiet stop when the reader goes away (`| head -1`).
+//! quiet stop when the reader goes away (`| head -1`). Tables and charts show outside
+//! text through [`terminal_safe`]; json, jsonl, yaml and raw keep it exact.
 
 mod json;
 pub mod style;
 mod table;
+mod terminal;
 mod yaml;
 
 use std::io::{IsTerminal, Stdout, Write};
@@ -15,6 +17,7 @@ use crate::failure::Failure;
 use crate::transform::{Produced, Transform};
 
 pub use table::{ChartSection, Rows};
+pub use terminal::terminal_safe;
 
 /// Bytes gathered before a write to stdout.
 const BUFFER: usize = 32 * 1024;
@@ -34,6 +37,8 @@ enum Shape {
 /// Writes results to stdout in the chosen format.
 pub struct Printer {
     transform: Option<Transform>,
+    /// Whether stdout is a terminal.
+    terminal: bool,
     sink: Sink,
 }
 
@@ -81,6 +86,7 @@ impl Printer {
         let color = color && terminal;
         Ok(Printer {
             transform,
+            terminal,
             sink: Sink {
                 shape,
                 color,
@@ -105,6 +111,11 @@ impl Printer {
     /// Whether the output is for people (the table and chart shape).
     pub fn is_table(&self) -> bool {
         self.sink.shape == Shape::Table
+    }
+
+    /// Whether stdout is a terminal, so a person is looking (a table may be piped too).
+    pub fn on_terminal(&self) -> bool {
+        self.terminal
     }
 
     /// Writes one result: a response body (exact with `--format raw`) or a value of the

@@ -1,11 +1,14 @@
 //! Tables for people: batches, directories, directory files, a run's files and results, a
 //! batch's results, and the bar chart of `batches stats`.
 
+use std::borrow::Cow;
+
 use batches_client::{Batch, Directory, DirectoryFile};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::style::{self, BOLD};
+use super::terminal_safe;
 
 /// What the rows of a table show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,13 +129,27 @@ impl Rows {
                 (cells, color)
             }),
         };
-        decoded.map_err(|error| {
-            format!(
-                "the server sent a {} that cannot be shown as a table ({error}); use --format json",
-                self.item()
-            )
-        })
+        decoded
+            .map(|(cells, color)| (safe(cells), color))
+            .map_err(|error| {
+                format!(
+                    "the server sent a {} that cannot be shown as a table ({error}); use \
+                     --format json",
+                    self.item()
+                )
+            })
     }
+}
+
+/// Cells with their control characters escaped, before their widths are measured.
+fn safe(cells: Vec<String>) -> Vec<String> {
+    cells
+        .into_iter()
+        .map(|cell| match terminal_safe(&cell) {
+            Cow::Borrowed(_) => cell,
+            Cow::Owned(escaped) => escaped,
+        })
+        .collect()
 }
 
 /// A JSON scalar as a cell: strings without quotes, absent and `null` as `-`.
@@ -227,12 +244,12 @@ pub fn results(batch: &Batch, color: bool, out: &mut Vec<u8>) {
         .iter()
         .map(|result| {
             let job = result.job_reference.as_ref();
-            vec![
+            safe(vec![
                 result.source_directory_file_id.clone(),
                 job.map_or_else(|| "-".to_owned(), |job| job.id.clone()),
                 job.map_or_else(|| "-".to_owned(), |job| job.type_.to_string()),
                 result.error_message.clone().unwrap_or_default(),
-            ]
+            ])
         })
         .collect();
     let errors = results.iter().filter(|r| r.error_message.is_some()).count();
@@ -259,6 +276,8 @@ pub struct ChartSection {
     pub title: &'static str,
     /// Label, count and the label's colour.
     pub bars: Vec<(String, u64, Option<&'static str>)>,
+    /// A series drawn as a sparkline between the title and the bars.
+    pub sparkline: Option<Vec<u64>>,
 }
 
 /// Horizontal bars, scaled per section to 40 columns, drawn with eighth blocks.
@@ -270,10 +289,18 @@ pub fn chart(total: u64, sections: &[ChartSection], color: bool, out: &mut Vec<u
         out.extend_from_slice(
             format!("\n{}\n", style::paint(section.title, BOLD, color)).as_bytes(),
         );
-        let label_width = section
+        if let Some(series) = &section.sparkline {
+            out.extend_from_slice(format!("  {}\n", sparkline(series)).as_bytes());
+        }
+        // Labels may be the server's own (an unknown status).
+        let labels: Vec<Cow<'_, str>> = section
             .bars
             .iter()
-            .map(|(label, ..)| label.chars().count())
+            .map(|(label, ..)| terminal_safe(label))
+            .collect();
+        let label_width = labels
+            .iter()
+            .map(|label| label.chars().count())
             .max()
             .unwrap_or(0);
         let count_width = section
@@ -289,7 +316,7 @@ pub fn chart(total: u64, sections: &[ChartSection], color: bool, out: &mut Vec<u
             .max()
             .unwrap_or(0)
             .max(1);
-        for (label, count, label_color) in &section.bars {
+        for (label, (_, count, label_color)) in labels.iter().zip(&section.bars) {
             let eighths = count * WIDTH * 8 / max;
             let mut bar = "█".repeat((eighths / 8) as usize);
             bar.push_str(EIGHTHS[(eighths % 8) as usize]);
@@ -304,6 +331,20 @@ pub fn chart(total: u64, sections: &[ChartSection], color: bool, out: &mut Vec<u
             out.extend_from_slice(format!("  {padded}  {count:>count_width$}  {bar}\n").as_bytes());
         }
     }
+}
+
+/// One character per count, eight heights scaled to the largest count; a zero is a
+/// space and any other count at least the lowest block, as in the bars.
+fn sparkline(series: &[u64]) -> String {
+    const LEVELS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = series.iter().copied().max().unwrap_or(0).max(1);
+    series
+        .iter()
+        .map(|&count| match count {
+            0 => ' ',
+            count => LEVELS[((count * 8).div_ceil(max) - 1).min(7) as usize],
+        })
+        .collect()
 }
 
 fn timestamp(at: Option<DateTime<Utc>>) -> String {
@@ -357,5 +398,37 @@ fn row(
         };
         out.extend_from_slice(text.as_bytes());
         out.extend_from_slice(if i < last { b"  " } else { b"\n" });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sparkline_scales_to_the_largest_count_and_leaves_zeros_blank() {
+        assert_eq!(sparkline(&[0, 1, 4, 8, 5, 0, 16]), " ▁▂▄▃ █");
+        assert_eq!(sparkline(&[3, 3]), "██");
+        assert_eq!(sparkline(&[1, 1_000_000]), "▁█");
+        assert_eq!(sparkline(&[]), "");
+    }
+
+    #[test]
+    fn chart_labels_are_escaped_and_cells_measured_after() {
+        let mut out = Vec::new();
+        let section = ChartSection {
+            title: "by status",
+            bars: vec![
+                ("\x1b]0;x\x07".to_owned(), 1, None),
+                ("OK".to_owned(), 2, None),
+            ],
+            sparkline: None,
+        };
+        chart(3, &[section], false, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "3 batches\n\nby status\n  \\x1b]0;x\\x07  1  ████████████████████\n  OK            2  \
+             ████████████████████████████████████████\n"
+        );
     }
 }

@@ -219,3 +219,54 @@ pub fn create_args<'a>(directory: &'a str, configuration: &'a str) -> Vec<&'a st
         configuration,
     ]
 }
+
+/// Runs `cmd` with stdout and stderr on a new pseudo-terminal of 100 columns, as a person
+/// at a terminal runs it; returns the exit code and everything the terminal received,
+/// its line ends (`\r\n`) made `\n`.
+#[cfg(unix)]
+pub fn on_terminal(mut cmd: std::process::Command) -> (i32, String) {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let (mut master, mut slave) = (0, 0);
+    let size = libc::winsize {
+        ws_row: 50,
+        ws_col: 100,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: the out-pointers are valid; the name and terminal settings may be null.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(opened, 0, "a pseudo-terminal");
+    // SAFETY: openpty returned two open descriptors that nothing else owns.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave);
+    let mut child = cmd.spawn().expect("the command starts");
+    // The command's copies of the terminal's end must close, so that reading ends with it.
+    drop(cmd);
+    let reader = std::thread::spawn(move || {
+        let mut terminal = std::fs::File::from(master);
+        let mut received = Vec::new();
+        let mut buffer = [0; 4096];
+        // Linux answers EIO once the last writer has gone.
+        while let Ok(n @ 1..) = terminal.read(&mut buffer) {
+            received.extend_from_slice(&buffer[..n]);
+        }
+        received
+    });
+    let status = child.wait().unwrap();
+    let received = reader.join().unwrap();
+    let text = String::from_utf8(received).expect("the terminal received UTF-8");
+    (
+        status.code().expect("exited normally"),
+        text.replace("\r\n", "\n"),
+    )
+}

@@ -4,6 +4,7 @@
 mod common;
 mod config;
 mod directories;
+mod escaping;
 mod folders;
 mod formats;
 mod help;
