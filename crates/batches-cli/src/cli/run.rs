@@ -6,7 +6,7 @@ use std::time::Duration;
 use batches_client::JobType;
 use clap::Args;
 
-use super::job_type_parser;
+use super::parsers::job_type_parser;
 use crate::values::{self, Rate};
 
 /// Which local files to upload, and how fast.

@@ -12,29 +12,17 @@
 mod batch;
 mod results;
 
-use batches_client::{CreateDirectoryRequest, CreateDirectoryType, Response};
-use batches_types::Batch;
+use batches_client::{CreateDirectoryRequest, CreateDirectoryType};
 
+use self::results::Group;
 use super::Context;
 use super::resume_command::with_directory_ids;
-use super::upload::{self, LocalFile, Outcome, Uploader};
+use super::upload::{self, LocalFile, Uploader};
 use crate::cli::RunArgs;
 use crate::failure::Failure;
 
 /// Most files one batch covers.
 const MAX_BATCH_FILES: usize = 1000;
-
-/// One directory's part of a run.
-pub struct Group<'a> {
-    /// The directory.
-    pub directory_id: String,
-    /// Its local files, sorted by path.
-    pub files: &'a [LocalFile],
-    /// What became of each file's upload.
-    pub outcomes: Vec<Outcome>,
-    /// Its batch, as last seen; `None` when some upload failed.
-    pub batch: Option<Response<Batch>>,
-}
 
 /// Runs `batches run`.
 pub async fn run(context: &mut Context, args: RunArgs) -> Result<(), Failure> {

@@ -1,13 +1,26 @@
 //! A run's per-file results, keyed by local path: one record per file, failures last, and
 //! the exit status they make.
 
-use batches_client::{BatchResult, BatchStatus, Error, JobReference};
+use batches_client::{BatchResult, BatchStatus, Error, JobReference, Response};
 use batches_types::Batch;
 use serde::Serialize;
 
-use super::{Context, Group};
+use super::Context;
+use crate::commands::upload::{LocalFile, Outcome};
 use crate::failure::Failure;
 use crate::output::Rows;
+
+/// One directory's part of a run.
+pub struct Group<'a> {
+    /// The directory.
+    pub directory_id: String,
+    /// Its local files, sorted by path.
+    pub files: &'a [LocalFile],
+    /// What became of each file's upload.
+    pub outcomes: Vec<Outcome>,
+    /// Its batch, as last seen; `None` when some upload failed.
+    pub batch: Option<Response<Batch>>,
+}
 
 /// What became of one local file.
 #[derive(Debug, Serialize)]
