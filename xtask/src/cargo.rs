@@ -14,11 +14,31 @@ use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
 /// `cargo` in `dir`: the cargo that runs this program when there is one (it sets `CARGO`),
-/// so that the same toolchain builds everything.
+/// so that the same toolchain builds everything, in the environment of the shell that
+/// started it: without the variables `cargo run` set to describe this package.
 pub fn command(dir: &Path) -> Command {
     let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cargo.current_dir(dir);
+    // Build scripts may watch these (ring's watches `CARGO_MANIFEST_DIR` and
+    // `CARGO_PKG_NAME` with `rerun-if-env-changed`): a build started here would then differ
+    // from one started from a shell, and each would rebuild ring and all above it.
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(describes_this_package) {
+            cargo.env_remove(name);
+        }
+    }
     cargo
+}
+
+/// Whether `name` is one of the variables `cargo run` and `cargo test` set for the program
+/// they start.
+fn describes_this_package(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || name.starts_with("CARGO_MANIFEST_")
+        || matches!(
+            name,
+            "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+        )
 }
 
 /// Runs `cargo` with `args` and fails, naming the command, unless it succeeds.
@@ -294,6 +314,42 @@ mod tests {
             error,
             "the build produced no `.dylib-nope` file of library `hello`"
         );
+    }
+
+    /// A build started here and one started from a shell share their artifacts, even when a
+    /// build script watches the variables `cargo test` (or `cargo run`) set for this program.
+    #[test]
+    fn a_build_from_here_is_one_from_a_shell() {
+        assert!(
+            std::env::var_os("CARGO_MANIFEST_DIR").is_some()
+                && std::env::var_os("CARGO_PKG_NAME").is_some()
+        );
+        let package = hello_package();
+        // Counts its runs in a file of the package.
+        std::fs::write(
+            package.path().join("build.rs"),
+            "fn main() {\n\
+                 println!(\"cargo:rerun-if-env-changed=CARGO_MANIFEST_DIR\");\n\
+                 println!(\"cargo:rerun-if-env-changed=CARGO_PKG_NAME\");\n\
+                 let runs = concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/runs\");\n\
+                 let before = std::fs::read_to_string(runs).unwrap_or_default();\n\
+                 std::fs::write(runs, before + \"run\\n\").unwrap();\n\
+             }\n",
+        )
+        .unwrap();
+        let target = tempfile::tempdir().unwrap();
+        let mut here = command(package.path());
+        here.env("CARGO_TARGET_DIR", target.path());
+        build(here, &["--quiet"]).unwrap();
+        let mut shell = Command::new(std::env::var_os("CARGO").unwrap());
+        shell
+            .current_dir(package.path())
+            .env("CARGO_TARGET_DIR", target.path())
+            .env_remove("CARGO_MANIFEST_DIR")
+            .env_remove("CARGO_PKG_NAME");
+        build(shell, &["--quiet"]).unwrap();
+        let runs = std::fs::read_to_string(package.path().join("runs")).unwrap();
+        assert_eq!(runs, "run\n");
     }
 
     #[test]

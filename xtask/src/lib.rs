@@ -1,21 +1,34 @@
 //! The library behind `cargo xtask`, so that tests can run the same checks.
+//!
+//! Two binaries use it. `xtask`, which `cargo xtask` builds without the `chores` feature,
+//! runs the checks (`codegen`, `layout`, `snapshots`) and hands every chore on to
+//! `xtask-chores` ([`chores`]); the modules of the chores, and the product crates they
+//! build on, exist only with that feature.
 #![warn(missing_docs)]
 
+#[cfg(feature = "chores")]
 pub mod bench;
 pub mod cargo;
+pub mod chores;
 pub mod codegen;
+#[cfg(feature = "chores")]
 pub mod demo;
+#[cfg(feature = "chores")]
 pub mod emulator;
 // Symbolic links and file modes: a Unix install (it refuses all but Linux at run time).
-#[cfg(unix)]
+#[cfg(all(feature = "chores", unix))]
 pub mod install_c;
 pub mod layout;
+#[cfg(feature = "chores")]
 pub mod man;
+#[cfg(feature = "chores")]
 pub mod pytest;
 pub mod snapshots;
+#[cfg(feature = "chores")]
 pub mod wheel;
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// What `cargo xtask` accepts.
 pub const USAGE: &str = "\
@@ -72,4 +85,21 @@ pub fn project_root() -> PathBuf {
         .parent()
         .expect("xtask lives in the workspace root")
         .to_path_buf()
+}
+
+/// How a command that ended with `result` exits: 0, or 1 with the error on stderr.
+pub fn exit(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// What an unknown command gets: [`USAGE`] on stderr, exit status 2.
+pub fn usage() -> ExitCode {
+    eprintln!("{USAGE}");
+    ExitCode::from(2)
 }

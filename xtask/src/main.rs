@@ -1,4 +1,7 @@
 //! `cargo xtask`: the repository's chores, in Rust so they need nothing but cargo.
+//!
+//! This binary runs the checks (`codegen`, `layout`, `snapshots`) and hands the chores to
+//! `xtask-chores` (see `xtask::chores`).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -9,43 +12,18 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
-        ["bench"] => xtask::bench::run(),
-        ["bench", "--peers"] => xtask::bench::peers::run(),
-        ["bench", "client-listing", server, rest @ ..] if rest.len() <= 2 => {
-            client_listing(Path::new(server), rest)
-        }
-        ["demo"] => xtask::demo::run(),
-        #[cfg(unix)]
-        ["install-c", rest @ ..] => install_c(rest),
-        #[cfg(not(unix))]
-        ["install-c", ..] => Err(anyhow::anyhow!(
-            "install-c installs an ELF shared library with a soname; on Windows use cargo-c \
-             (`cargo cinstall -p batches-ffi`) or the ordinary build's batches_ffi library"
-        )),
-        ["wheel", rest @ ..] => {
-            xtask::wheel::Options::parse(rest).and_then(|options| xtask::wheel::run(&options))
-        }
-        ["pytest", rest @ ..] => xtask::pytest::run(rest),
         ["layout", rest @ ..] => packages(rest).and_then(|only| xtask::layout::run(&only)),
-        ["man"] => xtask::man::default_dir().and_then(|dir| xtask::man::run(&dir)),
-        ["man", dir] => xtask::man::run(Path::new(dir)),
         ["codegen"] => xtask::codegen::run(xtask::codegen::Mode::Write),
         ["codegen", "--check"] => xtask::codegen::run(xtask::codegen::Mode::Check),
         ["snapshots", "--reject-unreferenced", file] => {
             xtask::snapshots::reject_unreferenced(Path::new(file))
         }
-        _ => {
-            eprintln!("{}", xtask::USAGE);
-            return ExitCode::from(2);
+        [command, ..] if xtask::chores::COMMANDS.contains(command) => {
+            return xtask::chores::hand_over(&args).unwrap_or_else(|e| xtask::exit(Err(e)));
         }
+        _ => return xtask::usage(),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    xtask::exit(result)
 }
 
 /// The package names of `-p NAME -p NAME …`.
@@ -59,32 +37,4 @@ fn packages(args: &[&str]) -> Result<Vec<String>> {
         }
     }
     Ok(names)
-}
-
-/// `install-c …`: installs, then lists what it wrote.
-#[cfg(unix)]
-fn install_c(args: &[&str]) -> Result<()> {
-    let options = xtask::install_c::Options::parse(args)?;
-    for path in xtask::install_c::run(&options)? {
-        println!("installed {}", path.display());
-    }
-    Ok(())
-}
-
-/// `bench client-listing SERVER [COUNT [PAGE_SIZE]]`.
-fn client_listing(server: &Path, rest: &[&str]) -> Result<()> {
-    let number = |index: usize, what: &str, default: u64| -> Result<u64> {
-        match rest.get(index) {
-            None => Ok(default),
-            Some(text) => match text.parse::<u64>() {
-                Ok(value) if value > 0 => Ok(value),
-                _ => bail!("{what} must be a whole number above 0; got `{text}`"),
-            },
-        }
-    };
-    xtask::bench::client_listing(
-        server,
-        number(0, "COUNT", 100_000)?,
-        number(1, "PAGE_SIZE", 100)?,
-    )
 }

@@ -1,16 +1,18 @@
 //! The command line: every command, option and accepted value.
 
 mod directories;
+mod parsers;
 mod run;
+mod scope;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use batches_client::{BatchStatus, JobType, Region};
-use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
+use self::parsers::{job_type_parser, region_parser, status_parser};
 use crate::failure::EXIT_CODES;
 use crate::values::{self, DATE_FORMS, DURATION_FORMS};
 
@@ -18,6 +20,7 @@ pub use directories::{
     DirectoriesCommand, DirectoryListArgs, FileListArgs, FileUploadArgs, FilesCommand,
 };
 pub use run::{RunArgs, UploadArgs};
+pub use scope::ScopeArgs;
 
 /// List, create, follow and cancel LlamaCloud batches.
 #[derive(Debug, Parser)]
@@ -203,17 +206,6 @@ pub enum BatchesCommand {
     Run(Box<RunArgs>),
 }
 
-/// `--organization-id` and `--project-id`, accepted by every batch endpoint.
-#[derive(Debug, Clone, Args)]
-pub struct ScopeArgs {
-    /// Organization to act in
-    #[arg(long, value_name = "ID")]
-    pub organization_id: Option<String>,
-    /// Project to act in (default: the key's project)
-    #[arg(long, value_name = "ID")]
-    pub project_id: Option<String>,
-}
-
 /// The filters of the listing.
 #[derive(Debug, Clone, Args)]
 pub struct ListFilters {
@@ -393,45 +385,6 @@ pub enum Format {
     Table,
     /// The exact bytes of one response (a list prints one page)
     Raw,
-}
-
-/// The client's regions, each shown with its host.
-fn region_parser() -> impl TypedValueParser<Value = Region> {
-    PossibleValuesParser::new(Region::ALL.map(|region| {
-        PossibleValue::new(region.as_str()).help(format!(
-            "{}: {}",
-            region.name(),
-            region.base_url()
-        ))
-    }))
-    .map(|text| known(&Region::ALL, &text, |region| region.as_str()))
-}
-
-fn status_parser() -> impl TypedValueParser<Value = BatchStatus> {
-    PossibleValuesParser::new(
-        BatchStatus::KNOWN
-            .iter()
-            .map(|s| PossibleValue::new(s.as_str())),
-    )
-    .map(|text| known(BatchStatus::KNOWN, &text, BatchStatus::as_str))
-}
-
-fn job_type_parser() -> impl TypedValueParser<Value = JobType> {
-    PossibleValuesParser::new(
-        JobType::KNOWN
-            .iter()
-            .map(|t| PossibleValue::new(t.as_str())),
-    )
-    .map(|text| known(JobType::KNOWN, &text, JobType::as_str))
-}
-
-/// The known value that `text` names in any case (the parser already checked it is one).
-fn known<T: Clone>(values: &[T], text: &str, name: fn(&T) -> &str) -> T {
-    values
-        .iter()
-        .find(|value| name(value).eq_ignore_ascii_case(text))
-        .cloned()
-        .expect("the possible values are the known ones")
 }
 
 #[cfg(test)]

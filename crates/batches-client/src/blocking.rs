@@ -117,11 +117,6 @@ impl Client {
         Batches { client: self }
     }
 
-    /// The source directory operations.
-    pub fn directories(&self) -> Directories<'_> {
-        Directories::new(self)
-    }
-
     /// Runs an operation of the async client to its end.
     fn run<T>(&self, future: impl Future<Output = Result<T, Error>>) -> Result<T, Error> {
         self.runtime.block_on(future)?

@@ -6,8 +6,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 
-use crate::rust_type::PropertyType;
-use crate::{Error, description, doc_attr, rust_type, unsupported};
+use crate::doc::{description, doc_attr};
+use crate::error::{Error, unsupported};
+use crate::rust_type::{self, PropertyType};
 
 fn field_ident(name: &str) -> Ident {
     match name {

@@ -10,7 +10,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 
-use crate::{Error, description, doc_attr, unsupported};
+use crate::doc::{description, doc_attr};
+use crate::error::{Error, unsupported};
 
 pub(crate) fn open_enum(
     ident: &Ident,

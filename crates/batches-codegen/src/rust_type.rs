@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 
-use crate::{Error, unsupported};
+use crate::error::{Error, unsupported};
 
 /// A property's Rust type, and whether `null` is one of its values.
 pub(crate) struct PropertyType {

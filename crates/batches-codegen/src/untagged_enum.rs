@@ -5,7 +5,9 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::{Error, description, doc_attr, rust_type, unsupported};
+use crate::doc::{description, doc_attr};
+use crate::error::{Error, unsupported};
+use crate::rust_type;
 
 pub(crate) fn untagged_enum(
     ident: &Ident,

@@ -4,6 +4,7 @@
 
 mod client_listing;
 pub mod peers;
+mod timing;
 mod uploads;
 
 use std::{
@@ -20,6 +21,7 @@ use batches_server::DEFAULT_API_KEY;
 
 pub use client_listing::client_listing;
 
+use self::timing::time_once;
 use crate::{cargo, emulator::Emulator, project_root};
 
 /// Batches seeded for the listing benchmarks.
@@ -126,19 +128,6 @@ fn page_urls(emulator: &Emulator, page_size: u32) -> Result<Vec<String>> {
             Ok(format!("{}/api/v2/batches?{query}", emulator.base_url()))
         })
         .collect()
-}
-
-/// Wall time of one run of `command`, its output discarded.
-fn time_once(mut command: Command) -> Result<Duration> {
-    let started = Instant::now();
-    let status = command
-        .stdout(Stdio::null())
-        .status()
-        .context("running the timed command")?;
-    if !status.success() {
-        bail!("the timed command failed: {command:?}");
-    }
-    Ok(started.elapsed())
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {

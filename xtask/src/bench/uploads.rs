@@ -11,7 +11,7 @@ use std::{
 use anyhow::{Context, Result, bail};
 use batches_server::DEFAULT_API_KEY;
 
-use super::time_once;
+use super::timing::time_once;
 use crate::emulator::Emulator;
 
 /// Small files uploaded for the throughput figures.

@@ -76,6 +76,7 @@ pub fn run(options: &Options) -> Result<Vec<PathBuf>> {
     )?;
     let paths = options.paths()?;
     let pc = pkg_config::PkgConfig {
+        name: LIBRARY,
         prefix: &paths.prefix,
         libdir: &paths.libdir,
         includedir: &paths.includedir,

@@ -4,10 +4,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::LIBRARY;
-
 /// The facts a `.pc` file states.
 pub struct PkgConfig<'a> {
+    /// The library's name: `Name:`, and `-lNAME` to link it.
+    pub name: &'a str,
     /// The install prefix, absolute.
     pub prefix: &'a Path,
     /// The libraries' directory, absolute.
@@ -41,12 +41,13 @@ impl PkgConfig<'_> {
              libdir={libdir}\n\
              includedir={includedir}\n\
              \n\
-             Name: {LIBRARY}\n\
+             Name: {name}\n\
              Description: {description}\n\
              Version: {version}\n\
              Cflags: -I${{includedir}}\n\
-             Libs: -L${{libdir}} -l{LIBRARY}\n\
+             Libs: -L${{libdir}} -l{name}\n\
              Libs.private: {static_libs}\n",
+            name = self.name,
             libdir = under_prefix(self.libdir)?,
             includedir = under_prefix(self.includedir)?,
             description = self.description,
@@ -67,6 +68,7 @@ mod tests {
 
     fn pc(libdir: &str, includedir: &str) -> String {
         PkgConfig {
+            name: "batches",
             prefix: Path::new("/opt/batches"),
             libdir: Path::new(libdir),
             includedir: Path::new(includedir),

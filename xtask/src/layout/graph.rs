@@ -9,14 +9,16 @@ use super::modules::{Module, Use};
 /// re-exports; a loop of `use`s, which rustc refuses, would otherwise never end).
 const MAX_HOPS: usize = 16;
 
-/// The edges `from -> to` between the modules of one crate. A module's edges to itself
-/// and to its own descendants are left out: a module may use the modules it is made of.
+/// The edges `from -> to` between the modules of one crate; a module's uses of itself are
+/// left out. A parent's uses of its children count like any other: a parent whose code
+/// uses a child that uses the parent back is a cycle. Declaring a child (`mod`) and
+/// re-exporting its items (`pub use`) are no use of it.
 pub fn edges(modules: &[Module]) -> BTreeSet<(usize, usize)> {
     let mut edges = BTreeSet::new();
     for (id, module) in modules.iter().enumerate() {
         let mut add = |to: Option<usize>| {
             if let Some(to) = to
-                && !is_ancestor_or_self(modules, id, to)
+                && to != id
             {
                 edges.insert((id, to));
             }
@@ -38,18 +40,6 @@ pub fn edges(modules: &[Module]) -> BTreeSet<(usize, usize)> {
         }
     }
     edges
-}
-
-fn is_ancestor_or_self(modules: &[Module], ancestor: usize, mut id: usize) -> bool {
-    loop {
-        if id == ancestor {
-            return true;
-        }
-        match modules[id].parent {
-            Some(parent) => id = parent,
-            None => return false,
-        }
-    }
 }
 
 /// Whether a path in the code of module `id` names something of this crate: it starts

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::{MAX_LINES, crate_cycles, too_long};
+use super::{MAX_LINES, crate_cycles, run, too_long};
 
 /// The module cycles of a crate made of `files` (`(path, text)`), rooted at `src/lib.rs`.
 fn cycles_of(files: &[(&str, &str)]) -> Vec<String> {
@@ -82,6 +82,66 @@ fn parents_children_tests_and_one_way_use_are_no_cycle() {
         ),
     ]);
     assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn a_parent_using_a_child_that_uses_it_back_is_a_cycle() {
+    let found = cycles_of(&[
+        (
+            "src/lib.rs",
+            "mod a;\npub struct Config;\npub fn make() -> a::A { a::A(Config) }\n",
+        ),
+        (
+            "src/a.rs",
+            "use crate::Config;\npub struct A(pub Config);\n",
+        ),
+    ]);
+    assert_eq!(found, ["crate -> a -> crate"]);
+}
+
+#[test]
+fn a_parent_using_a_re_exported_grandchild_that_uses_it_back_is_a_cycle() {
+    let found = cycles_of(&[
+        ("src/lib.rs", "pub mod cli;\n"),
+        (
+            "src/cli.rs",
+            "mod run;\npub use run::RunArgs;\n\
+             pub enum Command { Run(RunArgs) }\nfn parser() {}\n",
+        ),
+        ("src/cli/run.rs", "mod args;\npub use args::RunArgs;\n"),
+        (
+            "src/cli/run/args.rs",
+            "pub struct RunArgs;\nfn f() { super::super::parser() }\n",
+        ),
+    ]);
+    assert_eq!(found, ["cli -> cli::run::args -> cli"]);
+}
+
+#[test]
+fn a_parent_that_only_declares_and_re_exports_its_children_is_no_cycle() {
+    let found = cycles_of(&[
+        (
+            "src/lib.rs",
+            "mod a;\nmod b;\npub use a::A;\npub use b::*;\npub struct Config;\n",
+        ),
+        (
+            "src/a.rs",
+            "use crate::Config;\npub struct A(pub Config);\n",
+        ),
+        (
+            "src/b.rs",
+            "pub fn config() -> super::Config { super::Config }\n",
+        ),
+    ]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+/// The workspace itself keeps the limits, so `cargo test` fails as `cargo xtask layout` does.
+#[test]
+fn the_workspace_has_no_long_file_and_no_module_cycle() {
+    if let Err(e) = run(&[]) {
+        panic!("{e:#}");
+    }
 }
 
 #[test]

@@ -10,6 +10,7 @@
 //! build of the two binaries beside it is the way to ship them from the same sources.
 
 mod check;
+mod task;
 
 use std::{
     fs,
@@ -20,6 +21,7 @@ use std::{
 use anyhow::{Context, Result, bail};
 
 pub use check::check;
+pub use task::run;
 
 use crate::{cargo, project_root};
 
@@ -84,18 +86,6 @@ impl Options {
         let task =
             task.with_context(|| format!("`--out DIR` or `--check` is needed; usage: {USAGE}"))?;
         Ok(Options { task, profile })
-    }
-}
-
-/// Does what `options` asks.
-pub fn run(options: &Options) -> Result<()> {
-    match &options.task {
-        Task::Build(out) => {
-            let wheel = build(out, options.profile.as_deref())?;
-            println!("built {}", wheel.display());
-            Ok(())
-        }
-        Task::Check => check(options.profile.as_deref()),
     }
 }
 

@@ -7,7 +7,7 @@ use batches_client::JobType;
 use batches_run::UploadRate;
 use clap::Args;
 
-use super::job_type_parser;
+use super::parsers::job_type_parser;
 use crate::values;
 
 /// Which local files to upload, and how fast.

@@ -33,11 +33,16 @@ pub struct Directories<'a> {
     client: &'a Client,
 }
 
-impl<'a> Directories<'a> {
-    pub(super) fn new(client: &'a Client) -> Self {
-        Directories { client }
+// Defined here rather than beside `Client`'s other methods so that `blocking` only declares
+// and re-exports this module: the directory operations use the client, not the reverse.
+impl Client {
+    /// The source directory operations.
+    pub fn directories(&self) -> Directories<'_> {
+        Directories { client: self }
     }
+}
 
+impl<'a> Directories<'a> {
     /// Creates a source directory (same retry rule as the async client).
     pub fn create(
         &self,

@@ -103,7 +103,7 @@ pub fn error(py: Python<'_>, error: Error, arguments: &Arguments) -> PyErr {
         )),
         Error::Client { source, resume } => {
             let message = with_resume(py, source.to_string(), &resume, arguments);
-            keep_resume(py, errors::with_message(py, source, message), &resume)
+            keep_resume(py, errors::with_message(py, *source, message), &resume)
         }
         other => {
             let resume = other.resume().cloned().unwrap_or_default();
