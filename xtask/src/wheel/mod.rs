@@ -242,7 +242,7 @@ impl Tools {
                 .arg(format!("auditwheel=={AUDITWHEEL}")),
             "pip install maturin ziglang auditwheel",
         )?;
-        fs::write(&installed, "")?;
+        fs::write(&installed, "").with_context(|| format!("writing {}", installed.display()))?;
         Ok(tools)
     }
 
