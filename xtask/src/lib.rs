@@ -66,12 +66,14 @@ commands:
                      build the Python wheel (distribution llamacloud-batches,
                      python/pyproject.toml: the module llamacloud_batches and the llamacloud
                      and batches-server binaries) into DIR with the pinned maturin, installed
-                     into a virtual environment in cargo's target directory; profile `dist` by
-                     default
+                     into a virtual environment in cargo's target directory; on x86_64 Linux
+                     linked for glibc 2.17 (manylinux2014) by the pinned zig; profile `dist`
+                     by default
   wheel --check [--profile NAME]
-                     build the wheel, pip-install it into a fresh virtual environment, and run
-                     `llamacloud --version`, a listing against the emulator, `batches-server`
-                     and the module from there
+                     build the wheel, have the pinned auditwheel confirm it is manylinux_2_17,
+                     pip-install it into a fresh virtual environment, and run `llamacloud
+                     --version`, a listing against the emulator, `batches-server` and the
+                     module from there
   pytest [ARGS]...   the Python package's tests: pytest over python/tests (ARGS added), with
                      the dev-profile wheel and python/requirements-test.txt installed into a
                      virtual environment in cargo's target directory

@@ -1,5 +1,5 @@
-//! `cargo xtask wheel --check`: the wheel installed into a fresh virtual environment, and
-//! each of its parts run from there against the emulator.
+//! `cargo xtask wheel --check`: the wheel audited for the glibc it needs, installed into a
+//! fresh virtual environment, and each of its parts run from there against the emulator.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 use batches_server::{BackgroundServer, DEFAULT_API_KEY, ServerConfig};
 
-use super::{build, cli_version, fresh_dir, succeed, work_dir};
+use super::{Tools, build, cli_version, fresh_dir, manylinux, succeed, work_dir};
 
 /// Batches the emulator holds for the listings.
 const SEEDED: usize = 25;
@@ -20,9 +20,10 @@ with lb.Emulator(seed=25) as emulator:
     print(len(list(client.batches.list(page_size=10))))
 ";
 
-/// Builds the wheel, installs it into a fresh virtual environment, and from there runs
-/// `llamacloud --version` and a listing against the emulator, starts `batches-server`, and
-/// imports `llamacloud_batches` to list an emulator of its own.
+/// Builds the wheel; on x86_64 Linux, has auditwheel confirm that it runs on glibc 2.17;
+/// installs it into a fresh virtual environment, and from there runs `llamacloud
+/// --version` and a listing against the emulator, starts `batches-server`, and imports
+/// `llamacloud_batches` to list an emulator of its own.
 pub fn check(profile: Option<&str>) -> Result<()> {
     let work = fresh_dir(&work_dir()?.join("check"))?;
     let wheel = build(&work.join("dist"), profile)?;
@@ -32,6 +33,16 @@ pub fn check(profile: Option<&str>) -> Result<()> {
     if !name.starts_with(&expected) {
         bail!("the wheel is {name}; expected a name starting with {expected}");
     }
+    let audited = if manylinux::HOST_BUILDS_MANYLINUX {
+        let tag = manylinux::platform_tag();
+        if !name.ends_with(&format!(".{tag}.whl")) && !name.ends_with(&format!("-{tag}.whl")) {
+            bail!("the wheel is {name}; expected the platform tag {tag}");
+        }
+        let found = manylinux::audit(&Tools::install(&work_dir()?)?, &wheel)?;
+        format!("auditwheel finds it consistent with {found}; ")
+    } else {
+        String::new()
+    };
 
     let venv = work.join("venv");
     succeed(
@@ -99,7 +110,7 @@ pub fn check(profile: Option<&str>) -> Result<()> {
         bail!("the installed module listed {listed:?} batches; its emulator holds {SEEDED}");
     }
     println!(
-        "{}: installs with pip; `llamacloud --version` prints {version} and it lists all \
+        "{}: {audited}installs with pip; `llamacloud --version` prints {version} and it lists all \
          {SEEDED} batches of the emulator; `batches-server` starts; `llamacloud_batches` \
          imports, and its client lists all {SEEDED} batches of its emulator",
         wheel.display()

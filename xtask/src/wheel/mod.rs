@@ -1,32 +1,37 @@
 //! `cargo xtask wheel`: the one Python wheel of the distribution `llamacloud-batches`
 //! (`python/pyproject.toml`): the module `llamacloud_batches` and the `llamacloud` and
 //! `batches-server` binaries, built by a pinned maturin that this installs into a virtual
-//! environment of its own; and `--check` ([`check`]), which installs that wheel into a fresh
-//! environment and runs all three against the emulator.
+//! environment of its own ([`Tools`]); and `--check` ([`check`]), which audits that wheel,
+//! installs it into a fresh environment and runs all three against the emulator.
 //!
-//! The binaries travel as the wheel's scripts: cargo builds them with the module's profile,
-//! they are copied into `python/build/wheel-data/scripts/` (the `data` folder the pyproject
-//! names), and pip installs them beside `python`. maturin builds one crate, so a cargo
-//! build of the two binaries beside it is the way to ship them from the same sources.
+//! On x86_64 Linux the wheel is `manylinux_2_17_x86_64`, whatever the machine's glibc:
+//! everything in it is linked by zig for glibc 2.17 ([`manylinux`]). Elsewhere it is built
+//! for the host as it is.
+//!
+//! The binaries travel as the wheel's scripts: cargo builds them with the module's profile
+//! and toolchain, they are copied into `python/build/wheel-data/scripts/` (the `data`
+//! folder the pyproject names), and pip installs them beside `python`. maturin builds one
+//! crate, so a cargo build of the two binaries beside it is the way to ship them from the
+//! same sources.
 
 mod check;
+mod manylinux;
 mod task;
+mod tools;
 
 use std::{
     fs,
     path::{Path, PathBuf},
-    process::{Command, Output},
+    process::Command,
 };
 
 use anyhow::{Context, Result, bail};
 
 pub use check::check;
 pub use task::run;
+pub use tools::{AUDITWHEEL, MATURIN, Tools, ZIGLANG, fresh_dir, succeed};
 
 use crate::{cargo, project_root};
-
-/// The maturin that builds the wheel; `python/pyproject.toml` requires the same.
-pub const MATURIN: &str = "1.16.0";
 
 /// What `wheel` accepts.
 pub const USAGE: &str = "wheel (--out DIR | --check) [--profile NAME]";
@@ -92,28 +97,34 @@ impl Options {
 /// Builds the wheel into `out` and returns its path.
 pub fn build(out: &Path, profile: Option<&str>) -> Result<PathBuf> {
     let work = work_dir()?;
-    let maturin = maturin(&work)?;
+    let tools = Tools::install(&work)?;
+    let toolchain = manylinux::Toolchain::for_host(&work.join("zig"), &tools)?;
     let data = project_root().join("python/build/wheel-data");
     let scripts = fresh_dir(&data.join("scripts"))?;
-    let binaries = cargo::build(
-        cargo::command(&project_root()),
-        &[
-            "--locked",
-            "--profile",
-            profile.unwrap_or(DEFAULT_PROFILE),
-            "-p",
-            BINARIES[0].1,
-            "-p",
-            BINARIES[1].1,
-            "--bins",
-        ],
-    )?;
+    let mut cargo = cargo::command(&project_root());
+    let mut args = vec![
+        "--locked",
+        "--profile",
+        profile.unwrap_or(DEFAULT_PROFILE),
+        "-p",
+        BINARIES[0].1,
+        "-p",
+        BINARIES[1].1,
+        "--bins",
+    ];
+    if let Some(toolchain) = &toolchain {
+        toolchain.apply(&mut cargo);
+        // The same target directory as maturin's `--zig` build of the module, which shares
+        // most of the binaries' dependencies.
+        args.extend(["--target", manylinux::TARGET]);
+    }
+    let binaries = cargo::build(cargo, &args)?;
     for (name, _) in BINARIES {
         let target = scripts.join(name);
         fs::copy(binaries.get(name)?, &target)
             .with_context(|| format!("copying {name} to {}", target.display()))?;
     }
-    let wheel = build_with(&maturin, &work, out, profile);
+    let wheel = build_with(&tools, toolchain.as_ref(), &work, out, profile);
     // The copies served this wheel only: a later `maturin develop` must not install them
     // (it needs the folder itself, empty).
     let _ = fs::remove_dir_all(&scripts);
@@ -121,17 +132,30 @@ pub fn build(out: &Path, profile: Option<&str>) -> Result<PathBuf> {
 }
 
 /// Runs maturin over `python/` and copies the one wheel it made into `out`.
-fn build_with(maturin: &Path, work: &Path, out: &Path, profile: Option<&str>) -> Result<PathBuf> {
+fn build_with(
+    tools: &Tools,
+    toolchain: Option<&manylinux::Toolchain>,
+    work: &Path,
+    out: &Path,
+    profile: Option<&str>,
+) -> Result<PathBuf> {
     // maturin writes into a folder of its own first, so that what it made is known for
     // certain: exactly one wheel.
     let staging = fresh_dir(&work.join("staging"))?;
-    let mut command = Command::new(maturin);
+    let mut command = Command::new(tools.maturin());
     command
         .current_dir(project_root().join("python"))
         .args(["build", "--out"])
         .arg(&staging);
     if let Some(profile) = profile {
         command.args(["--profile", profile]);
+    }
+    if let Some(toolchain) = toolchain {
+        // Not in the pyproject: a build from the sources without zig (`pip install
+        // ./python`) links against its machine's glibc and is tagged for it.
+        toolchain
+            .apply(&mut command)
+            .args(["--zig", "--compatibility", manylinux::POLICY]);
     }
     // The build takes minutes: its progress goes to the terminal as it comes.
     let status = command.status().context("running maturin build")?;
@@ -161,57 +185,6 @@ pub(crate) fn work_dir() -> Result<PathBuf> {
 pub(crate) fn cli_version() -> Result<String> {
     let workspace = cargo::Workspace::read(cargo::command(&project_root()))?;
     Ok(workspace.package("batches-cli")?.version.clone())
-}
-
-/// The pinned maturin, installed into `work/maturin-VERSION` with pip unless already
-/// there.
-pub(crate) fn maturin(work: &Path) -> Result<PathBuf> {
-    let venv = work.join(format!("maturin-{MATURIN}"));
-    let maturin = venv.join("bin/maturin");
-    if maturin.is_file() {
-        return Ok(maturin);
-    }
-    // A half-made environment from an interrupted run is made again.
-    let _ = fs::remove_dir_all(&venv);
-    succeed(
-        Command::new("python3").args(["-m", "venv"]).arg(&venv),
-        "python3 -m venv (install python3 and python3-venv)",
-    )?;
-    succeed(
-        Command::new(venv.join("bin/python"))
-            .args(["-m", "pip", "install", "--quiet"])
-            .arg(format!("maturin=={MATURIN}")),
-        "pip install maturin",
-    )?;
-    Ok(maturin)
-}
-
-/// `dir`, emptied (or made).
-pub(crate) fn fresh_dir(dir: &Path) -> Result<PathBuf> {
-    match fs::remove_dir_all(dir) {
-        Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
-            return Err(error).with_context(|| format!("emptying {}", dir.display()));
-        }
-        _ => {}
-    }
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    Ok(dir.to_owned())
-}
-
-/// Runs `command`; fails with its output unless it succeeds.
-pub(crate) fn succeed(command: &mut Command, what: &str) -> Result<Output> {
-    let output = command
-        .output()
-        .with_context(|| format!("{what}: could not start {command:?}"))?;
-    if !output.status.success() {
-        bail!(
-            "{what} failed ({})\n--- stdout\n{}\n--- stderr\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    Ok(output)
 }
 
 #[cfg(test)]
