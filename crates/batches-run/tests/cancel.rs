@@ -103,9 +103,20 @@ async fn the_pace_stays_inside_the_limit_and_429s_are_waited_out() {
     assert_eq!(report.rate_limited, 0);
     assert_eq!(env.server.counts().rate_limited, 0, "never refused");
 
-    // Told to go four times faster than the limit: refused, slowed down, done.
-    let dir = folder(35);
-    let too_fast = options([dir.path()]).upload_rate("40/s".parse().unwrap());
+    // Told to go twenty times faster than a limit of 2 per second, eight at once: the
+    // first burst is refused whatever the machine's speed; slowed down, then done.
+    let env = Env::start(ServerConfig {
+        upload_rate_limit: Some(RateLimit {
+            requests: 2,
+            window: Duration::from_secs(1),
+        }),
+        ..quick()
+    })
+    .await;
+    let dir = folder(12);
+    let too_fast = options([dir.path()])
+        .upload_rate("40/s".parse().unwrap())
+        .upload_concurrency(8);
     let (events, ended) = env.run(too_fast).await;
     let report = ended.unwrap();
     assert!(
@@ -123,5 +134,5 @@ async fn the_pace_stays_inside_the_limit_and_429s_are_waited_out() {
         }
     )));
     let directory = &report.batches[0].directory_id;
-    assert_eq!(env.files_of(directory).await.len(), 35, "each file once");
+    assert_eq!(env.files_of(directory).await.len(), 12, "each file once");
 }
