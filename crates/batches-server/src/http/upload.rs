@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 use super::{
     app::App,
     auth::Project,
-    request::{PathId, content_type_is, discard_body, too_large},
+    request::{PathId, content_type_is, discard_body, unreadable_body},
 };
 use crate::{
     error::{ApiError, entry},
@@ -132,13 +132,13 @@ pub async fn upload(
     Ok(Json(app.store.add_file(&project, &directory_id, file)?))
 }
 
+/// A multipart body that could not be read: stalled (408), too large (413) or malformed
+/// (400, with what the parser found).
 fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large(limit)
-    } else {
+    unreadable_body(&error, limit).unwrap_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("Cannot read the multipart body: {}", error.body_text()),
         )
-    }
+    })
 }
