@@ -40,6 +40,9 @@ pub struct ServerConfig {
     pub max_json_body: usize,
     /// Largest accepted multipart upload body.
     pub max_upload_body: usize,
+    /// How long a request body, JSON or upload, may stall (nothing received) before the
+    /// request is answered 408.
+    pub body_timeout: Duration,
     /// Serve HTTPS with this certificate instead of plain HTTP.
     pub tls: Option<Tls>,
     /// Uploads a project may make per window before it gets a 429 with `retry-after`
@@ -102,6 +105,7 @@ impl Default for ServerConfig {
             concurrency_limit: 4,
             max_json_body: 1024 * 1024,
             max_upload_body: 64 * 1024 * 1024,
+            body_timeout: Duration::from_secs(30),
             tls: None,
             upload_rate_limit: Some(RateLimit::UPLOADS),
         }
@@ -117,6 +121,10 @@ impl ServerConfig {
             self.fault_rate
         );
         anyhow::ensure!(!self.api_keys.is_empty(), "at least one API key is needed");
+        anyhow::ensure!(
+            !self.body_timeout.is_zero(),
+            "the body timeout must be more than 0 s"
+        );
         anyhow::ensure!(
             self.concurrency_limit >= 1,
             "the concurrency limit must be at least 1"

@@ -1,6 +1,7 @@
 //! The API's error responses, shaped like FastAPI's: `{"detail": "…"}` or, for 422, a list
-//! of `{loc, msg, type}` entries. Every layer that refuses a request (the fault layer, the
-//! handlers, the rules and the store) speaks through [`ApiError`], so it sits at the bottom.
+//! of `{loc, msg, type}` entries. The fault layer and the handlers answer with an
+//! [`ApiError`]; the rules and the store have errors of their own ([`Refusal`],
+//! [`StoreError`]), which become responses here, in one place, so neither knows HTTP.
 
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ use axum::{
 };
 use batches_types::{ErrorBody, ErrorDetail, LocItem, ValidationError};
 use serde_json::{Map, Value};
+
+use crate::{rules::Refusal, store::StoreError};
 
 /// An error response.
 #[derive(Debug)]
@@ -74,6 +77,30 @@ pub fn entry(
     }
     entry.extra = extra;
     entry
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound(message) => ApiError::new(StatusCode::NOT_FOUND, message),
+            Refusal::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
+            Refusal::Unprocessable { loc, message } => {
+                ApiError::validation(vec![entry(&loc, message, "value_error", None, None)])
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Refused(refusal) => refusal.into(),
+            StoreError::Database(error) => {
+                tracing::error!(%error, "database error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal database error")
+            }
+        }
+    }
 }
 
 impl IntoResponse for ApiError {

@@ -24,7 +24,8 @@ pub struct ProxiedRequest {
 /// A forwarding proxy on `127.0.0.1`: it forwards plain HTTP requests (absolute-form
 /// targets) and opens `CONNECT` tunnels, always to one upstream address whatever the
 /// client asked for, so that a client given an address nothing listens on reaches the
-/// upstream only through the proxy. It records every request. Stops when dropped.
+/// upstream only through the proxy. It records every request that arrived (a connection
+/// closed before a whole request head is none). Stops when dropped.
 ///
 /// ```no_run
 /// # fn demo(emulator: std::net::SocketAddr) -> std::io::Result<()> {
@@ -93,7 +94,7 @@ impl ForwardProxy {
         format!("http://{}", self.addr)
     }
 
-    /// The requests received so far, in order.
+    /// The requests received so far, in order: each with a whole request head.
     pub fn requests(&self) -> Vec<ProxiedRequest> {
         self.shared
             .requests
@@ -125,6 +126,12 @@ impl Shared {
             if head.len() == before || head.ends_with(b"\r\n\r\n") {
                 break;
             }
+        }
+        if !head.ends_with(b"\r\n\r\n") {
+            // Closed before a whole request head: no request arrived, so there is nothing
+            // to record or answer. Clients do this when they drop a request they had
+            // connected for (a parallel listing's spare requests at its end).
+            return Ok(());
         }
         let head = String::from_utf8_lossy(&head).into_owned();
         let mut lines = head.split("\r\n");

@@ -163,7 +163,11 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
             count: config.seed,
             days: config.seed_days,
         };
-        seed::seed(&store, &config.api_keys[0].1, span, config.seed_rng)
+        let pace = seed::Pace {
+            step_micros: config.step_micros(),
+            concurrency_limit: config.concurrency_limit,
+        };
+        seed::seed(&store, &config.api_keys[0].1, span, pace, config.seed_rng)
             .context("cannot seed the database")?;
         tracing::info!(batches = config.seed, elapsed = ?started.elapsed(), "seeded");
     }

@@ -320,3 +320,101 @@ async fn stalled_connections_do_not_stop_the_server() {
     alive(&api).await;
     server.shutdown().await;
 }
+
+/// Sends `request` and returns the whole response (its head and its `Content-Length` body)
+/// as text, or panics when none comes within 10 s: the stalled body stays unfinished, so
+/// only the server's own timeout can produce the answer.
+fn answer_to_a_stalled_body(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|line| {
+                    line.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>().unwrap())
+                })
+                .unwrap_or(0);
+            if body.len() >= length {
+                return text;
+            }
+        }
+        match stream.read(&mut buffer) {
+            Ok(0) => return text,
+            Ok(read) => answer.extend_from_slice(&buffer[..read]),
+            Err(error) => panic!("no answer to a stalled body: {error}; got {text:?}"),
+        }
+    }
+}
+
+// Blocking sockets below: the server needs a worker of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_bodies_get_a_408_uploads_included() {
+    let (server, api) = start(ServerConfig {
+        body_timeout: Duration::from_millis(300),
+        ..fast()
+    })
+    .await;
+    let directory = api.create_directory("docs").await;
+    let head = |path: &str, content_type: &str| {
+        format!(
+            "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer llx-local-dev\r\n\
+             Content-Type: {content_type}\r\nContent-Length: 1000\r\n\r\n"
+        )
+    };
+    let upload = format!(
+        "{}--b\r\nContent-Disposition: form-data; name=\"upload_file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.7",
+        head(
+            &format!("/api/v1/beta/directories/{directory}/files/upload"),
+            "multipart/form-data; boundary=b"
+        )
+    );
+    let upload_before_the_file = format!(
+        "{}--b\r\nContent-Disposition: form-data; name=\"unique_id\"\r\n\r\nid-",
+        head(
+            &format!("/api/v1/beta/directories/{directory}/files/upload"),
+            "multipart/form-data; boundary=b"
+        )
+    );
+    let create = format!(
+        "{}{{\"source_directory_id\": \"{directory}\"",
+        head("/api/v2/batches", "application/json")
+    );
+    let add = format!(
+        "{}{{\"file_id\": ",
+        head(
+            &format!("/api/v1/beta/directories/{directory}/files"),
+            "application/json"
+        )
+    );
+    for (what, request) in [
+        ("an upload stalled in its file", upload),
+        ("an upload stalled in a text field", upload_before_the_file),
+        ("a create", create),
+        ("an add", add),
+    ] {
+        let answer = answer_to_a_stalled_body(server.addr(), request.as_bytes());
+        assert!(answer.starts_with("HTTP/1.1 408"), "{what}: {answer}");
+        let body = answer.split_once("\r\n\r\n").unwrap().1;
+        let body: Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("{what}: {body}"));
+        assert_eq!(
+            body["detail"], "The request body did not arrive in time",
+            "{what}"
+        );
+    }
+    // Nothing was stored, and the server goes on.
+    let files = api
+        .ok(&format!("/api/v1/beta/directories/{directory}/files"))
+        .await;
+    assert_eq!(files["items"], json!([]));
+    alive(&api).await;
+    server.shutdown().await;
+}

@@ -100,7 +100,10 @@ async fn list_is_newest_first_filtered_and_paged() {
             .list_all(&format!("/api/v2/batches?status={status}&page_size=40"))
             .await;
         let expected = all.iter().filter(|b| b["status"] == status).count();
-        assert!(expected > 0, "seeded data has every status");
+        // Seeded history at 5 ms a step has ended: batches still going are seeded only
+        // at a slower pace (tests/seeded_history.rs).
+        let ended = ["COMPLETED", "FAILED", "CANCELLED"].contains(&status);
+        assert_eq!(expected > 0, ended, "seeded history: {status}");
         assert_eq!(items.len(), expected, "{status}");
     }
     let directory = all[0]["source_directory_id"].as_str().unwrap();

@@ -74,7 +74,7 @@ fn every_format_prints_the_same_bytes_as_a_sequential_listing() {
     }
     // Filters and a given range are listed the same way.
     for filter in [
-        &["--status", "RUNNING"][..],
+        &["--status", "CANCELLED"][..],
         &[
             "--created-at-on-or-after",
             "20d",

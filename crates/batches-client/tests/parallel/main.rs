@@ -331,7 +331,7 @@ async fn the_emulator_lists_the_same_with_and_without_a_range() {
             ..Default::default()
         },
         ListBatchesParams {
-            status: Some(BatchStatus::Running),
+            status: Some(BatchStatus::Cancelled),
             page_size: Some(7),
             ..Default::default()
         },

@@ -1,7 +1,5 @@
 //! Reading a request: its path id and its body (size, time, content type, JSON).
 
-use std::time::Duration;
-
 use axum::{
     body::{Body, Bytes},
     http::{StatusCode, header},
@@ -9,9 +7,6 @@ use axum::{
 use futures_util::StreamExt;
 
 use crate::error::{ApiError, entry};
-
-/// How long a client may take to send a request body before it gets a 408.
-const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The one path parameter of a route (`batch_id`, `directory_id`), refused with a JSON
 /// 400 when it is not valid UTF-8 (axum's own rejection is plain text).
@@ -33,41 +28,53 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PathId {
 
 /// Reads a whole request body of at most `limit` bytes.
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit)).await {
-        Err(_) => Err(ApiError::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "The request body did not arrive in time",
-        )),
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(error)) if is_length_limit(&error) => Err(too_large(limit)),
-        Ok(Err(error)) => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            format!("Cannot read the request body: {error}"),
-        )),
-    }
+    axum::body::to_bytes(body, limit).await.map_err(|error| {
+        unreadable_body(&error, limit).unwrap_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("Cannot read the request body: {error}"),
+            )
+        })
+    })
 }
 
-/// Reads and drops a request body, up to `limit` bytes and for at most the body timeout,
-/// so that an answer given before the body was read reaches a client still sending it.
+/// Reads and drops a request body, up to `limit` bytes or until it stalls, so that an
+/// answer given before the body was read reaches a client still sending it.
 pub async fn discard_body(body: Body, limit: usize) {
     let mut chunks = body.into_data_stream();
     let mut read = 0;
-    let _ = tokio::time::timeout(BODY_TIMEOUT, async {
-        while let Some(Ok(chunk)) = chunks.next().await {
-            read += chunk.len();
-            if read > limit {
-                return;
-            }
+    while let Some(Ok(chunk)) = chunks.next().await {
+        read += chunk.len();
+        if read > limit {
+            return;
         }
-    })
-    .await;
+    }
 }
 
-/// Whether the error, or one of its sources, is the body length limit.
-fn is_length_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+/// The answer to a body that could not be read because of the emulator's own limits: a
+/// 408 when it stalled longer than the body timeout, a 413 when it passed `limit`; `None`
+/// for any other cause (the caller says what was wrong with it).
+pub fn unreadable_body(
+    error: &(dyn std::error::Error + 'static),
+    limit: usize,
+) -> Option<ApiError> {
+    if caused_by::<tower_http::timeout::TimeoutError>(error) {
+        Some(ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "The request body did not arrive in time",
+        ))
+    } else if caused_by::<http_body_util::LengthLimitError>(error) {
+        Some(too_large(limit))
+    } else {
+        None
+    }
+}
+
+/// Whether the error, or one of its sources, is an `E`.
+fn caused_by<E: std::error::Error + 'static>(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(error);
     while let Some(error) = source {
-        if error.is::<http_body_util::LengthLimitError>() {
+        if error.is::<E>() {
             return true;
         }
         source = error.source();

@@ -7,14 +7,17 @@ use axum::{
     middleware,
     routing::{get, post},
 };
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use super::{app::App, auth::authenticate, batches, directories, upload};
 use crate::error::ApiError;
 
 /// Every route of the emulator, behind authentication; anything else gets a JSON 404 or
-/// 405.
+/// 405. Every request body, JSON or upload, ends with an error after the configured time
+/// without a byte, which the handlers answer 408.
 pub fn router(app: App) -> Router {
     let upload_limit = app.config.max_upload_body;
+    let body_timeout = app.config.body_timeout;
     Router::new()
         .route("/api/v2/batches", get(batches::list).post(batches::create))
         .route("/api/v2/batches/{batch_id}", get(batches::get))
@@ -40,5 +43,6 @@ pub fn router(app: App) -> Router {
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
         })
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .with_state(app)
 }

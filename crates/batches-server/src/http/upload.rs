@@ -1,26 +1,39 @@
 //! `POST /api/v1/beta/directories/{directory_id}/files/upload`: the multipart upload,
 //! streamed (only the file's name and size are kept, counted as the bytes arrive), behind
 //! the per-project rate limit.
+//!
+//! Every part is taken as sent or refused, never rewritten: a text field must be UTF-8
+//! without a byte order mark (a BOM is not stripped, another encoding is not guessed,
+//! invalid bytes are not replaced), each field may come once, and the file needs a name.
 
-use std::{collections::HashMap, sync::atomic::Ordering, time::Instant};
+use std::{collections::BTreeMap, sync::atomic::Ordering, time::Instant};
 
 use axum::{
     Extension, Json,
-    extract::{FromRequest, Multipart, Request, State},
+    extract::{
+        FromRequest, Multipart, Request, State,
+        multipart::{Field, MultipartError},
+    },
     http::StatusCode,
 };
-use batches_types::DirectoryFile;
+use batches_types::{DirectoryFile, ValidationError};
 use serde_json::{Map, Value, json};
 
 use super::{
     app::App,
     auth::Project,
-    request::{PathId, content_type_is, discard_body, too_large},
+    request::{PathId, content_type_is, discard_body, unreadable_body},
 };
 use crate::{
     error::{ApiError, entry},
     store::NewFile,
 };
+
+/// The part that carries the file.
+const FILE_FIELD: &str = "upload_file";
+
+/// The text fields an upload may carry, in the order their problems are reported.
+const TEXT_FIELDS: &[&str] = &["display_name", "external_file_id", "unique_id", "metadata"];
 
 /// `POST /api/v1/beta/directories/{directory_id}/files/upload`: multipart with the file in
 /// `upload_file`, read chunk by chunk and counted, never held whole.
@@ -51,7 +64,7 @@ pub async fn upload(
         ));
     }
     content_type_is(request.headers(), "multipart/form-data")?;
-    let mut multipart = Multipart::from_request(request, &())
+    let multipart = Multipart::from_request(request, &())
         .await
         .map_err(|rejection| {
             ApiError::new(
@@ -59,86 +72,221 @@ pub async fn upload(
                 format!("Cannot read the multipart body: {}", rejection.body_text()),
             )
         })?;
-    let limit = app.config.max_upload_body;
-    let mut upload: Option<(String, i64)> = None;
-    let mut text = HashMap::new();
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|error| multipart_error(error, limit))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "upload_file" {
-            let file_name = field.file_name().unwrap_or("upload").to_owned();
-            let mut size = 0i64;
-            while let Some(chunk) = field
-                .chunk()
-                .await
-                .map_err(|error| multipart_error(error, limit))?
-            {
-                size += chunk.len() as i64;
+    let form = Form::read(multipart, app.config.max_upload_body).await?;
+    let file = form.into_new_file()?;
+    Ok(Json(app.store.add_file(&project, &directory_id, file)?))
+}
+
+/// The parts of an upload as they arrived, each known field with every value it was sent
+/// with, so that a repeated field is refused rather than one value silently kept.
+#[derive(Default)]
+struct Form {
+    /// One entry per `upload_file` part: its file name (if it had a usable one) and size.
+    files: Vec<(Option<String>, i64)>,
+    /// The known text fields, each value decoded or refused (with why).
+    text: BTreeMap<&'static str, Vec<Result<String, String>>>,
+}
+
+impl Form {
+    /// Reads every part: the file counted chunk by chunk, the known text fields decoded,
+    /// any other part read and ignored.
+    async fn read(mut multipart: Multipart, limit: usize) -> Result<Form, ApiError> {
+        let mut form = Form::default();
+        while let Some(mut field) = multipart
+            .next_field()
+            .await
+            .map_err(|error| multipart_error(error, limit))?
+        {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == FILE_FIELD {
+                // A name that is not UTF-8 is no name: the parser gives none for it.
+                let file_name = field.file_name().map(str::to_owned);
+                let size = drain(&mut field, limit).await?;
+                form.files.push((file_name, size));
+            } else if let Some(known) = TEXT_FIELDS.iter().find(|known| **known == name) {
+                let value = check_charset(known, &field);
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|error| multipart_error(error, limit))?;
+                let value = value.and_then(|()| decode_text(known, &bytes));
+                form.text.entry(known).or_default().push(value);
+            } else {
+                drain(&mut field, limit).await?;
             }
-            upload = Some((file_name, size));
-        } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|error| multipart_error(error, limit))?;
-            text.insert(name, value);
         }
+        Ok(form)
     }
-    let mut errors = Vec::new();
-    if upload.is_none() {
-        errors.push(entry(
-            &["body", "upload_file"],
-            "Field required",
-            "missing",
-            None,
-            None,
-        ));
-    }
-    let metadata = match text.remove("metadata").filter(|raw| !raw.is_empty()) {
-        None => None,
-        Some(raw) => match serde_json::from_str::<Map<String, Value>>(&raw) {
-            Ok(metadata) => Some(metadata),
-            _ => {
+
+    /// The file to store, or a 422 naming every problem, fields in their order.
+    fn into_new_file(mut self) -> Result<NewFile, ApiError> {
+        let mut errors = Vec::new();
+        let upload = match self.files.as_slice() {
+            [] => {
                 errors.push(entry(
-                    &["body", "metadata"],
-                    "metadata must be a JSON object, e.g. {\"team\": \"finance\"}",
-                    "value_error",
-                    Some(json!(raw)),
+                    &["body", FILE_FIELD],
+                    "Field required",
+                    "missing",
+                    None,
                     None,
                 ));
                 None
             }
-        },
-    };
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
+            [(Some(name), size)] if !name.is_empty() => Some((name.clone(), *size)),
+            [(name, _)] => {
+                let problem = if name.is_some() {
+                    "upload_file has an empty file name"
+                } else {
+                    "upload_file has no file name (or one that is not UTF-8)"
+                };
+                errors.push(entry(
+                    &["body", FILE_FIELD],
+                    format!(
+                        "{problem}; send the file as a part with a filename in its \
+                         Content-Disposition: it is the default display_name and unique_id"
+                    ),
+                    "value_error",
+                    None,
+                    None,
+                ));
+                None
+            }
+            several => {
+                errors.push(repeated(FILE_FIELD, several.len()));
+                None
+            }
+        };
+        let mut text = BTreeMap::new();
+        for name in TEXT_FIELDS {
+            match self.text.remove(name).unwrap_or_default().as_mut_slice() {
+                [] => {}
+                [Ok(value)] => {
+                    text.insert(*name, std::mem::take(value));
+                }
+                [Err(message)] => errors.push(entry(
+                    &["body", name],
+                    std::mem::take(message),
+                    "string_unicode",
+                    None,
+                    None,
+                )),
+                several => errors.push(repeated(name, several.len())),
+            }
+        }
+        // As FastAPI reads an optional form field, an empty value is no value.
+        let mut non_empty = |name: &str| text.remove(name).filter(|value| !value.is_empty());
+        let metadata = match non_empty("metadata") {
+            None => None,
+            Some(raw) => match serde_json::from_str::<Map<String, Value>>(&raw) {
+                Ok(metadata) => Some(metadata),
+                _ => {
+                    errors.push(entry(
+                        &["body", "metadata"],
+                        "metadata must be a JSON object, e.g. {\"team\": \"finance\"}",
+                        "value_error",
+                        Some(json!(raw)),
+                        None,
+                    ));
+                    None
+                }
+            },
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::validation(errors));
+        }
+        let (file_name, size) = upload.expect("no error, so one named file");
+        Ok(NewFile {
+            display_name: non_empty("display_name").unwrap_or_else(|| file_name.clone()),
+            file_name,
+            unique_id: non_empty("unique_id"),
+            external_file_id: non_empty("external_file_id"),
+            file_id: None,
+            size,
+            metadata,
+        })
     }
-    let (file_name, size) = upload.expect("checked above");
-    let non_empty = |name: &str, text: &mut HashMap<String, String>| {
-        text.remove(name).filter(|value| !value.is_empty())
-    };
-    let file = NewFile {
-        display_name: non_empty("display_name", &mut text).unwrap_or_else(|| file_name.clone()),
-        file_name,
-        unique_id: non_empty("unique_id", &mut text),
-        external_file_id: non_empty("external_file_id", &mut text),
-        file_id: None,
-        size,
-        metadata,
-    };
-    Ok(Json(app.store.add_file(&project, &directory_id, file)?))
 }
 
-fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large(limit)
-    } else {
+/// Reads a part to its end, counting its bytes, without keeping them.
+async fn drain(field: &mut Field<'_>, limit: usize) -> Result<i64, ApiError> {
+    let mut size = 0i64;
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|error| multipart_error(error, limit))?
+    {
+        size += chunk.len() as i64;
+    }
+    Ok(size)
+}
+
+/// Refuses a text part that declares a character set other than UTF-8: its bytes would
+/// have to be converted, and a text field is taken as sent.
+fn check_charset(name: &str, field: &Field<'_>) -> Result<(), String> {
+    let charset = field.content_type().and_then(|content_type| {
+        content_type.split(';').skip(1).find_map(|parameter| {
+            let (key, value) = parameter.split_once('=')?;
+            key.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| value.trim().trim_matches('"').to_owned())
+        })
+    });
+    match charset {
+        Some(charset)
+            if !charset.eq_ignore_ascii_case("utf-8") && !charset.eq_ignore_ascii_case("utf8") =>
+        {
+            Err(format!(
+                "{name} is declared as charset={charset}; text fields must be UTF-8"
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A text field's value exactly as sent: UTF-8, without a byte order mark.
+fn decode_text(name: &str, bytes: &[u8]) -> Result<String, String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Err(format!(
+            "{name} starts with a UTF-8 byte order mark (EF BB BF), which would become part \
+             of the value; send the text without it"
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_owned()),
+        Err(error) => {
+            let utf16 = if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+                " (it starts with a UTF-16 byte order mark)"
+            } else {
+                ""
+            };
+            Err(format!(
+                "{name} is not valid UTF-8{utf16}: byte 0x{:02X} at offset {}; text fields \
+                 must be UTF-8",
+                bytes[error.valid_up_to()],
+                error.valid_up_to()
+            ))
+        }
+    }
+}
+
+/// The 422 entry of a field sent more than once.
+fn repeated(name: &str, times: usize) -> ValidationError {
+    entry(
+        &["body", name],
+        format!("{name} was sent {times} times; send it once"),
+        "value_error",
+        None,
+        None,
+    )
+}
+
+/// A multipart body that could not be read: stalled (408), too large (413) or malformed
+/// (400, with what the parser found).
+fn multipart_error(error: MultipartError, limit: usize) -> ApiError {
+    unreadable_body(&error, limit).unwrap_or_else(|| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             format!("Cannot read the multipart body: {}", error.body_text()),
         )
-    }
+    })
 }

@@ -1,8 +1,5 @@
-//! Why a request was refused, in the API's terms.
-
-use axum::http::StatusCode;
-
-use crate::error::{ApiError, entry};
+//! Why a request was refused, in the API's terms. The HTTP layer decides which response
+//! each reason is (in `error.rs`).
 
 /// Why a request was refused: what it names does not exist, it conflicts with the current
 /// state, or it is well-formed but cannot be carried out.
@@ -22,16 +19,4 @@ pub enum Refusal {
         /// What is wrong.
         message: String,
     },
-}
-
-impl From<Refusal> for ApiError {
-    fn from(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::NotFound(message) => ApiError::new(StatusCode::NOT_FOUND, message),
-            Refusal::Conflict(message) => ApiError::new(StatusCode::CONFLICT, message),
-            Refusal::Unprocessable { loc, message } => {
-                ApiError::validation(vec![entry(&loc, message, "value_error", None, None)])
-            }
-        }
-    }
 }

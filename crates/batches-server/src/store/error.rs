@@ -1,8 +1,7 @@
-//! Why a store operation did not happen, and the API error each reason is.
+//! Why a store operation did not happen. The HTTP layer decides which response each
+//! reason is (in `error.rs`).
 
-use axum::http::StatusCode;
-
-use crate::{error::ApiError, rules::Refusal};
+use crate::rules::Refusal;
 
 /// Why a store operation did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -13,16 +12,4 @@ pub enum StoreError {
     /// The database failed.
     #[error(transparent)]
     Database(#[from] rusqlite::Error),
-}
-
-impl From<StoreError> for ApiError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::Refused(refusal) => refusal.into(),
-            StoreError::Database(error) => {
-                tracing::error!(%error, "database error");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal database error")
-            }
-        }
-    }
 }
