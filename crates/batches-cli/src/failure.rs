@@ -279,8 +279,9 @@ fn client_hint(error: &Error) -> Option<String> {
     }
 }
 
-/// What to do when a proxy could not be reached: check it, change it where it was set, or
-/// bypass it.
+/// What to do when the connection through a proxy failed: the proxy was not reached, or
+/// did not open the connection to the API (a tunnel it refused). Either way the proxy is
+/// to check, where it was set, or to bypass.
 fn proxy_hint(proxy: &Sourced<ProxyUrl>) -> String {
     let change = match &proxy.source {
         Source::Explicit => "fix or leave out --proxy".to_owned(),
@@ -292,8 +293,9 @@ fn proxy_hint(proxy: &Sourced<ProxyUrl>) -> String {
         source => format!("change it ({source}) or pass --proxy URL"),
     };
     format!(
-        "the proxy {} was not reached, so the API was not tried: check that it runs, {change}; \
-         or reach the API without a proxy by listing its host in NO_PROXY",
+        "the proxy {} could not be reached or refused the connection, so the API was not \
+         tried: check the proxy and its user and password, {change}; or reach the API \
+         without a proxy by listing its host in NO_PROXY",
         proxy.value
     )
 }

@@ -62,8 +62,8 @@ pub enum Error {
         /// The proxy the request was sent through, and where it was set; `None` without
         /// a proxy (or with a client given to
         /// [`http_client`](crate::ClientBuilder::http_client)). With a proxy,
-        /// [`TransportPhase::Connect`] most often means the proxy itself could not be
-        /// reached: the API was never tried.
+        /// [`TransportPhase::Connect`] means the proxy could not be reached or refused to
+        /// open the connection to the API (a `CONNECT` tunnel): the API was never tried.
         proxy: Option<Sourced<ProxyUrl>>,
     },
     /// The TLS handshake failed, with the server or with an `https://` proxy: most often
@@ -411,12 +411,7 @@ fn escape_controls(path: &std::path::Path) -> String {
 /// The proxy a request went through, as a failure names it (never with its credentials).
 fn through(proxy: Option<&Sourced<ProxyUrl>>) -> String {
     proxy
-        .map(|proxy| {
-            format!(
-                " (through the proxy {}, from {})",
-                proxy.value, proxy.source
-            )
-        })
+        .map(|proxy| format!(" through the proxy {} ({})", proxy.value, proxy.source))
         .unwrap_or_default()
 }
 

@@ -287,8 +287,8 @@ async fn an_unreachable_proxy_is_named_in_the_error_without_its_password() {
     let message = error.to_string();
     assert!(
         message.starts_with(&format!(
-            "list batches failed: could not connect (through the proxy {shown_as}, from \
-             explicit): "
+            "list batches failed: could not connect through the proxy {shown_as} \
+             (explicit): "
         )),
         "{message}"
     );

@@ -431,16 +431,16 @@ fn an_unreachable_proxy_is_named_with_where_it_was_set_not_blamed_on_the_base_ur
         let text = stderr(&output);
         assert!(
             text.starts_with(&format!(
-                "error: list batches failed: could not connect (through the proxy {shown_as}, \
-                 from "
+                "error: list batches failed: could not connect through the proxy {shown_as} \
+                 ("
             )),
             "{text}"
         );
         assert!(
             text.contains(&format!(
-                "hint: the proxy {shown_as} was not reached, so the API was not tried: check \
-                 that it runs, {change}; or reach the API without a proxy by listing its host \
-                 in NO_PROXY"
+                "hint: the proxy {shown_as} could not be reached or refused the connection, \
+                 so the API was not tried: check the proxy and its user and password, \
+                 {change}; or reach the API without a proxy by listing its host in NO_PROXY"
             )),
             "{text}"
         );
