@@ -50,7 +50,7 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
     /// The request could not be sent or the response could not be read.
-    #[error("{operation} failed: {phase}{}: {message}", through(proxy.as_ref()))]
+    #[error("{operation} failed: {phase}{}: {message}", through(proxy.as_deref()))]
     #[non_exhaustive]
     Transport {
         /// What was attempted.
@@ -64,7 +64,8 @@ pub enum Error {
         /// [`http_client`](crate::ClientBuilder::http_client)). With a proxy,
         /// [`TransportPhase::Connect`] means the proxy could not be reached or refused to
         /// open the connection to the API (a `CONNECT` tunnel): the API was never tried.
-        proxy: Option<Sourced<ProxyUrl>>,
+        /// (Boxed: it is rare, and would make every `Result` of the crate larger.)
+        proxy: Option<Box<Sourced<ProxyUrl>>>,
     },
     /// The TLS handshake failed, with the server or with an `https://` proxy: most often
     /// its certificate is not trusted, as when a proxy or gateway re-signs TLS with a CA

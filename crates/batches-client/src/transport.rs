@@ -481,7 +481,7 @@ impl Failure {
                 operation,
                 phase,
                 message,
-                proxy: proxy.cloned(),
+                proxy: proxy.cloned().map(Box::new),
             },
             Failure::Timeout { kind, elapsed } => Error::Timeout {
                 operation,
