@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use batches_client::resume::TokenError;
-use batches_client::{Error, TlsFailure, TransportPhase};
+use batches_client::{Error, ProxyUrl, Source, Sourced, TlsFailure, TransportPhase};
 
 /// The exit codes, as `--help` and the README list them.
 pub const EXIT_CODES: &str = "\
@@ -195,7 +195,10 @@ impl From<TokenError> for Failure {
 fn client_exit_code(error: &Error) -> u8 {
     match error {
         Error::Transport { .. } | Error::Timeout { .. } | Error::Tls { .. } => 3,
-        Error::InvalidRequest(_) | Error::Config(_) | Error::File { .. } => 2,
+        Error::InvalidRequest(_)
+        | Error::Config(_)
+        | Error::File { .. }
+        | Error::FileName { .. } => 2,
         Error::WaitTimeout { .. } => 5,
         _ => 1,
     }
@@ -258,6 +261,11 @@ fn client_hint(error: &Error) -> Option<String> {
         ),
         Error::Transport {
             phase: TransportPhase::Connect,
+            proxy: Some(proxy),
+            ..
+        } => Some(proxy_hint(proxy)),
+        Error::Transport {
+            phase: TransportPhase::Connect,
             ..
         } => Some("check the base URL (--base-url, --region) and the network".to_owned()),
         Error::Timeout { .. } => Some("allow more time with --timeout DURATION".to_owned()),
@@ -279,6 +287,27 @@ fn client_hint(error: &Error) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// What to do when the connection through a proxy failed: the proxy was not reached, or
+/// did not open the connection to the API (a tunnel it refused). Either way the proxy is
+/// to check, where it was set, or to bypass.
+fn proxy_hint(proxy: &Sourced<ProxyUrl>) -> String {
+    let change = match &proxy.source {
+        Source::Explicit => "fix or leave out --proxy".to_owned(),
+        Source::Env(name) => format!("fix or unset {name} (or pass --proxy URL)"),
+        Source::Profile(name) => format!(
+            "change it with `llamacloud config set proxy URL` or `config unset proxy` \
+             (profile {name}), or pass --proxy URL"
+        ),
+        source => format!("change it ({source}) or pass --proxy URL"),
+    };
+    format!(
+        "the proxy {} could not be reached or refused the connection, so the API was not \
+         tried: check the proxy and its user and password, {change}; or reach the API \
+         without a proxy by listing its host in NO_PROXY",
+        proxy.value
+    )
 }
 
 #[cfg(test)]

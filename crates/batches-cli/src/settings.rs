@@ -40,9 +40,9 @@ impl Settings {
                 .map_err(|message| Failure::usage(format!("--proxy: {message}")))?;
         }
         let options = Layer {
-            api_key: given(args.api_key.as_deref()),
-            // Kept even when empty: the resolver refuses an empty URL instead of falling
-            // back to the default host.
+            // Both kept even when empty: the resolver refuses an empty key or URL instead
+            // of falling back to the environment's key or the default host.
+            api_key: args.api_key.clone(),
             base_url: args.base_url.clone(),
             region: args.region,
             max_retries: args.max_retries,

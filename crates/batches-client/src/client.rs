@@ -12,8 +12,8 @@ use crate::directories::Directories;
 use crate::endpoint::{Region, is_loopback};
 use crate::env::{self, API_KEY_ENV, API_KEY_FALLBACK_ENV};
 use crate::error::Error;
-use crate::settings::{Layer, Settings};
-use crate::source::Source;
+use crate::settings::{DEFAULT_POOL_IDLE_TIMEOUT, Layer, Settings};
+use crate::source::{Source, Sourced};
 use crate::tls::{self, Pem};
 use crate::transport::Transport;
 
@@ -117,6 +117,8 @@ pub struct ClientBuilder {
     root_certificates: Vec<Vec<u8>>,
     /// A problem found while reading the environment, reported by `settings` and `build`.
     env_error: Option<String>,
+    /// How long an idle connection is kept; `None` for the default.
+    pool_idle_timeout: Option<Duration>,
 }
 
 impl ClientBuilder {
@@ -174,7 +176,8 @@ impl ClientBuilder {
     }
 
     /// The API key (`llx-…`), sent as `Authorization: Bearer <key>`. It never appears in
-    /// `Debug` output, logs or error messages.
+    /// `Debug` output, logs or error messages. An empty key is refused by
+    /// [`build`](Self::build), not replaced by the environment's.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.explicit.api_key = Some(key.into());
         self
@@ -284,6 +287,17 @@ impl ClientBuilder {
         self
     }
 
+    /// How long an idle connection is kept for the next request (default
+    /// [`DEFAULT_POOL_IDLE_TIMEOUT`](crate::DEFAULT_POOL_IDLE_TIMEOUT), 20 s). Keep it
+    /// below the idle timeout of the server and of every proxy or load balancer on the
+    /// way: a request sent on a connection as they close it fails, and a create with a
+    /// generated idempotency key is not retried then (see the crate docs). Not applied to
+    /// a client given to [`http_client`](Self::http_client).
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = Some(timeout);
+        self
+    }
+
     /// Sends requests through this `reqwest::Client` instead of one built from the
     /// builder's settings (its connect timeout, proxy and TLS settings then apply, and the
     /// builder's are ignored).
@@ -389,6 +403,11 @@ impl ClientBuilder {
             .as_ref()
             .map(|proxy| proxy.secrets())
             .unwrap_or_default();
+        // A client given ready-made has its own proxy, unknown here.
+        let proxy_used = match (&self.http_client, proxy) {
+            (None, Some(url)) => Some(Sourced::new(url.clone(), settings.proxy.source.clone())),
+            _ => None,
+        };
         let http = match self.http_client {
             Some(client) => client,
             None => {
@@ -409,6 +428,7 @@ impl ClientBuilder {
                 let tls = tls::client_config(uses_tls, settings.ca_bundle.as_ref(), &certificates)?;
                 let mut builder = reqwest::Client::builder()
                     .gzip(true)
+                    .pool_idle_timeout(self.pool_idle_timeout.unwrap_or(DEFAULT_POOL_IDLE_TIMEOUT))
                     .use_preconfigured_tls(tls);
                 builder = match proxy {
                     Some(proxy) => {
@@ -438,6 +458,7 @@ impl ClientBuilder {
                 max_retries: settings.max_retries.value,
                 timeout: settings.timeout.value,
                 deadline: settings.deadline.value,
+                proxy: proxy_used,
                 secrets,
             }),
         })

@@ -6,7 +6,8 @@ use std::time::Duration;
 use batches_types::{BatchStatus, ErrorBody};
 use bytes::Bytes;
 
-use crate::source::Source;
+use crate::proxy::ProxyUrl;
+use crate::source::{Source, Sourced};
 
 use crate::operation::LIST_BATCHES;
 
@@ -49,7 +50,7 @@ pub enum Error {
         retry_after: Option<Duration>,
     },
     /// The request could not be sent or the response could not be read.
-    #[error("{operation} failed: {phase}: {message}")]
+    #[error("{operation} failed: {phase}{}: {message}", through(proxy.as_deref()))]
     #[non_exhaustive]
     Transport {
         /// What was attempted.
@@ -58,6 +59,13 @@ pub enum Error {
         phase: TransportPhase,
         /// The underlying error and its causes.
         message: String,
+        /// The proxy the request was sent through, and where it was set; `None` without
+        /// a proxy (or with a client given to
+        /// [`http_client`](crate::ClientBuilder::http_client)). With a proxy,
+        /// [`TransportPhase::Connect`] means the proxy could not be reached or refused to
+        /// open the connection to the API (a `CONNECT` tunnel): the API was never tried.
+        /// (Boxed: it is rare, and would make every `Result` of the crate larger.)
+        proxy: Option<Box<Sourced<ProxyUrl>>>,
     },
     /// The TLS handshake failed, with the server or with an `https://` proxy: most often
     /// its certificate is not trusted, as when a proxy or gateway re-signs TLS with a CA
@@ -118,6 +126,19 @@ pub enum Error {
         path: std::path::PathBuf,
         /// What went wrong, as the operating system said it.
         message: String,
+    },
+    /// A file cannot be uploaded under its name (see [`FileNameProblem`]). Checked before
+    /// anything is sent, and never retried: the name would be refused again. Rename the
+    /// file.
+    #[error("{operation}: cannot upload {}: {problem}", escape_controls(path))]
+    #[non_exhaustive]
+    FileName {
+        /// What was attempted.
+        operation: &'static str,
+        /// The file, as given.
+        path: std::path::PathBuf,
+        /// What is wrong with its name.
+        problem: FileNameProblem,
     },
     /// The client configuration is unusable, e.g. no API key or a base URL without a
     /// scheme.
@@ -262,6 +283,47 @@ impl fmt::Display for TransportPhase {
     }
 }
 
+/// Why a file cannot be uploaded under its name ([`Error::FileName`]); see
+/// [`upload_file_name`](crate::upload_file_name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileNameProblem {
+    /// The path ends in no file name (`/`, `..`).
+    Missing,
+    /// The name is not UTF-8.
+    NotUtf8,
+    /// The name holds this control character (U+0000 to U+001F, U+007F to U+009F: a line
+    /// feed, a carriage return, a tab, an escape…). The name travels in the part's
+    /// `Content-Disposition` header, which cannot carry one: a line break there ends the
+    /// header, and the server refuses the body. RFC 7578 rules out the `filename*`
+    /// encoding that could carry it, and the percent-encoding browsers use would be
+    /// stored as it is (`a%0Ab.pdf`), so the name is refused rather than changed.
+    ControlCharacter(char),
+}
+
+impl fmt::Display for FileNameProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileNameProblem::Missing => f.write_str("the path names no file"),
+            FileNameProblem::NotUtf8 => f.write_str("its name is not UTF-8; rename the file"),
+            FileNameProblem::ControlCharacter(character) => {
+                let name = match character {
+                    '\n' => "a line feed, ",
+                    '\r' => "a carriage return, ",
+                    '\t' => "a tab, ",
+                    _ => "",
+                };
+                write!(
+                    f,
+                    "its name holds a control character ({name}U+{:04X}), which the upload's \
+                     multipart header cannot carry; rename the file",
+                    u32::from(*character)
+                )
+            }
+        }
+    }
+}
+
 /// What an [`Error::Tls`] failure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsFailure {
@@ -333,6 +395,25 @@ fn api_message(
         ));
     }
     message
+}
+
+/// A path as a message shows it: a control character in it written as an escape (`\n`,
+/// `\u{1b}`), so that it cannot break or rewrite the line it is printed on.
+fn escape_controls(path: &std::path::Path) -> String {
+    path.to_string_lossy()
+        .chars()
+        .map(|character| match character.is_control() {
+            true => character.escape_debug().to_string(),
+            false => character.to_string(),
+        })
+        .collect()
+}
+
+/// The proxy a request went through, as a failure names it (never with its credentials).
+fn through(proxy: Option<&Sourced<ProxyUrl>>) -> String {
+    proxy
+        .map(|proxy| format!(" through the proxy {} ({})", proxy.value, proxy.source))
+        .unwrap_or_default()
 }
 
 fn request_id_suffix(request_id: Option<&str>) -> String {

@@ -1,7 +1,6 @@
 //! The operations on the files of one source directory: [`DirectoryFiles`], and the rule
 //! that makes retrying an upload safe.
 
-use std::ffi::OsStr;
 use std::path::Path;
 
 use batches_types::{
@@ -13,7 +12,7 @@ use http::Method;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::error::Error;
+use crate::error::{Error, FileNameProblem};
 use crate::items::Items;
 use crate::multipart::UploadBody;
 use crate::operation::{ADD_DIRECTORY_FILE, LIST_DIRECTORY_FILES, UPLOAD_DIRECTORY_FILE};
@@ -23,6 +22,30 @@ use crate::transport::{Call, Failed, Response};
 
 /// The status of a conflict: here, a file with the same `unique_id` is in the directory.
 const CONFLICT: u16 = 409;
+
+/// The name a file is uploaded under (its file name), or why it cannot be: the path names
+/// no file, the name is not UTF-8, or it holds a control character, which the multipart
+/// header carrying it cannot hold (see [`FileNameProblem`]). [`DirectoryFiles::upload`]
+/// checks it before sending anything; front-ends can check a whole folder first.
+///
+/// ```
+/// use std::path::Path;
+/// use batches_client::{FileNameProblem, upload_file_name};
+///
+/// assert_eq!(upload_file_name(Path::new("scans/invoice 1.pdf")), Ok("invoice 1.pdf"));
+/// assert_eq!(
+///     upload_file_name(Path::new("scans/invoice\n1.pdf")),
+///     Err(FileNameProblem::ControlCharacter('\n'))
+/// );
+/// ```
+pub fn upload_file_name(path: &Path) -> Result<&str, FileNameProblem> {
+    let name = path.file_name().ok_or(FileNameProblem::Missing)?;
+    let name = name.to_str().ok_or(FileNameProblem::NotUtf8)?;
+    match name.chars().find(|character| character.is_control()) {
+        Some(character) => Err(FileNameProblem::ControlCharacter(character)),
+        None => Ok(name),
+    }
+}
 
 /// The operations on the files of one source directory, from
 /// [`Directories::files`](crate::Directories::files).
@@ -133,18 +156,18 @@ impl<'a> DirectoryFiles<'a> {
     /// `unique_id` always sent and the retry rule.
     ///
     /// Fails with [`Error::File`] when the file cannot be read, and with
-    /// [`Error::InvalidRequest`] when its name is not UTF-8.
+    /// [`Error::FileName`] when it cannot be sent under its name (see
+    /// [`upload_file_name`]); nothing is sent then.
     pub async fn upload(
         &self,
         path: impl AsRef<Path>,
         options: &UploadOptions,
     ) -> Result<Response<DirectoryFile>, Error> {
         let path = path.as_ref();
-        let file_name = path.file_name().and_then(OsStr::to_str).ok_or_else(|| {
-            Error::InvalidRequest(format!(
-                "cannot upload {}: its file name is missing or not UTF-8",
-                path.display()
-            ))
+        let file_name = upload_file_name(path).map_err(|problem| Error::FileName {
+            operation: UPLOAD_DIRECTORY_FILE,
+            path: path.to_owned(),
+            problem,
         })?;
         let mut fields = options.fields.clone();
         // An empty field is no value: the server skips it too.

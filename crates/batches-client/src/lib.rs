@@ -246,14 +246,14 @@ pub use client::{Client, ClientBuilder};
 pub use directories::Directories;
 pub use endpoint::{Endpoint, Region};
 pub use env::{API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV};
-pub use error::{Error, TimeoutKind, TlsFailure, TransportPhase};
-pub use files::{DirectoryFiles, UploadOptions};
+pub use error::{Error, FileNameProblem, TimeoutKind, TlsFailure, TransportPhase};
+pub use files::{DirectoryFiles, UploadOptions, upload_file_name};
 pub use items::{Chunks, Items};
 pub use pagination::{Page, Pages};
 pub use proxy::ProxyUrl;
 pub use settings::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Layer,
-    Settings,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
+    DEFAULT_USER_AGENT, Layer, Settings,
 };
 pub use source::{Source, Sourced};
 pub use transport::Response;

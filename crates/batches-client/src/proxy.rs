@@ -115,10 +115,15 @@ impl ProxyUrl {
         secrets
     }
 
-    /// Whether `no_proxy` (curl's rules: `*`, a host name that matches itself and its
-    /// subdomains, an IP address, a CIDR block; separated by commas) lets requests to
-    /// `base_url` bypass this proxy.
+    /// Whether `no_proxy` (curl's rules: `*` for every host, a host name that matches
+    /// itself and its subdomains, an IP address, a CIDR block; separated by commas) lets
+    /// requests to `base_url` bypass this proxy.
     pub(crate) fn bypassed_for(&self, no_proxy: &str, base_url: &Url) -> bool {
+        // curl's `*` matches every host; the matcher below applies it to host names only,
+        // so an IP address (`https://127.0.0.1`, `https://[::1]`) would still be proxied.
+        if no_proxy.split(',').any(|entry| entry.trim() == "*") {
+            return true;
+        }
         let Ok(destination) = base_url.as_str().parse::<http::Uri>() else {
             return false;
         };
@@ -225,6 +230,10 @@ mod tests {
         let proxy = ProxyUrl::parse("http://user:pw@proxy:3128").unwrap();
         let bypassed = |list: &str, url: &str| proxy.bypassed_for(list, &Url::parse(url).unwrap());
         assert!(bypassed("*", "https://api.cloud.llamaindex.ai"));
+        // `*` is every host, IP addresses included.
+        assert!(bypassed("*", "https://127.0.0.1:8443"));
+        assert!(bypassed(" * ", "https://[::1]:8443"));
+        assert!(bypassed("example.com, *", "http://10.1.2.3:8787"));
         assert!(bypassed("llamaindex.ai", "https://api.cloud.llamaindex.ai"));
         assert!(bypassed(
             ".llamaindex.ai",

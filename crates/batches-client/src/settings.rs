@@ -18,6 +18,16 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Time allowed for one attempt (request sent, whole response read) unless configured
 /// otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long an idle pooled connection is kept for reuse unless configured otherwise.
+///
+/// Servers and load balancers close connections that stay idle: many after 60 s (the
+/// default of common cloud load balancers), the emulator after 30 s. A request sent on a
+/// connection at the moment its server closes it fails after it was written (`connection
+/// closed before message completed`); the request may have been read, so a create with a
+/// generated idempotency key cannot be retried then. Retiring connections well before
+/// those timeouts keeps requests off connections about to close, while one kept for 20 s
+/// still serves every poll of a wait (at most 10 s apart) and every page of a listing.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
 /// The `User-Agent` sent unless configured otherwise.
 pub const DEFAULT_USER_AGENT: &str = concat!("batches-client/", env!("CARGO_PKG_VERSION"));
 
@@ -174,19 +184,29 @@ impl Settings {
         // A stable sort: layers of equal precedence keep the order they were given in.
         layers.sort_by_key(|(source, _)| Reverse(source.precedence()));
 
-        // An empty base URL is a mistake (a script passing an unset variable), never a
-        // request for the default host: falling back would send the key elsewhere.
-        if let Some((source, _)) = layers.iter().find(|(_, layer)| {
-            layer
-                .base_url
-                .as_deref()
-                .is_some_and(|url| url.trim().is_empty())
-        }) {
-            return Err(Error::Config(format!(
-                "the base URL ({source}) is empty; give one with its scheme, such as \
+        // An empty base URL or key is a mistake (a script passing an unset variable), never
+        // a request for the default: falling back would send the key to another host, or
+        // another key (of another project, say) from a lower source.
+        refuse_empty(
+            &layers,
+            |layer| layer.base_url.as_deref(),
+            |source| {
+                format!(
+                    "the base URL ({source}) is empty; give one with its scheme, such as \
                  https://api.cloud.llamaindex.ai, or leave it unset for the region's host"
-            )));
-        }
+                )
+            },
+        )?;
+        refuse_empty(
+            &layers,
+            |layer| layer.api_key.as_deref(),
+            |source| {
+                format!(
+                    "the API key ({source}) is empty; give the key (llx-…), or leave the \
+                 setting out"
+                )
+            },
+        )?;
         let region = setting(&layers, |layer| layer.region.as_ref());
         let endpoint = match first(&layers, |layer| layer.base_url.as_ref()) {
             Some(url) if url.source.precedence() == region.source.precedence() => {
@@ -284,6 +304,21 @@ impl fmt::Debug for Settings {
     }
 }
 
+/// Fails with `message(source)` when a layer gives a blank value for the setting.
+fn refuse_empty(
+    layers: &[(&Source, &Layer)],
+    field: impl Fn(&Layer) -> Option<&str>,
+    message: impl Fn(&Source) -> String,
+) -> Result<(), Error> {
+    match layers
+        .iter()
+        .find(|(_, layer)| field(layer).is_some_and(|value| value.trim().is_empty()))
+    {
+        Some((source, _)) => Err(Error::Config(message(source))),
+        None => Ok(()),
+    }
+}
+
 /// The first value of a setting among layers in order of precedence.
 fn first<T: Clone>(
     layers: &[(&Source, &Layer)],
@@ -303,280 +338,5 @@ fn setting<T: Clone>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn profile() -> Source {
-        Source::Profile("local".to_owned())
-    }
-
-    #[test]
-    fn each_setting_comes_from_the_highest_source_that_gives_it() {
-        let explicit = Layer {
-            max_retries: Some(5),
-            ..Layer::default()
-        };
-        let env = Layer {
-            api_key: Some("llx-env".to_owned()),
-            max_retries: Some(4),
-            ..Layer::default()
-        };
-        let profile_layer = Layer {
-            api_key: Some("llx-profile".to_owned()),
-            timeout: Some(Some(Duration::from_secs(9))),
-            ..Layer::default()
-        };
-        let env_source = Source::Env("LLAMA_CLOUD_API_KEY");
-        // Given in any order: precedence comes from the source.
-        let settings = Settings::resolve([
-            (&profile(), &profile_layer),
-            (&env_source, &env),
-            (&Source::Explicit, &explicit),
-        ])
-        .unwrap();
-        assert_eq!(
-            settings.api_key,
-            Some(Sourced::new("llx-env".to_owned(), env_source))
-        );
-        assert_eq!(settings.max_retries, Sourced::new(5, Source::Explicit));
-        assert_eq!(
-            settings.timeout,
-            Sourced::new(Some(Duration::from_secs(9)), profile())
-        );
-        assert_eq!(
-            settings.deadline,
-            Sourced::new(None, Source::Default),
-            "no deadline unless one is set"
-        );
-        assert_eq!(
-            settings.endpoint,
-            Sourced::new(Endpoint::Region(Region::Na), Source::Default)
-        );
-    }
-
-    #[test]
-    fn a_base_url_and_a_region_of_equal_precedence_conflict() {
-        let both = Layer {
-            base_url: Some("https://proxy.example".to_owned()),
-            region: Some(Region::Eu),
-            ..Layer::default()
-        };
-        let Err(Error::EndpointConflict { base_url, region }) =
-            Settings::resolve([(&profile(), &both)])
-        else {
-            panic!("no conflict")
-        };
-        assert_eq!((base_url, region), (profile(), profile()));
-        let error = Settings::resolve([(&Source::Explicit, &both)]).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "configuration error: both a base URL (explicit) and a region (explicit) are set; \
-             give only one"
-        );
-
-        // A higher source's choice wins, whichever kind it is.
-        let region = Layer {
-            region: Some(Region::Eu),
-            ..Layer::default()
-        };
-        let settings = Settings::resolve([(&Source::Explicit, &region), (&profile(), &both)]);
-        assert_eq!(
-            settings.unwrap().endpoint,
-            Sourced::new(Endpoint::Region(Region::Eu), Source::Explicit)
-        );
-        let url = Layer {
-            base_url: Some("http://127.0.0.1:9".to_owned()),
-            ..Layer::default()
-        };
-        let url_source = Source::Env("LLAMA_CLOUD_BASE_URL");
-        let settings = Settings::resolve([(&url_source, &url), (&profile(), &region)]).unwrap();
-        assert_eq!(
-            settings.endpoint,
-            Sourced::new(Endpoint::Url("http://127.0.0.1:9".to_owned()), url_source)
-        );
-    }
-
-    #[test]
-    fn an_empty_base_url_from_any_source_is_refused() {
-        for source in [
-            Source::Explicit,
-            Source::Env("LLAMA_CLOUD_BASE_URL"),
-            profile(),
-        ] {
-            let empty = Layer {
-                base_url: Some(" ".to_owned()),
-                ..Layer::default()
-            };
-            let lower = Layer {
-                base_url: Some("https://proxy.example".to_owned()),
-                ..Layer::default()
-            };
-            let error = Settings::resolve([(&source, &empty), (&Source::Default, &lower)])
-                .unwrap_err()
-                .to_string();
-            assert_eq!(
-                error,
-                format!(
-                    "configuration error: the base URL ({source}) is empty; give one with its \
-                     scheme, such as https://api.cloud.llamaindex.ai, or leave it unset for the \
-                     region's host"
-                )
-            );
-        }
-    }
-
-    #[test]
-    fn headers_add_up_and_replace_by_name() {
-        let header = |name: &str, value: &str| (name.to_owned(), value.to_owned());
-        let env = Layer {
-            headers: vec![header("x-team", "env"), header("x-trace", "1")],
-            ..Layer::default()
-        };
-        let explicit = Layer {
-            headers: vec![header("X-Team", "explicit")],
-            ..Layer::default()
-        };
-        let env_source = Source::Env("LLAMA_CLOUD_CUSTOM_HEADERS");
-        let settings =
-            Settings::resolve([(&Source::Explicit, &explicit), (&env_source, &env)]).unwrap();
-        assert_eq!(
-            settings.headers,
-            vec![
-                Sourced::new(header("x-trace", "1"), env_source),
-                Sourced::new(header("X-Team", "explicit"), Source::Explicit),
-            ]
-        );
-    }
-
-    #[test]
-    fn debug_output_hides_the_key_and_header_values() {
-        let layer = Layer {
-            api_key: Some("llx-SECRET".to_owned()),
-            headers: vec![("x-token".to_owned(), "SECRET-TOO".to_owned())],
-            ..Layer::default()
-        };
-        let settings = Settings::resolve([(&Source::Explicit, &layer)]).unwrap();
-        for text in [format!("{layer:?}"), format!("{settings:?}")] {
-            assert!(!text.contains("SECRET"), "{text}");
-            assert!(text.contains("x-token"), "{text}");
-        }
-    }
-
-    #[test]
-    fn a_proxy_variable_counts_only_for_the_scheme_it_serves() {
-        let proxy = |url: &str| Layer {
-            proxy: Some(url.to_owned()),
-            ..Layer::default()
-        };
-        let env = [
-            (Source::Env("HTTPS_PROXY"), proxy("http://for-https:1")),
-            (Source::Env("HTTP_PROXY"), proxy("http://for-http:2")),
-            (Source::Env("ALL_PROXY"), proxy("http://for-all:3")),
-        ];
-        let chosen = |base_url: &str, env: &[(Source, Layer)]| {
-            let url = Layer {
-                base_url: Some(base_url.to_owned()),
-                ..Layer::default()
-            };
-            let layers = std::iter::once((&Source::Explicit, &url))
-                .chain(env.iter().map(|(source, layer)| (source, layer)));
-            let proxy = Settings::resolve(layers).unwrap().proxy;
-            (proxy.value.map(|url| url.to_string()), proxy.source)
-        };
-        assert_eq!(
-            chosen("https://api.example", &env),
-            (
-                Some("http://for-https:1".to_owned()),
-                Source::Env("HTTPS_PROXY")
-            )
-        );
-        assert_eq!(
-            chosen("http://api.example", &env),
-            (
-                Some("http://for-http:2".to_owned()),
-                Source::Env("HTTP_PROXY")
-            )
-        );
-        assert_eq!(
-            chosen("http://api.example", &env[..1]),
-            (None, Source::Default),
-            "HTTPS_PROXY does not serve http://"
-        );
-        assert_eq!(
-            chosen("https://api.example", &env[2..]),
-            (
-                Some("http://for-all:3".to_owned()),
-                Source::Env("ALL_PROXY")
-            )
-        );
-    }
-
-    #[test]
-    fn an_explicit_proxy_beats_the_environment_and_no_proxy_still_exempts_hosts() {
-        let explicit = Layer {
-            proxy: Some("http://user:SECRET@explicit:1".to_owned()),
-            ..Layer::default()
-        };
-        let env = Layer {
-            proxy: Some("http://env:2".to_owned()),
-            ..Layer::default()
-        };
-        let profile_layer = Layer {
-            proxy: Some("http://profile:3".to_owned()),
-            ..Layer::default()
-        };
-        let https_proxy = Source::Env("HTTPS_PROXY");
-        let settings = Settings::resolve([
-            (&profile(), &profile_layer),
-            (&https_proxy, &env),
-            (&Source::Explicit, &explicit),
-        ])
-        .unwrap();
-        assert_eq!(settings.proxy.source, Source::Explicit);
-        assert_eq!(
-            settings.proxy.value.unwrap().to_string(),
-            "http://***@explicit:1"
-        );
-        let settings =
-            Settings::resolve([(&profile(), &profile_layer), (&https_proxy, &env)]).unwrap();
-        assert_eq!(
-            settings.proxy.source, https_proxy,
-            "the environment beats a profile"
-        );
-
-        let no_proxy = Layer {
-            no_proxy: Some("llamaindex.ai".to_owned()),
-            ..Layer::default()
-        };
-        let no_proxy_source = Source::Env("NO_PROXY");
-        let settings = Settings::resolve([
-            (&Source::Explicit, &explicit),
-            (&no_proxy_source, &no_proxy),
-        ])
-        .unwrap();
-        assert_eq!(settings.proxy, Sourced::new(None, no_proxy_source.clone()));
-        assert_eq!(
-            settings.no_proxy,
-            Some(Sourced::new("llamaindex.ai".to_owned(), no_proxy_source))
-        );
-        for text in [format!("{explicit:?}"), format!("{settings:?}")] {
-            assert!(!text.contains("SECRET"), "{text}");
-        }
-    }
-
-    #[test]
-    fn a_proxy_that_is_not_a_url_is_refused_naming_its_source_not_its_value() {
-        let env = Layer {
-            proxy: Some("socks5://user:SECRET@proxy:1080".to_owned()),
-            ..Layer::default()
-        };
-        let Err(error) = Settings::resolve([(&Source::Env("ALL_PROXY"), &env)]) else {
-            panic!("accepted")
-        };
-        assert_eq!(
-            error.to_string(),
-            "configuration error: the proxy (env ALL_PROXY): proxy scheme `socks5` is not \
-             supported; accepted: http, https"
-        );
-    }
-}
+#[path = "settings_tests.rs"]
+mod tests;

@@ -61,11 +61,48 @@ pub(crate) fn client_config(
 
 /// The system's roots, or the locations `SSL_CERT_FILE` and `SSL_CERT_DIR` name instead.
 fn add_system_roots(roots: &mut RootCertStore) -> Result<(), Error> {
-    let variables: Vec<&str> = STORE_VARIABLES
-        .into_iter()
-        .filter(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
-        .collect();
+    let mut variables = Vec::new();
+    for name in STORE_VARIABLES {
+        if let Some(value) = std::env::var_os(name).filter(|value| !value.is_empty()) {
+            check_store_location(name, &value)?;
+            variables.push(name);
+        }
+    }
     add_loaded_roots(roots, rustls_native_certs::load_native_certs(), &variables)
+}
+
+/// Checks that what a store variable names is there: a file for `SSL_CERT_FILE`, each
+/// directory of the `SSL_CERT_DIR` list. A missing one is a mistake to report by name, as
+/// a missing `ca_bundle` is, rather than a location to skip: the roots found elsewhere
+/// would then fail later as an untrusted certificate.
+fn check_store_location(name: &str, value: &std::ffi::OsStr) -> Result<(), Error> {
+    let directories = name == "SSL_CERT_DIR";
+    let paths: Vec<PathBuf> = if directories {
+        std::env::split_paths(value)
+            .filter(|path| !path.as_os_str().is_empty())
+            .collect()
+    } else {
+        vec![PathBuf::from(value)]
+    };
+    let expected = if directories {
+        "a directory of PEM CA certificates"
+    } else {
+        "a PEM file of CA certificates"
+    };
+    for path in paths {
+        let problem = match std::fs::metadata(&path) {
+            Err(error) => error.to_string(),
+            Ok(metadata) if directories && !metadata.is_dir() => "not a directory".to_owned(),
+            Ok(metadata) if !directories && metadata.is_dir() => "a directory".to_owned(),
+            Ok(_) => continue,
+        };
+        return Err(Error::Config(format!(
+            "{name} names {} ({problem}); point it at {expected}, or unset it to use the \
+             system's",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Adds what was loaded from the system's store, or from the locations the `variables`
@@ -216,6 +253,51 @@ mod tests {
         assert!(
             error.contains("add_root_certificate: certificate 1 is not a usable CA certificate"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn a_store_variable_naming_nothing_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ca.pem");
+        std::fs::write(&file, "").unwrap();
+        let missing = dir.path().join("missing.pem");
+        let message = |name: &str, value: &Path| {
+            check_store_location(name, value.as_os_str())
+                .map_err(|error| error.to_string())
+                .err()
+        };
+        assert_eq!(message("SSL_CERT_FILE", &file), None);
+        assert_eq!(message("SSL_CERT_DIR", dir.path()), None);
+        let error = message("SSL_CERT_FILE", &missing).unwrap();
+        let named = format!(
+            "configuration error: SSL_CERT_FILE names {} (",
+            missing.display()
+        );
+        assert!(error.starts_with(&named), "{error}");
+        assert!(
+            error.ends_with(
+                "); point it at a PEM file of CA certificates, or unset it to use the system's"
+            ),
+            "{error}"
+        );
+        assert!(
+            message("SSL_CERT_FILE", dir.path())
+                .unwrap()
+                .contains("(a directory); point it at a PEM file")
+        );
+        // Every directory of the list must be there.
+        let list = std::env::join_paths([dir.path(), &missing]).unwrap();
+        let error = message("SSL_CERT_DIR", Path::new(&list)).unwrap();
+        let named = format!(
+            "configuration error: SSL_CERT_DIR names {} (",
+            missing.display()
+        );
+        assert!(error.starts_with(&named), "{error}");
+        assert!(
+            message("SSL_CERT_DIR", &file)
+                .unwrap()
+                .contains("(not a directory); point it at a directory of PEM CA certificates")
         );
     }
 

@@ -14,9 +14,10 @@ use url::Url;
 
 use crate::error::{Error, TimeoutKind, TlsFailure, TransportPhase};
 use crate::multipart::UploadBody;
-use crate::proxy::scrub;
+use crate::proxy::{ProxyUrl, scrub};
 use crate::redact;
 use crate::retry::{self, RetryPolicy};
+use crate::source::Sourced;
 use crate::tls;
 
 /// The response header carrying the server's request id.
@@ -36,6 +37,8 @@ pub(crate) struct Transport {
     pub(crate) max_retries: u32,
     pub(crate) timeout: Option<Duration>,
     pub(crate) deadline: Option<Duration>,
+    /// The proxy requests go through and where it was set, named in transport errors.
+    pub(crate) proxy: Option<Sourced<ProxyUrl>>,
     /// The proxy's credentials, kept out of every error message.
     pub(crate) secrets: Vec<String>,
 }
@@ -49,6 +52,7 @@ impl fmt::Debug for Transport {
             .field("max_retries", &self.max_retries)
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }
@@ -101,7 +105,7 @@ impl Transport {
             let server_delay = failure.server_delay();
             let may_have_acted = failure.may_have_acted();
             let failed = Failed {
-                error: failure.into_error(call.operation),
+                error: failure.into_error(call.operation, self.proxy.as_ref()),
                 earlier_attempt_may_have_acted: earlier_may_have_acted,
             };
             if !retryable || retries >= self.max_retries {
@@ -464,7 +468,7 @@ impl Failure {
         }
     }
 
-    fn into_error(self, operation: &'static str) -> Error {
+    fn into_error(self, operation: &'static str, proxy: Option<&Sourced<ProxyUrl>>) -> Error {
         match self {
             Failure::Status {
                 status,
@@ -477,6 +481,7 @@ impl Failure {
                 operation,
                 phase,
                 message,
+                proxy: proxy.cloned().map(Box::new),
             },
             Failure::Timeout { kind, elapsed } => Error::Timeout {
                 operation,

@@ -8,8 +8,9 @@ use std::collections::HashSet;
 
 use batches_client::{
     AddDirectoryFileRequest, BatchConfig, Client, CreateBatchRequest, CreateDirectoryRequest,
-    CreateDirectoryType, DirectoryType, JobConfig, JobType, ListDirectoriesParams,
-    ListDirectoryFilesParams, RawValue, UploadDirectoryFileFields, UploadOptions, blocking,
+    CreateDirectoryType, DirectoryType, Error, FileNameProblem, JobConfig, JobType,
+    ListDirectoriesParams, ListDirectoryFilesParams, RawValue, UploadDirectoryFileFields,
+    UploadOptions, blocking,
 };
 use batches_server::{FaultKind, RateLimit, ServerConfig, spawn};
 use common::emulator_builder;
@@ -244,6 +245,55 @@ async fn uploads_whose_answers_are_cut_land_exactly_once() {
 }
 
 /// More uploads than the limit allows in one window: the 429s are waited out.
+#[tokio::test]
+async fn a_file_name_with_a_control_character_is_refused_before_anything_is_sent() {
+    let server = spawn(ServerConfig::default()).await.unwrap();
+    let client = client(&server.base_url());
+    let directory = client
+        .directories()
+        .create(&ephemeral("names"), &Default::default())
+        .await
+        .unwrap();
+    let files = client.directories().files(&directory.id);
+    let dir = tempfile::tempdir().unwrap();
+    for (name, character, shown) in [
+        ("line\nbreak.pdf", '\n', "line\\nbreak.pdf"),
+        ("carriage\rreturn.pdf", '\r', "carriage\\rreturn.pdf"),
+        ("tab\there.pdf", '\t', "tab\\there.pdf"),
+        ("escape\u{1b}[31m.pdf", '\u{1b}', "escape\\u{1b}[31m.pdf"),
+        ("c1\u{85}.pdf", '\u{85}', "c1\\u{85}.pdf"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, "%PDF-1.7").unwrap();
+        let error = files.upload(&path, &Default::default()).await.unwrap_err();
+        let Error::FileName { problem, .. } = &error else {
+            panic!("{name:?}: {error:?}")
+        };
+        assert_eq!(*problem, FileNameProblem::ControlCharacter(character));
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!(
+                "upload directory file: cannot upload {}/{shown}: its name holds a control \
+                 character (",
+                dir.path().display()
+            )),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("which the upload's multipart header cannot carry; rename the file"),
+            "{message}"
+        );
+        assert!(!message.chars().any(char::is_control), "{message:?}");
+    }
+    assert_eq!(server.counts().uploads, 0, "nothing was sent");
+    // The same file under a name without one goes through.
+    let fine = dir.path().join("line break \u{e9}.pdf");
+    std::fs::write(&fine, "%PDF-1.7").unwrap();
+    let uploaded = files.upload(&fine, &Default::default()).await.unwrap();
+    assert_eq!(uploaded.unique_id, "line break \u{e9}.pdf");
+    server.shutdown().await;
+}
+
 #[tokio::test]
 async fn uploads_over_the_rate_limit_wait_and_succeed() {
     let server = spawn(ServerConfig {

@@ -200,9 +200,47 @@ async fn environment_variables_configure_the_client() {
     set(&[("SSL_CERT_FILE", "/nonexistent/ca.pem")]);
     let error = list(&https.base_url()).await.unwrap_err().to_string();
     assert!(
-        error.starts_with("configuration error: SSL_CERT_FILE names no usable CA certificate"),
+        error.starts_with("configuration error: SSL_CERT_FILE names /nonexistent/ca.pem ("),
         "{error}"
     );
+    // A missing location is named even when the other variable gives roots (of another
+    // CA here), rather than skipped and then met as an untrusted certificate.
+    let other = tempfile::tempdir().unwrap();
+    spawn(ServerConfig {
+        tls: Some(Tls::SelfSigned {
+            dir: other.path().to_owned(),
+        }),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap()
+    .shutdown()
+    .await;
+    let missing_dir = dir.path().join("missing");
+    let other_dir = other.path().to_str().unwrap();
+    for (variables, named) in [
+        (
+            [
+                ("SSL_CERT_FILE", "/nonexistent/ca.pem"),
+                ("SSL_CERT_DIR", other_dir),
+            ],
+            "SSL_CERT_FILE names /nonexistent/ca.pem (",
+        ),
+        (
+            [
+                ("SSL_CERT_FILE", ca),
+                ("SSL_CERT_DIR", missing_dir.to_str().unwrap()),
+            ],
+            &*format!("SSL_CERT_DIR names {} (", missing_dir.display()),
+        ),
+    ] {
+        set(&variables);
+        let error = list(&https.base_url()).await.unwrap_err();
+        assert!(
+            matches!(&error, batches_client::Error::Config(message) if message.starts_with(named)),
+            "{variables:?}: {error}"
+        );
+    }
     https.shutdown().await;
     set(&[]);
 }

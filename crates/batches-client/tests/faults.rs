@@ -201,3 +201,88 @@ async fn a_retry_that_would_pass_the_deadline_is_not_attempted() {
     assert_eq!(error.status(), Some(503));
     assert_eq!(request_count(&server).await, 1);
 }
+
+/// How long the keep-alive server below keeps an idle connection open.
+const SERVER_IDLE: Duration = Duration::from_millis(300);
+
+/// Reads one request (head and `content-length` body); `false` when the connection ends
+/// first.
+async fn read_request(socket: &mut tokio::net::TcpStream) -> bool {
+    let mut received = Vec::new();
+    let mut buffer = [0; 8 * 1024];
+    loop {
+        if let Some(end) = received.windows(4).position(|window| window == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&received[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length:"))
+                .map_or(0, |value| value.trim().parse().unwrap());
+            if received.len() >= end + 4 + length {
+                return true;
+            }
+        }
+        match socket.read(&mut buffer).await {
+            Ok(0) | Err(_) => return false,
+            Ok(read) => received.extend_from_slice(&buffer[..read]),
+        }
+    }
+}
+
+/// A server that keeps connections alive and closes one that stays idle for
+/// [`SERVER_IDLE`], as servers and load balancers do; it answers every request with
+/// `body`. Returns its URL and a count of the connections it accepted.
+async fn keep_alive_server(body: String) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        loop {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            counter.fetch_add(1, Ordering::SeqCst);
+            let body = body.clone();
+            tokio::spawn(async move {
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: \
+                     {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let mut idle = Duration::MAX;
+                while let Ok(true) = tokio::time::timeout(idle, read_request(&mut socket)).await {
+                    if socket.write_all(response.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    idle = SERVER_IDLE;
+                }
+            });
+        }
+    });
+    (url, connections)
+}
+
+#[tokio::test]
+async fn a_connection_kept_past_the_servers_idle_timeout_is_never_used_for_a_create() {
+    // Creates (generated key: not retried once sent) spaced about the server's idle
+    // timeout apart: each would otherwise be sent just as the server closes the pooled
+    // connection, and fail with `connection closed before message completed`. The pool
+    // retires a connection well before the server does, so each create opens its own.
+    let (url, connections) = keep_alive_server(common::batch("bat-1", "PENDING").to_string()).await;
+    let client = builder(&url)
+        .pool_idle_timeout(SERVER_IDLE / 2)
+        .build()
+        .unwrap();
+    let request = CreateBatchRequest::new(
+        "dir-1",
+        BatchConfig::new(JobConfig::new("cfg-1", JobType::ParseV2)),
+    );
+    for attempt in 0..12u32 {
+        let created = client
+            .batches()
+            .create(&request, &CreateOptions::default())
+            .await;
+        assert!(created.is_ok(), "create {attempt}: {:?}", created.err());
+        let jitter = Duration::from_millis(u64::from(attempt % 5) * 3);
+        tokio::time::sleep(SERVER_IDLE - Duration::from_millis(6) + jitter).await;
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 12);
+}

@@ -188,6 +188,16 @@ async fn requests_reach_a_plain_http_emulator_only_through_the_proxy() {
     assert_eq!(settings.proxy.source, Source::Explicit);
     assert_eq!(count_all(&direct.build().unwrap()).await.unwrap(), 120);
     assert_eq!(proxy.requests().len(), 3);
+
+    // `*` is every host, IP addresses included (as in curl).
+    let everywhere = builder(&server.base_url()).proxy(proxy.url()).no_proxy("*");
+    assert_eq!(everywhere.settings().unwrap().proxy.value, None);
+    assert_eq!(count_all(&everywhere.build().unwrap()).await.unwrap(), 120);
+    assert_eq!(proxy.requests().len(), 3, "the proxy saw nothing more");
+    let ipv6 = builder("http://[::1]:8080")
+        .proxy(proxy.url())
+        .no_proxy("*");
+    assert_eq!(ipv6.settings().unwrap().proxy.value, None);
     server.shutdown().await;
 }
 
@@ -247,6 +257,55 @@ async fn a_refused_certificate_is_not_retried() {
         proxy.requests().len(),
         1,
         "one attempt despite max_retries(2)"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unreachable_proxy_is_named_in_the_error_without_its_password() {
+    // The API is up; only the proxy is not there.
+    let server = spawn(ServerConfig::default()).await.unwrap();
+    let dead_proxy = format!("http://ops:s3cr3t-pw@127.0.0.1:{}", closed_port());
+    let client = builder(&server.base_url())
+        .proxy(&dead_proxy)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let error = count_all(&client).await.unwrap_err();
+    let Error::Transport {
+        phase,
+        proxy: Some(proxy),
+        ..
+    } = &error
+    else {
+        panic!("not a transport error naming the proxy: {error:?}")
+    };
+    assert_eq!(*phase, batches_client::TransportPhase::Connect);
+    assert_eq!(proxy.source, Source::Explicit);
+    let shown_as = dead_proxy.replace("ops:s3cr3t-pw", "***");
+    assert_eq!(proxy.value.to_string(), shown_as);
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!(
+            "list batches failed: could not connect through the proxy {shown_as} \
+             (explicit): "
+        )),
+        "{message}"
+    );
+    assert!(
+        !format!("{message} {error:?}").contains("s3cr3t"),
+        "{message}"
+    );
+
+    // Without a proxy, a transport error names none.
+    let client = builder(&format!("http://127.0.0.1:{}", closed_port()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let error = count_all(&client).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Transport { proxy: None, .. }),
+        "{error:?}"
     );
     server.shutdown().await;
 }

@@ -9,7 +9,7 @@
 use std::sync::Mutex;
 
 use batches_client::resume::TokenError;
-use batches_client::resume::batches::{Run, StartingToken};
+use batches_client::resume::batches::{StartingToken, Tie};
 use batches_client::{Chunks, Error, ListBatchesParams, RawValue};
 use futures_util::StreamExt;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -52,7 +52,7 @@ struct Listing {
     chunk: Vec<Box<RawValue>>,
     next: usize,
     /// The position after the groups before `chunk`.
-    run_before: Option<Run>,
+    tie_before: Option<Tie>,
     /// The listing's filters, with the dates a resumed token pinned.
     params: ListBatchesParams,
     /// The token this listing resumes, and how many of its batches were passed over.
@@ -111,7 +111,7 @@ impl BatchIterator {
             Some(requests) => batches.raw_stream_parallel(query, requests),
             None => batches.raw_stream(query),
         };
-        let skip = resumed.as_ref().map_or(0, |token| token.run().count);
+        let skip = resumed.as_ref().map_or(0, |token| token.tie().count);
         if let Some(max) = walk.max_items {
             stream = stream.max_items(skip.saturating_add(max));
         }
@@ -120,7 +120,7 @@ impl BatchIterator {
                 chunks: Some(Ahead::new(stream.chunks())),
                 chunk: Vec::new(),
                 next: 0,
-                run_before: None,
+                tie_before: None,
                 params,
                 resumed,
                 passed: 0,
@@ -155,11 +155,11 @@ impl BatchIterator {
             if let Some(item) = listing.chunk.get(listing.next) {
                 listing.next += 1;
                 if let Some(token) = listing.resumed.as_ref()
-                    && listing.passed < token.run().count
+                    && listing.passed < token.tie().count
                 {
                     // Handed out by the listing that made the token: checked, passed over.
                     token
-                        .run()
+                        .tie()
                         .check(listing.passed, item)
                         .map_err(token_error)?;
                     listing.passed += 1;
@@ -176,7 +176,7 @@ impl BatchIterator {
             };
             match wait(py, chunks.next())? {
                 Some(Ok(chunk)) => {
-                    listing.run_before = Run::after(&listing.chunk, listing.run_before.as_ref());
+                    listing.tie_before = Tie::after(&listing.chunk, listing.tie_before.as_ref());
                     listing.chunk = chunk;
                     listing.next = 0;
                 }
@@ -194,9 +194,9 @@ impl BatchIterator {
     #[getter]
     fn starting_token(&self) -> PyResult<Option<String>> {
         let listing = self.listing()?;
-        let run = Run::after(&listing.chunk[..listing.next], listing.run_before.as_ref());
-        Ok(match run {
-            Some(run) => Some(StartingToken::new(&listing.params, run).encode()),
+        let tie = Tie::after(&listing.chunk[..listing.next], listing.tie_before.as_ref());
+        Ok(match tie {
+            Some(tie) => Some(StartingToken::new(&listing.params, tie).encode()),
             None => listing.resumed.as_ref().map(StartingToken::encode),
         })
     }

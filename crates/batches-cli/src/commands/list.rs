@@ -11,7 +11,7 @@ use super::listing::{self, End};
 use crate::cli::ListArgs;
 use crate::console::ListingProgress;
 use crate::failure::Failure;
-use batches_client::resume::batches::{Run, StartingToken};
+use batches_client::resume::batches::{StartingToken, Tie};
 
 /// Lists batches.
 pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {
@@ -48,7 +48,7 @@ pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {
     }
 
     // The batches printed already that the resumed listing starts with.
-    let skip = resumed.as_ref().map_or(0, |token| token.run().count);
+    let skip = resumed.as_ref().map_or(0, |token| token.tie().count);
     let batches = context.client.batches();
     let mut stream = match args.parallel {
         Some(requests) => batches.raw_stream_parallel(query, usize::from(requests)),
@@ -60,10 +60,10 @@ pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {
     }
     let mut listing = Listing {
         chunks: stream.chunks(),
-        resumed_run: resumed.as_ref().map(|token| token.run().clone()),
+        resumed_tie: resumed.as_ref().map(|token| token.tie().clone()),
         passed: 0,
         printed: 0,
-        run: None,
+        tie: None,
     };
     let mut progress = context
         .console
@@ -72,8 +72,8 @@ pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {
     progress.finish();
     let printed = listing.printed;
     // Where to resume: after the last batch passed, or where the resumed listing started.
-    let position = match (&listing.run, &resumed) {
-        (Some(run), _) => Some(StartingToken::new(&params, run.clone())),
+    let position = match (&listing.tie, &resumed) {
+        (Some(tie), _) => Some(StartingToken::new(&params, tie.clone())),
         (None, resumed) => resumed.clone(),
     };
 
@@ -89,15 +89,15 @@ pub async fn run(context: &mut Context, args: ListArgs) -> Result<(), Failure> {
 /// A listing being printed: where it is.
 struct Listing {
     chunks: Chunks<Box<RawValue>>,
-    /// The batches the resumed listing starts with, printed by the run that printed the
-    /// starting token: passed over, each checked.
-    resumed_run: Option<Run>,
+    /// The batches the resumed listing starts with, printed by the listing that printed
+    /// the starting token: passed over, each checked.
+    resumed_tie: Option<Tie>,
     /// Batches passed: printed now, or passed over.
     passed: u64,
     /// Batches printed now.
     printed: u64,
     /// The last batches passed that share one creation time: the position after them.
-    run: Option<Run>,
+    tie: Option<Tie>,
 }
 
 impl Listing {
@@ -116,9 +116,9 @@ impl Listing {
             progress.page(chunk.len());
             for (index, item) in chunk.iter().enumerate() {
                 if let Some(resumed) = self
-                    .resumed_run
+                    .resumed_tie
                     .as_ref()
-                    .filter(|run| self.passed < run.count)
+                    .filter(|tie| self.passed < tie.count)
                 {
                     resumed.check(self.passed, item)?;
                     self.passed += 1;
@@ -148,6 +148,6 @@ impl Listing {
 
     /// Moves the position past `items`, the batches of the current chunk passed.
     fn pass(&mut self, items: &[Box<RawValue>]) {
-        self.run = Run::after(items, self.run.as_ref());
+        self.tie = Tie::after(items, self.tie.as_ref());
     }
 }

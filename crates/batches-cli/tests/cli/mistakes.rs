@@ -50,6 +50,27 @@ fn an_empty_base_url_is_refused_from_every_source() {
 }
 
 #[test]
+fn an_empty_api_key_option_is_refused_rather_than_replaced_by_the_environments() {
+    // The environment holds a working key: `--api-key "$UNSET"` must not fall back to it.
+    let env = Env::seeded(1);
+    for args in [["--api-key", ""], ["--api-key", " "]] {
+        let output = env
+            .cmd()
+            .args(args)
+            .args(["batches", "list"])
+            .output()
+            .unwrap();
+        assert_eq!(code(&output), 2, "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains("the API key (explicit) is empty"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
 fn a_base_url_with_credentials_is_refused_without_printing_them() {
     let env = Env::seeded(1);
     let url = env

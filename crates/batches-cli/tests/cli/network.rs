@@ -114,6 +114,31 @@ fn ca_settings_that_name_nothing_usable_are_refused_before_sending() {
         "{}",
         stderr(&output)
     );
+    // A variable naming nothing there is refused by name, as a missing --ca-bundle is,
+    // even when the other one names the emulator's CA.
+    let missing = dir.path().join("missing.pem");
+    let missing = missing.to_str().unwrap();
+    let ca = dir.path().join(CA_FILE);
+    let ca = ca.to_str().unwrap();
+    let dir_text = dir.path().to_str().unwrap();
+    for (file, directory, named) in [
+        (missing, dir_text, "SSL_CERT_FILE"),
+        (ca, missing, "SSL_CERT_DIR"),
+    ] {
+        let output = env
+            .cmd()
+            .args(LIST)
+            .env("SSL_CERT_FILE", file)
+            .env("SSL_CERT_DIR", directory)
+            .output()
+            .unwrap();
+        assert_eq!(code(&output), 2, "{named}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!("{named} names {missing} (")),
+            "{}",
+            stderr(&output)
+        );
+    }
     let output = env
         .cmd()
         .args(["config", "set", "ca-bundle", text])
@@ -387,4 +412,71 @@ fn https_to_a_plain_http_server_is_a_handshake_failure_with_a_hint() {
         text.contains("hint: check that the base URL's scheme matches the server"),
         "{text}"
     );
+}
+
+#[test]
+fn an_unreachable_proxy_is_named_with_where_it_was_set_not_blamed_on_the_base_url() {
+    // The API is up; only the proxy is not there.
+    let env = Env::seeded(3);
+    let dead_proxy = unreachable("http", "127.0.0.1");
+    let with_credentials = dead_proxy.replace("http://", "http://ops:s3cr3t-pw@");
+    let shown_as = dead_proxy.replace("http://", "http://***@");
+    let option = ["--proxy", with_credentials.as_str()];
+    let fails = |configure: &dyn Fn(&mut assert_cmd::Command), change: &str| {
+        let mut cmd = env.cmd();
+        cmd.args(LIST).args(["--max-retries", "0"]);
+        configure(&mut cmd);
+        let output = cmd.output().unwrap();
+        assert_eq!(code(&output), 3, "{}", stderr(&output));
+        let text = stderr(&output);
+        assert!(
+            text.starts_with(&format!(
+                "error: list batches failed: could not connect through the proxy {shown_as} \
+                 ("
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "hint: the proxy {shown_as} could not be reached or refused the connection, \
+                 so the API was not tried: check the proxy and its user and password, \
+                 {change}; or reach the API without a proxy by listing its host in NO_PROXY"
+            )),
+            "{text}"
+        );
+        assert!(!text.contains("check the base URL"), "{text}");
+        assert!(!text.contains("s3cr3t"), "{text}");
+    };
+    fails(
+        &|cmd| {
+            cmd.args(option);
+        },
+        "fix or leave out --proxy",
+    );
+    fails(
+        &|cmd| {
+            cmd.env("HTTP_PROXY", &with_credentials);
+        },
+        "fix or unset HTTP_PROXY (or pass --proxy URL)",
+    );
+    let output = env
+        .cmd()
+        .args(["config", "set", "proxy"])
+        .write_stdin(format!("{with_credentials}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    fails(
+        &|_| {},
+        "change it with `llamacloud config set proxy URL` or `config unset proxy` (profile \
+         default), or pass --proxy URL",
+    );
+    // NO_PROXY bypasses it, as the hint says.
+    let output = env
+        .cmd()
+        .args(LIST)
+        .env("NO_PROXY", "127.0.0.1")
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
 }

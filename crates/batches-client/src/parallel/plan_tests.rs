@@ -492,3 +492,82 @@ fn an_empty_page_with_a_token_does_not_end_a_window() {
     assert!(emptied > 0);
     assert_eq!(ids, expected);
 }
+
+#[test]
+fn a_far_window_gives_its_pages_up_for_a_burst_found_nearer_and_walks_again() {
+    // One batch a minute for two days, and 500 within a second just below the newest ten.
+    // Pages of ten: the head keeps about seven pages of minutes and hands the rest out.
+    let mut items: Vec<Item> = (0..2_880)
+        .map(|n| Item {
+            id: format!("bat-{n:05}"),
+            at: Some(shift(at(NOW), -(n * 60_000_000 + 30_000_000))),
+        })
+        .collect();
+    let burst = shift(at(NOW), -10 * 60_000_000 - 45_000_000);
+    items.extend((0..500).map(|n| Item {
+        id: format!("bat-burst-{n:03}"),
+        at: Some(shift(burst, -n * 2_000)),
+    }));
+    let mut server = Server::new(items);
+    let listing = ListBatchesParams {
+        page_size: Some(10),
+        created_at_on_or_after: Some(shift(at(NOW), -2 * DAY)),
+        ..Default::default()
+    };
+    let requests = 2;
+    let mut plan = Plan::<Item>::new(listing, requests, None, at(NOW));
+    // The head's second page (the burst) is held back while the windows after it walk
+    // until the room ahead is full; then every answer comes in order.
+    let (mut ids, mut most_ahead) = (Vec::new(), 0);
+    let mut in_flight: Vec<(Job, ListBatchesParams)> = Vec::new();
+    let (mut head_pages, mut holding) = (0, true);
+    loop {
+        while let Some(request) = plan.next_request() {
+            in_flight.push(request);
+        }
+        while let Some(chunk) = plan.take_chunk() {
+            ids.extend(chunk.into_iter().map(|item| item.id));
+        }
+        most_ahead = most_ahead.max(plan.ahead());
+        if plan.finished() {
+            break;
+        }
+        let held = |job: &Job| holding && *job == Job::Window(0) && head_pages == 1;
+        let Some(next) = in_flight.iter().position(|(job, _)| !held(job)) else {
+            assert!(!in_flight.is_empty(), "the plan stalled");
+            holding = false;
+            continue;
+        };
+        let (job, params) = in_flight.remove(next);
+        head_pages += usize::from(job == Job::Window(0));
+        plan.receive(job, server.serve(&params)).unwrap();
+    }
+    assert!(
+        !holding,
+        "the head was released once nothing else could go on"
+    );
+    // Every batch once, in order: the pages given up were not handed out.
+    assert_eq!(ids, server.ids());
+    // The windows that gave their pages up walked their spans again from the first page.
+    let first_pages: Vec<_> = server
+        .requests
+        .iter()
+        .filter(|request| request.page_token.is_none())
+        .map(|request| {
+            (
+                request.created_at_on_or_after,
+                request.created_at_on_or_before,
+            )
+        })
+        .collect();
+    let walked_again = first_pages
+        .iter()
+        .enumerate()
+        .filter(|(index, span)| first_pages[..*index].contains(span))
+        .count();
+    assert!(walked_again > 0, "no window walked again: {first_pages:?}");
+    assert!(
+        most_ahead <= PAGES_AHEAD_PER_REQUEST * requests + 1,
+        "{most_ahead}"
+    );
+}

@@ -23,16 +23,17 @@ use super::{Instant, Pinned, TokenError, decode, encode, not_a_token};
 pub struct StartingToken {
     /// The batches printed last that share one creation time.
     #[serde(flatten)]
-    run: Run,
+    tie: Tie,
     /// The listing.
     #[serde(flatten)]
     listing: Pinned,
 }
 
-/// The batches at the end of what was printed that were created at the same instant as
-/// the last one.
+/// A tie: the batches at the end of what was printed that were created at the same
+/// instant as the last one. The listing is ordered by creation time, so they are tied on
+/// it; a resumed listing asks for that instant again and passes over this many.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Run {
+pub struct Tie {
     /// Their creation time.
     #[serde(rename = "c")]
     pub created_at: DateTime<Utc>,
@@ -52,10 +53,10 @@ struct EarlierToken {
 }
 
 impl StartingToken {
-    /// The position after `run` in the listing `params` (with its dates as resolved).
-    pub fn new(params: &ListBatchesParams, run: Run) -> StartingToken {
+    /// The position after `tie` in the listing `params` (with its dates as resolved).
+    pub fn new(params: &ListBatchesParams, tie: Tie) -> StartingToken {
         StartingToken {
-            run,
+            tie,
             listing: Pinned::of(params),
         }
     }
@@ -79,13 +80,13 @@ impl StartingToken {
 
     /// The batches the resumed listing starts with that were printed already: passed
     /// over, not printed again.
-    pub fn run(&self) -> &Run {
-        &self.run
+    pub fn tie(&self) -> &Tie {
+        &self.tie
     }
 
-    /// Checks that the token belongs to a listing with these filters and pins the dates of
-    /// the first run in `params`; returns the query of the resumed listing: the batches
-    /// created at or before the last one printed.
+    /// Checks that the token belongs to a listing with these filters and pins in `params`
+    /// the dates as the listing that printed it resolved them; returns the query of the
+    /// resumed listing: the batches created at or before the last one printed.
     pub fn resume(
         &self,
         params: &mut ListBatchesParams,
@@ -98,7 +99,7 @@ impl StartingToken {
             params.created_at_on_or_before,
         ) = self.listing.bounds();
         Ok(ListBatchesParams {
-            created_at_on_or_before: Some(self.run.created_at),
+            created_at_on_or_before: Some(self.tie.created_at),
             page_token: None,
             ..params.clone()
         })
@@ -118,11 +119,11 @@ fn key(item: &RawValue) -> Option<(DateTime<Utc>, Cow<'_, str>)> {
     let at = DateTime::parse_from_rfc3339(&key.created_at?).ok()?;
     Some((at.to_utc(), key.id))
 }
-impl Run {
-    /// The run at the end of `items`, continuing `before` (the run at the end of what
+impl Tie {
+    /// The tie at the end of `items`, continuing `before` (the tie at the end of what
     /// came before them) when all of them share its creation time. `None` when the last
     /// batch has no creation time or id: no position can be named after it.
-    pub fn after(items: &[Box<RawValue>], before: Option<&Run>) -> Option<Run> {
+    pub fn after(items: &[Box<RawValue>], before: Option<&Tie>) -> Option<Tie> {
         let Some(last) = items.last() else {
             return before.cloned();
         };
@@ -133,9 +134,9 @@ impl Run {
             .take_while(|item| key(item).is_some_and(|(at, _)| at == created_at))
             .count() as u64;
         let earlier = before
-            .filter(|run| same == items.len() as u64 && run.created_at == created_at)
-            .map_or(0, |run| run.count);
-        Some(Run {
+            .filter(|tie| same == items.len() as u64 && tie.created_at == created_at)
+            .map_or(0, |tie| tie.count);
+        Some(Tie {
             created_at,
             last_id: last_id.into_owned(),
             count: same + earlier,
@@ -172,8 +173,8 @@ mod tests {
         }
     }
 
-    fn run(count: u64) -> Run {
-        Run {
+    fn tie(count: u64) -> Tie {
+        Tie {
             created_at: "2026-11-20T10:00:00.5Z".parse().unwrap(),
             last_id: "bat-3".into(),
             count,
@@ -189,7 +190,7 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        let token = StartingToken::new(&params(), run(2));
+        let token = StartingToken::new(&params(), tie(2));
         let text = token.encode();
         assert!(
             text.bytes()
@@ -210,13 +211,13 @@ mod tests {
     /// Tokens keep resuming across versions: the filters' fingerprint is fixed.
     #[test]
     fn the_filters_fingerprint_is_pinned() {
-        let token = StartingToken::new(&params(), run(1));
+        let token = StartingToken::new(&params(), tie(1));
         assert_eq!(token.listing.filters, "3a4a8a81754feea5");
     }
 
     #[test]
     fn resumes_only_the_same_listing_and_from_the_last_batch_printed() {
-        let token = StartingToken::new(&params(), run(1));
+        let token = StartingToken::new(&params(), tie(1));
         let pinned: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
         let age = Instant {
             at: Utc::now(),
@@ -236,7 +237,7 @@ mod tests {
         assert_eq!(resumed.created_at_on_or_after, Some(pinned));
         assert_eq!(resumed.created_at_on_or_before, None);
         assert_eq!(query.created_at_on_or_after, Some(pinned));
-        assert_eq!(query.created_at_on_or_before, Some(run(1).created_at));
+        assert_eq!(query.created_at_on_or_before, Some(tie(1).created_at));
         assert_eq!(query.page_token, None);
         assert_eq!(query.page_size, Some(500));
         token.resume(&mut params(), Some(exact), None).unwrap();
@@ -259,38 +260,38 @@ mod tests {
     }
 
     #[test]
-    fn a_run_counts_the_last_batches_created_at_one_instant() {
+    fn a_tie_counts_the_last_batches_created_at_one_instant() {
         let t = "2026-11-20T10:00:00.5Z";
         let items = [
             item("bat-9", "2026-11-20T11:00:00Z"),
             item("bat-2", t),
             item("bat-3", "2026-11-20T10:00:00.500+00:00"),
         ];
-        assert_eq!(Run::after(&items, None), Some(run(2)));
-        assert_eq!(Run::after(&items[..1], None).unwrap().count, 1);
-        // A chunk all at the instant of the run before it continues that run.
+        assert_eq!(Tie::after(&items, None), Some(tie(2)));
+        assert_eq!(Tie::after(&items[..1], None).unwrap().count, 1);
+        // A chunk all at the instant of the tie before it continues that tie.
         let more = [item("bat-4", t), item("bat-3", t)];
-        assert_eq!(Run::after(&more, Some(&run(2))), Some(run(4)));
-        assert_eq!(Run::after(&more, Some(&run(2))).unwrap().last_id, "bat-3");
-        let earlier = Run {
+        assert_eq!(Tie::after(&more, Some(&tie(2))), Some(tie(4)));
+        assert_eq!(Tie::after(&more, Some(&tie(2))).unwrap().last_id, "bat-3");
+        let earlier = Tie {
             created_at: "2026-11-20T11:00:00Z".parse().unwrap(),
-            ..run(5)
+            ..tie(5)
         };
-        assert_eq!(Run::after(&more, Some(&earlier)), Some(run(2)));
-        assert_eq!(Run::after(&[], Some(&run(3))), Some(run(3)));
+        assert_eq!(Tie::after(&more, Some(&earlier)), Some(tie(2)));
+        assert_eq!(Tie::after(&[], Some(&tie(3))), Some(tie(3)));
         let untimed = [RawValue::from_string(r#"{"id":"bat-1"}"#.into()).unwrap()];
-        assert_eq!(Run::after(&untimed, None), None);
+        assert_eq!(Tie::after(&untimed, None), None);
     }
 
     #[test]
     fn the_batches_passed_over_must_be_where_the_token_says() {
         let t = "2026-11-20T10:00:00.5Z";
-        let run = run(2);
-        run.check(0, &item("bat-1", t)).unwrap();
-        run.check(1, &item("bat-3", t)).unwrap();
-        assert!(run.check(1, &item("bat-4", t)).is_err());
+        let tie = tie(2);
+        tie.check(0, &item("bat-1", t)).unwrap();
+        tie.check(1, &item("bat-3", t)).unwrap();
+        assert!(tie.check(1, &item("bat-4", t)).is_err());
         assert!(
-            run.check(0, &item("bat-1", "2026-11-20T10:00:00Z"))
+            tie.check(0, &item("bat-1", "2026-11-20T10:00:00Z"))
                 .is_err()
         );
     }
@@ -322,13 +323,13 @@ mod tests {
         }
 
         prop_compose! {
-            fn any_run()(
+            fn any_tie()(
                 seconds in 0i64..4_000_000_000,
                 nanos in 0u32..1_000_000_000,
                 last_id in ".*",
                 count in 1u64..,
-            ) -> Run {
-                Run {
+            ) -> Tie {
+                Tie {
                     created_at: Utc.timestamp_opt(seconds, nanos).unwrap(),
                     last_id,
                     count,
@@ -342,9 +343,9 @@ mod tests {
             #[test]
             fn any_token_round_trips_and_resumes_after_its_last_batch(
                 params in any_params(),
-                run in any_run(),
+                tie in any_tie(),
             ) {
-                let token = StartingToken::new(&params, run.clone());
+                let token = StartingToken::new(&params, tie.clone());
                 let decoded = StartingToken::decode(&token.encode()).unwrap();
                 prop_assert_eq!(&decoded, &token);
                 let given = |at: Option<DateTime<Utc>>| at.map(|at| Instant { at, relative: false });
@@ -352,19 +353,19 @@ mod tests {
                 let query = decoded
                     .resume(&mut resumed, given(params.created_at_on_or_after), None)
                     .unwrap();
-                prop_assert_eq!(query.created_at_on_or_before, Some(run.created_at));
+                prop_assert_eq!(query.created_at_on_or_before, Some(tie.created_at));
                 prop_assert_eq!(query.created_at_on_or_after, params.created_at_on_or_after);
                 prop_assert_eq!(query.page_token, None);
-                prop_assert_eq!(decoded.run(), &run);
+                prop_assert_eq!(decoded.tie(), &tie);
             }
 
             #[test]
             fn other_filters_are_refused(
                 params in any_params(),
                 other in any_params(),
-                run in any_run(),
+                tie in any_tie(),
             ) {
-                let token = StartingToken::new(&params, run);
+                let token = StartingToken::new(&params, tie);
                 let same = fingerprint(&params) == fingerprint(&other)
                     && params.created_at_on_or_after == other.created_at_on_or_after;
                 let given = other.created_at_on_or_after.map(|at| Instant { at, relative: false });

@@ -5,7 +5,7 @@
 //! A server page token only marks the start of a page, while a listing can stop in the
 //! middle of one (a limit, an error, Ctrl-C). A starting token names the position right
 //! after the item handed out last, and pins the listing it belongs to: the resource, the
-//! filters, and dates given as ages (`7d`) resolved as in the first run.
+//! filters, and dates given as ages (`7d`) resolved as when the token was made.
 //!
 //! Two kinds, after what the listing can be asked for:
 //! - batches ([`batches`]): the listing is ordered newest first and filters on creation
@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 pub struct Instant {
     /// The resolved instant.
     pub at: DateTime<Utc>,
-    /// Whether it was given as an age (`7d`), which resolves differently on each run.
+    /// Whether it was given as an age (`7d`), which resolves differently each time it is read.
     pub relative: bool,
 }
 
@@ -78,7 +78,7 @@ pub type Bounds = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 /// The query parameters of a listing that a starting token can resume.
 pub trait Resumable {
     /// What a token pins exactly: the resource and every filter but the date bounds (ages
-    /// resolve differently on each run) and the page (the page size may change).
+    /// resolve differently each time they are read) and the page (the page size may change).
     fn filters(&self) -> String;
     /// The date bounds, which a token pins on their own.
     fn bounds(&self) -> Bounds;
@@ -158,7 +158,7 @@ impl Pinned {
         (self.created_at_on_or_after, self.created_at_on_or_before)
     }
 
-    /// Checks that `params`, with the dates as given on this run, describe the pinned
+    /// Checks that `params`, with the dates as given now, describe the pinned
     /// listing: the same filters, and each date either the same instant or an age (which
     /// the pinned instant replaces).
     fn check(

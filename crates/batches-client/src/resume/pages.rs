@@ -51,7 +51,7 @@ impl StartingToken {
     }
 
     /// Checks that the token belongs to a listing with these filters and sets `params`
-    /// up to resume it: the dates of the first run and the page token.
+    /// up to resume it: the dates of the listing that made the token, and its page token.
     pub fn resume(
         &self,
         params: &mut impl Resumable,

@@ -361,7 +361,16 @@ async fn a_file_that_cannot_be_read_is_an_error_naming_it_and_nothing_is_sent() 
         .upload(Path::new("/"), &Default::default())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::FileName {
+                problem: batches_client::FileNameProblem::Missing,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     let error = client
         .directories()
         .files(" ")

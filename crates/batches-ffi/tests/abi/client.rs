@@ -89,8 +89,8 @@ fn bad_configurations_say_what_is_wrong() {
         (
             r#"{"api_key": "", "base_url": "http://127.0.0.1:9"}"#,
             BATCHES_CONFIG_ERROR,
-            "configuration error: no API key: set LLAMA_CLOUD_API_KEY (or \
-             LLAMA_PARSE_API_KEY) or pass one to ClientBuilder::api_key",
+            "configuration error: the API key (explicit) is empty; give the key (llx-…), or \
+             leave the setting out",
         ),
     ];
     for (config, status, text) in cases {
