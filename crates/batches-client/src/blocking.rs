@@ -18,6 +18,7 @@
 //! ```
 
 mod directories;
+mod jobs;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use serde_json::value::RawValue;
 use crate::{ClientBuilder, CreateOptions, Error, Page, Response, WaitOptions};
 
 pub use directories::{Directories, DirectoryFiles};
+pub use jobs::{ExtractJobs, ParseJobs};
 
 /// A blocking client of the Batches API. Cheap to clone; clones share the runtime and
 /// the connection pool.
@@ -109,6 +111,27 @@ impl Client {
     /// The source directory operations.
     pub fn directories(&self) -> Directories<'_> {
         Directories::new(self)
+    }
+
+    /// The parse job operations.
+    pub fn parse(&self) -> ParseJobs<'_> {
+        ParseJobs::new(self)
+    }
+
+    /// The extract job operations.
+    pub fn extract(&self) -> ExtractJobs<'_> {
+        ExtractJobs::new(self)
+    }
+
+    /// Streams the document at a presigned URL into a file (see
+    /// [`crate::Client::download`]: no API key or custom header is sent).
+    pub fn download(&self, url: &str, path: impl AsRef<std::path::Path>) -> Result<u64, Error> {
+        self.run(self.client.download(url, path))
+    }
+
+    /// The document at a presigned URL, read whole (see [`crate::Client::download_bytes`]).
+    pub fn download_bytes(&self, url: &str) -> Result<bytes::Bytes, Error> {
+        self.run(self.client.download_bytes(url))
     }
 
     /// Runs an operation of the async client to its end.
