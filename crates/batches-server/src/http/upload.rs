@@ -1,6 +1,6 @@
 //! `POST /api/v1/beta/directories/{directory_id}/files/upload`: the multipart upload,
-//! streamed (only the file's name and size are kept, counted as the bytes arrive), behind
-//! the per-project rate limit.
+//! read as a stream (the file's bytes are kept, for the jobs that read it), behind the
+//! per-project rate limit.
 
 use std::{collections::HashMap, sync::atomic::Ordering, time::Instant};
 
@@ -23,7 +23,7 @@ use crate::{
 };
 
 /// `POST /api/v1/beta/directories/{directory_id}/files/upload`: multipart with the file in
-/// `upload_file`, read chunk by chunk and counted, never held whole.
+/// `upload_file`, read chunk by chunk and kept (the body is capped at `max_upload_body`).
 pub async fn upload(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
@@ -60,7 +60,7 @@ pub async fn upload(
             )
         })?;
     let limit = app.config.max_upload_body;
-    let mut upload: Option<(String, i64)> = None;
+    let mut upload: Option<(String, Vec<u8>)> = None;
     let mut text = HashMap::new();
     while let Some(mut field) = multipart
         .next_field()
@@ -70,15 +70,15 @@ pub async fn upload(
         let name = field.name().unwrap_or_default().to_owned();
         if name == "upload_file" {
             let file_name = field.file_name().unwrap_or("upload").to_owned();
-            let mut size = 0i64;
+            let mut content = Vec::new();
             while let Some(chunk) = field
                 .chunk()
                 .await
                 .map_err(|error| multipart_error(error, limit))?
             {
-                size += chunk.len() as i64;
+                content.extend_from_slice(&chunk);
             }
-            upload = Some((file_name, size));
+            upload = Some((file_name, content));
         } else {
             let value = field
                 .text()
@@ -116,7 +116,7 @@ pub async fn upload(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let (file_name, size) = upload.expect("checked above");
+    let (file_name, content) = upload.expect("checked above");
     let non_empty = |name: &str, text: &mut HashMap<String, String>| {
         text.remove(name).filter(|value| !value.is_empty())
     };
@@ -126,10 +126,15 @@ pub async fn upload(
         unique_id: non_empty("unique_id", &mut text),
         external_file_id: non_empty("external_file_id", &mut text),
         file_id: None,
-        size,
+        size: content.len() as i64,
         metadata,
     };
-    Ok(Json(app.store.add_file(&project, &directory_id, file)?))
+    Ok(Json(app.store.add_file_with_content(
+        &project,
+        &directory_id,
+        file,
+        Some(&content),
+    )?))
 }
 
 fn multipart_error(error: axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
