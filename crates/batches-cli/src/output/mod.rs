@@ -1,6 +1,7 @@
 //! Everything written to stdout goes through [`Printer`]: formats, `--transform`, and a
 //! quiet stop when the reader goes away (`| head -1`).
 
+mod jobs;
 mod json;
 pub mod style;
 mod table;
@@ -226,6 +227,9 @@ impl Sink {
                     let batch: Batch = serde_json::from_str(json)
                         .map_err(|error| Failure::usage(error.to_string()))?;
                     table::results(&batch, self.color, buffer);
+                }
+                if !in_list {
+                    jobs::below(self.table.rows(), json, buffer);
                 }
             }
             Shape::Raw => buffer.extend_from_slice(json.as_bytes()),

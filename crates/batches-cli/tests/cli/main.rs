@@ -8,6 +8,7 @@ mod folders;
 mod formats;
 mod help;
 mod idempotency;
+mod jobs;
 mod list;
 mod mistakes;
 mod network;
