@@ -7,6 +7,8 @@
 //!   (`runtime::wait`).
 //! - `model::Batch`: a batch kept as the JSON text the server sent, decoded only when an
 //!   attribute is read.
+//! - `jobs::ParseJobs`, `jobs::ExtractJobs`: `client.parse.get` and `client.extract.get`,
+//!   the jobs a batch produces, as models shaped by the schema.
 //!
 //! Failures become the exceptions of `llamacloud_batches._exceptions` (`errors`).
 #![warn(missing_docs)]
@@ -15,6 +17,7 @@ mod client;
 mod convert;
 mod emulator;
 mod errors;
+mod jobs;
 mod listing;
 mod model;
 mod params;
@@ -30,6 +33,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<emulator::Emulator>()?;
     module.add_class::<client::Client>()?;
     module.add_class::<client::Batches>()?;
+    module.add_class::<jobs::ParseJobs>()?;
+    module.add_class::<jobs::ExtractJobs>()?;
     module.add_class::<listing::BatchIterator>()?;
     module.add_class::<model::Batch>()?;
     module.add_class::<model::Model>()?;
