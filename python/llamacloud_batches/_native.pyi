@@ -40,6 +40,7 @@ class Emulator:
         api_keys: Union[Mapping[str, str], Sequence[str], None] = None,
         db: Union[str, "os.PathLike[str]", None] = None,
         concurrency_limit: int = 4,
+        presign_above: int = 1048576,
     ) -> None: ...
     @property
     def base_url(self) -> str: ...
@@ -62,7 +63,8 @@ class Emulator:
     ) -> bool: ...
 
 class Model:
-    """An object inside a batch (``config``, ``config.job``, an item of ``results``)."""
+    """An object inside a batch (``config``, ``config.job``, an item of ``results``), or a
+    job (``client.parse.get``, ``client.extract.get``)."""
 
     def __getattr__(self, name: str) -> Any: ...
     def to_dict(self, mode: Literal["python", "json"] = "python") -> Dict[str, Any]: ...
@@ -236,6 +238,38 @@ class Batches:
         ``KeyboardInterrupt``, a signal handler's ``SystemExit``, an API error) stops its
         work and has ``resume_directory_ids``: pass them as ``directory_id`` to finish it."""
 
+class ParseJobs:
+    """The parse job operations: ``client.parse``."""
+
+    def get(
+        self,
+        job_id: str,
+        *,
+        expand: Optional[Sequence[str]] = None,
+        project_id: Optional[str] = None,
+        organization_id: Optional[str] = None,
+    ) -> Model:
+        """A parse job (``pjb-…``) and what ``expand`` asks for (``markdown_full``, ``text``,
+        ``items``, ``usage``, …), as a ``ParseJobResult`` model: ``.job.status``,
+        ``.markdown_full``. A document too large to be sent inline is fetched from its
+        presigned URL (without the key) and given as ``markdown_full``, ``text_full`` or
+        ``items``."""
+
+class ExtractJobs:
+    """The extract job operations: ``client.extract``."""
+
+    def get(
+        self,
+        job_id: str,
+        *,
+        expand: Optional[Sequence[str]] = None,
+        project_id: Optional[str] = None,
+        organization_id: Optional[str] = None,
+    ) -> Model:
+        """An extract job (``ejb-…``) and its ``extract_result``, with what ``expand`` asks
+        for (``configuration``, ``extract_metadata``, ``usage``), as an ``ExtractJob``
+        model."""
+
 class Client:
     """A client of the LlamaCloud Batches API. Unset arguments come from the environment
     (LLAMA_CLOUD_API_KEY, LLAMA_CLOUD_BASE_URL, proxies, SSL_CERT_FILE), then the defaults."""
@@ -253,3 +287,7 @@ class Client:
     ) -> None: ...
     @property
     def batches(self) -> Batches: ...
+    @property
+    def parse(self) -> ParseJobs: ...
+    @property
+    def extract(self) -> ExtractJobs: ...

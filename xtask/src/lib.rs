@@ -51,6 +51,10 @@ commands:
                      the client's memory while it lists COUNT batches (default 100000),
                      PAGE_SIZE at a time (default 100), from the batches-server binary SERVER;
                      `bench` runs it from a release build
+  bench presigned-download SERVER [MIB]
+                     the client's memory while it saves a parse result of MIB MiB (default
+                     50) that the batches-server binary SERVER serves only through its
+                     presigned URL; `bench` runs it from a release build
   demo               build, start the emulator with seeded data and run the CLI against it:
                      `batches run` over examples/documents (exits 4: one file type no product
                      reads), the batch table, the stats chart

@@ -1,6 +1,7 @@
 //! The command line: every command, option and accepted value.
 
 mod directories;
+mod jobs;
 mod parsers;
 mod run;
 mod scope;
@@ -19,6 +20,7 @@ use crate::values::{self, DATE_FORMS, DURATION_FORMS};
 pub use directories::{
     DirectoriesCommand, DirectoryListArgs, FileListArgs, FileUploadArgs, FilesCommand,
 };
+pub use jobs::{ExtractCommand, ParseCommand};
 pub use run::{RunArgs, UploadArgs};
 pub use scope::ScopeArgs;
 
@@ -154,6 +156,12 @@ pub enum Command {
     /// Create and list source directories, list and upload their files
     #[command(subcommand)]
     Directories(DirectoriesCommand),
+    /// Show extract jobs and the fields they extracted
+    #[command(subcommand)]
+    Extract(ExtractCommand),
+    /// Show parse jobs and the documents they produced
+    #[command(subcommand)]
+    Parse(ParseCommand),
 }
 
 /// `llamacloud batches …`

@@ -256,6 +256,15 @@ fn client_hint(error: &Error) -> Option<String> {
              or --project-id)"
                 .to_owned(),
         ),
+        Error::Api {
+            status: 404,
+            operation: "get parse job" | "get extract job",
+            ..
+        } => Some(
+            "check the job id: `llamacloud batches get BATCH_ID --expand results` names the \
+             jobs of a batch"
+                .to_owned(),
+        ),
         Error::Api { status: 404, .. } => Some(
             "check the id; `llamacloud batches list` shows the batches of this project".to_owned(),
         ),

@@ -18,6 +18,7 @@
 //! ```
 
 mod directories;
+mod jobs;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use serde_json::value::RawValue;
 use crate::{ClientBuilder, CreateOptions, Error, Page, Response, WaitOptions};
 
 pub use directories::{Directories, DirectoryFiles};
+pub use jobs::{ExtractJobs, ParseJobs};
 
 /// A blocking client of the Batches API. Cheap to clone; clones share the runtime and
 /// the connection pool.

@@ -12,6 +12,9 @@ use crate::directories::Directories;
 use crate::endpoint::{Region, is_loopback};
 use crate::env::{self, API_KEY_ENV, API_KEY_FALLBACK_ENV};
 use crate::error::Error;
+use crate::extract::ExtractJobs;
+use crate::parse::ParseJobs;
+use crate::presigned;
 use crate::settings::{DEFAULT_POOL_IDLE_TIMEOUT, Layer, Settings};
 use crate::source::{Source, Sourced};
 use crate::tls::{self, Pem};
@@ -65,6 +68,37 @@ impl Client {
     /// [`Directories::files`] those on a directory's files.
     pub fn directories(&self) -> Directories<'_> {
         Directories::new(&self.transport)
+    }
+
+    /// The parse job operations (`/api/v2/parse`): a batch's `parse_v2` results.
+    pub fn parse(&self) -> ParseJobs<'_> {
+        ParseJobs::new(&self.transport)
+    }
+
+    /// The extract job operations (`/api/v2/extract`): a batch's `extract_v2` results.
+    pub fn extract(&self) -> ExtractJobs<'_> {
+        ExtractJobs::new(&self.transport)
+    }
+
+    /// Streams the document at a presigned URL (a `result_content_metadata` entry's, say)
+    /// into the file at `path` (created, or truncated), chunk by chunk, and returns its
+    /// size in bytes. The URL carries its own authorisation: the request has no API key
+    /// and no custom header, whatever host it names; it goes through the client's proxy
+    /// and TLS settings. Retried like a get, each attempt writing the file anew;
+    /// [`ClientBuilder::timeout`] bounds each wait for data rather than the whole
+    /// download. A file that cannot be written is an [`Error::Output`].
+    pub async fn download(
+        &self,
+        url: &str,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<u64, Error> {
+        presigned::to_file(&self.transport, url, path.as_ref()).await
+    }
+
+    /// The document at a presigned URL, read whole into memory; sent as
+    /// [`download`](Self::download) sends it.
+    pub async fn download_bytes(&self, url: &str) -> Result<bytes::Bytes, Error> {
+        presigned::to_memory(&self.transport, url).await
     }
 
     /// The base URL requests go to, always ending in `/`.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use batches_types::{BatchStatus, ErrorBody};
+use batches_types::{BatchStatus, ErrorBody, JobStatus};
 use bytes::Bytes;
 
 use crate::proxy::ProxyUrl;
@@ -139,6 +139,33 @@ pub enum Error {
         path: std::path::PathBuf,
         /// What is wrong with its name.
         problem: FileNameProblem,
+    },
+    /// A local file could not be written: the file a download goes to (no space left,
+    /// an unwritable folder). Never retried.
+    #[error("{operation}: cannot write {}: {message}", escape_controls(path))]
+    #[non_exhaustive]
+    Output {
+        /// What was attempted.
+        operation: &'static str,
+        /// The file, as given.
+        path: std::path::PathBuf,
+        /// What went wrong, as the operating system said it.
+        message: String,
+    },
+    /// A job has no result to give: it has not COMPLETED (it is still running, or it
+    /// failed, or was cancelled), or the server sent neither the result nor a presigned
+    /// URL of it.
+    #[error("{operation}: job {job_id} {reason}")]
+    #[non_exhaustive]
+    NoResult {
+        /// What was attempted.
+        operation: &'static str,
+        /// The job.
+        job_id: String,
+        /// Its status when asked.
+        status: JobStatus,
+        /// Why there is no result, e.g. `is FAILED: cannot read the PDF`.
+        reason: String,
     },
     /// The client configuration is unusable, e.g. no API key or a base URL without a
     /// scheme.

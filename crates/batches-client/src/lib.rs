@@ -36,7 +36,10 @@
 //! [`wait`]), [`Directories`] (`create`, `get` and the same five listing operations) and,
 //! from [`Directories::files`], [`DirectoryFiles`] (the listing operations,
 //! [`upload`](DirectoryFiles::upload), streamed from disk, and
-//! [`add`](DirectoryFiles::add)). The [`blocking`] module has the same operations without
+//! [`add`](DirectoryFiles::add)), [`ParseJobs`] ([`get`](ParseJobs::get),
+//! [`get_following`](ParseJobs::get_following) and [`save`](ParseJobs::save)) and
+//! [`ExtractJobs`] (`get`): the jobs a batch produces. [`Client::download`] streams a
+//! presigned URL to a file. The [`blocking`] module has the same operations without
 //! async.
 //!
 //! [`list`]: Batches::list
@@ -138,6 +141,16 @@
 //! # Ok::<(), batches_client::Error>(())
 //! ```
 //!
+//! # Presigned URLs
+//!
+//! A result too large to be sent inline is served through a presigned URL
+//! (`result_content_metadata`), which carries its own authorisation. The client never sends
+//! the API key, a custom header or a proxy credential to it, whatever host it names (the
+//! API's own included): such a request carries only `User-Agent`. It goes through the same
+//! connection pool, proxy and TLS settings as the API calls; a proxy's credentials still go
+//! to the proxy itself, as `Proxy-Authorization`. [`ParseJobs::save`] and
+//! [`ParseJobs::get_following`] follow a presigned URL whenever the inline field is absent.
+//!
 //! # Retries
 //!
 //! Up to [`ClientBuilder::max_retries`] retries, with exponential backoff
@@ -213,9 +226,9 @@
 #![warn(missing_docs)]
 
 // The modules form layers, each using only those before it: source, operation → error →
-// retry → endpoint, proxy → settings → env → tls → multipart → transport → background →
-// pagination → parallel → items → wait → requests → batches, files → directories → client
-// → blocking.
+// retry → endpoint, proxy → settings → env → tls → multipart, sink, response → transport → background
+// → pagination → parallel → items → wait → requests → presigned → batches, files, parse,
+// extract → directories → client → blocking.
 mod background;
 mod batches;
 pub mod blocking;
@@ -224,18 +237,23 @@ mod directories;
 mod endpoint;
 mod env;
 mod error;
+mod extract;
 mod files;
 mod items;
 mod multipart;
 mod operation;
 mod pagination;
 mod parallel;
+mod parse;
+mod presigned;
 mod proxy;
 mod redact;
 mod requests;
+mod response;
 pub mod resume;
 mod retry;
 mod settings;
+mod sink;
 mod source;
 mod tls;
 mod transport;
@@ -247,16 +265,18 @@ pub use directories::Directories;
 pub use endpoint::{Endpoint, Region};
 pub use env::{API_KEY_ENV, API_KEY_FALLBACK_ENV, BASE_URL_ENV, CUSTOM_HEADERS_ENV};
 pub use error::{Error, FileNameProblem, TimeoutKind, TlsFailure, TransportPhase};
+pub use extract::ExtractJobs;
 pub use files::{DirectoryFiles, UploadOptions, upload_file_name};
 pub use items::{Chunks, Items};
 pub use pagination::{Page, Pages};
+pub use parse::{ParseJobs, ParseOutput, SavedResult};
 pub use proxy::ProxyUrl;
+pub use response::Response;
 pub use settings::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_POOL_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
     DEFAULT_USER_AGENT, Layer, Settings,
 };
 pub use source::{Source, Sourced};
-pub use transport::Response;
 pub use wait::WaitOptions;
 
 pub use batches_types::{
@@ -268,4 +288,9 @@ pub use batches_types::{
     UploadDirectoryFileParams, WebhookConfiguration,
 };
 pub use batches_types::{DateTime, Utc};
+pub use batches_types::{
+    ExtractJob, ExtractJobExpand, ExtractJobUsage, ExtractMetadata, GetExtractJobParams,
+    GetParseJobParams, JobStatus, ParseItemsResult, ParseJob, ParseJobExpand, ParseJobResult,
+    ParseMarkdownResult, ParseTextResult, ResultContentMetadata,
+};
 pub use serde_json::value::RawValue;

@@ -10,3 +10,7 @@ pub(crate) const CREATE_DIRECTORY: &str = "create directory";
 pub(crate) const LIST_DIRECTORY_FILES: &str = "list directory files";
 pub(crate) const UPLOAD_DIRECTORY_FILE: &str = "upload directory file";
 pub(crate) const ADD_DIRECTORY_FILE: &str = "add directory file";
+pub(crate) const GET_PARSE_JOB: &str = "get parse job";
+pub(crate) const GET_EXTRACT_JOB: &str = "get extract job";
+pub(crate) const DOWNLOAD_RESULT: &str = "download result";
+pub(crate) const SAVE_PARSE_RESULT: &str = "save parse result";

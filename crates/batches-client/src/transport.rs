@@ -1,11 +1,12 @@
 //! The transport: one call's attempts, retries, time limits and tracing; [`Response`].
 
 use std::fmt;
-use std::ops::Deref;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue};
+use http::header::{
+    AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT,
+};
 use http::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
@@ -16,7 +17,9 @@ use crate::error::{Error, TimeoutKind, TlsFailure, TransportPhase};
 use crate::multipart::UploadBody;
 use crate::proxy::{ProxyUrl, scrub};
 use crate::redact;
+pub(crate) use crate::response::Response;
 use crate::retry::{self, RetryPolicy};
+use crate::sink::{self, Target};
 use crate::source::Sourced;
 use crate::tls;
 
@@ -143,7 +146,14 @@ impl Transport {
         let remaining = self
             .deadline
             .map(|deadline| deadline.saturating_sub(started - operation_started));
-        let (limit, kind) = match (self.timeout, remaining) {
+        // A download to a file may take longer than one attempt's limit: that limit then
+        // bounds each wait for the server (the headers, every chunk), and only the
+        // deadline bounds the whole.
+        let whole_attempt = match &call.presigned {
+            Some(Target::File(_)) => None,
+            _ => self.timeout,
+        };
+        let (limit, kind) = match (whole_attempt, remaining) {
             (Some(timeout), Some(remaining)) if remaining < timeout => {
                 (Some(remaining), TimeoutKind::Deadline)
             }
@@ -151,11 +161,15 @@ impl Transport {
             (None, remaining) => (remaining, TimeoutKind::Deadline),
         };
 
-        let mut request = self
-            .http
-            .request(call.method.clone(), call.url.clone())
-            .headers(self.headers.clone())
-            .header(AUTHORIZATION, self.authorization.clone());
+        let mut request = self.http.request(call.method.clone(), call.url.clone());
+        request = match &call.presigned {
+            // A presigned URL carries its own authorisation: neither the key nor the
+            // custom headers are sent to it, whatever host it names.
+            Some(_) => request.header(USER_AGENT, self.headers[USER_AGENT].clone()),
+            None => request
+                .headers(self.headers.clone())
+                .header(AUTHORIZATION, self.authorization.clone()),
+        };
         if let Some(key) = &call.idempotency_key {
             request = request.header(IDEMPOTENCY_KEY, key.clone());
         }
@@ -192,17 +206,42 @@ impl Transport {
             "sending request"
         );
         let exchange = async {
-            let response = self
-                .http
-                .execute(request)
-                .await
-                .map_err(|error| self.failure(&error, TransportPhase::Send, started))?;
+            let sent = self.http.execute(request);
+            let response = match (&call.presigned, self.timeout) {
+                (Some(Target::File(_)), Some(idle)) => tokio::time::timeout(idle, sent)
+                    .await
+                    .map_err(|_| Failure::Timeout {
+                        kind: TimeoutKind::Attempt,
+                        elapsed: started.elapsed(),
+                    })?,
+                _ => sent.await,
+            }
+            .map_err(|error| self.failure(&error, TransportPhase::Send, started))?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = response
-                .bytes()
-                .await
-                .map_err(|error| self.failure(&error, TransportPhase::Body, started))?;
+            let body = match &call.presigned {
+                Some(Target::File(path)) if status.is_success() => {
+                    sink::to_file(response, path, self.timeout)
+                        .await
+                        .map_err(|failure| match failure {
+                            sink::Failure::Read(error) => {
+                                self.failure(&error, TransportPhase::Body, started)
+                            }
+                            sink::Failure::Idle => Failure::Timeout {
+                                kind: TimeoutKind::Attempt,
+                                elapsed: started.elapsed(),
+                            },
+                            sink::Failure::Write(error) => Failure::Output {
+                                path: path.clone(),
+                                message: error.to_string(),
+                            },
+                        })?
+                }
+                _ => response
+                    .bytes()
+                    .await
+                    .map_err(|error| self.failure(&error, TransportPhase::Body, started))?,
+            };
             Ok((status, headers, body))
         };
         let result = match limit {
@@ -263,6 +302,8 @@ pub(crate) struct Call {
     body: Body,
     idempotency_key: Option<HeaderValue>,
     policy: RetryPolicy,
+    /// Set for a presigned URL: sent without credentials, its body written to the target.
+    presigned: Option<Target>,
 }
 
 /// What a call sends.
@@ -284,6 +325,16 @@ impl Call {
             body: Body::Empty,
             idempotency_key: None,
             policy: RetryPolicy::Idempotent,
+            presigned: None,
+        }
+    }
+
+    /// A GET of a presigned URL: no API key, no custom header, and the body written to
+    /// `target` (a file is written anew by each attempt).
+    pub(crate) fn presigned(operation: &'static str, url: Url, target: Target) -> Call {
+        Call {
+            presigned: Some(target),
+            ..Call::new(operation, Method::GET, url)
         }
     }
 
@@ -392,6 +443,11 @@ pub(crate) enum Failure {
         path: std::path::PathBuf,
         message: String,
     },
+    /// The file a download goes to could not be written.
+    Output {
+        path: std::path::PathBuf,
+        message: String,
+    },
 }
 
 impl Transport {
@@ -443,7 +499,7 @@ impl Failure {
                 TimeoutKind::Connect => true,
                 TimeoutKind::Attempt => policy == RetryPolicy::Idempotent,
             },
-            Failure::Tls { .. } | Failure::File { .. } => false,
+            Failure::Tls { .. } | Failure::File { .. } | Failure::Output { .. } => false,
         }
     }
 
@@ -457,7 +513,7 @@ impl Failure {
             }
             Failure::Transport { phase, .. } => *phase != TransportPhase::Connect,
             Failure::Timeout { kind, .. } => *kind != TimeoutKind::Connect,
-            Failure::Tls { .. } | Failure::File { .. } => false,
+            Failure::Tls { .. } | Failure::File { .. } | Failure::Output { .. } => false,
         }
     }
 
@@ -498,6 +554,11 @@ impl Failure {
                 path,
                 message,
             },
+            Failure::Output { path, message } => Error::Output {
+                operation,
+                path,
+                message,
+            },
         }
     }
 }
@@ -511,7 +572,9 @@ impl fmt::Display for Failure {
                 write!(f, "{kind} after {}", crate::error::seconds(*elapsed))
             }
             Failure::Tls { kind, reason } => write!(f, "{kind}: {reason}"),
-            Failure::File { path, message } => write!(f, "{}: {message}", path.display()),
+            Failure::File { path, message } | Failure::Output { path, message } => {
+                write!(f, "{}: {message}", path.display())
+            }
         }
     }
 }
@@ -530,45 +593,4 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
-}
-
-/// A decoded response with the metadata of the exchange.
-///
-/// Dereferences to the value (`response.status` is the batch's status), beside the
-/// exchange's own fields, named so as not to shadow the value's: `http_status`,
-/// `request_id` and [`raw`](Self::raw), the exact body, unknown fields included, for
-/// front-ends that print what the server sent.
-///
-/// ```no_run
-/// # async fn run(client: batches_client::Client) -> Result<(), batches_client::Error> {
-/// let response = client.batches().get("bat-123", &Default::default()).await?;
-/// println!("{} is {} (HTTP {}, request id {:?})", response.id, response.status, response.http_status, response.request_id);
-/// let batch = response.into_inner();
-/// # drop(batch); Ok(()) }
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct Response<T> {
-    /// The decoded body.
-    pub value: T,
-    /// The HTTP status (2xx).
-    pub http_status: u16,
-    /// The `x-request-id` response header.
-    pub request_id: Option<String>,
-    /// The exact response body.
-    pub raw: Bytes,
-}
-
-impl<T> Response<T> {
-    /// The decoded body, without the metadata.
-    pub fn into_inner(self) -> T {
-        self.value
-    }
-}
-
-impl<T> Deref for Response<T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.value
-    }
 }

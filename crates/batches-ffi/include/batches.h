@@ -341,6 +341,44 @@ const char *batches_error_request_id(const struct batches_error *e);
 void batches_error_free(struct batches_error *e);
 
 /*
+ Gets one parse job (`GET /api/v2/parse/{job_id}`): a batch's `parse_v2` result.
+
+ `params_json` is NULL or a JSON object with any of `expand` (an array of `text`,
+ `text_full`, `markdown`, `markdown_full`, `items`, `metadata`, `job_metadata`, `usage`,
+ `text_content_metadata`, `markdown_content_metadata`, `items_content_metadata`),
+ `organization_id`, `project_id`, e.g. `{"expand": ["markdown_full", "usage"]}`.
+
+ On success `*result_json` receives `{"job": {...}, ...}` as the server sent it, with
+ every document `expand` asks for: one too large for the server to send inline is
+ fetched from its presigned URL (without the API key) and added as `markdown_full`,
+ `text_full` or `items`. Release it with `batches_string_free`. An unknown id fails with
+ `BATCHES_API_ERROR` and HTTP status 404.
+
+ # Safety
+ `c` is a live client; `job_id` is a NUL-terminated string; `params_json` is NULL or a
+ NUL-terminated string; `result_json` points to writable storage for a pointer; `err` is
+ NULL or points to writable storage for a pointer.
+ */
+enum batches_status batches_parse_get(const struct batches_client *c, const char *job_id, const char *params_json, char **result_json, struct batches_error **err);
+
+/*
+ Gets one extract job (`GET /api/v2/extract/{job_id}`): a batch's `extract_v2` result,
+ with its `extract_result`.
+
+ `params_json` is NULL or a JSON object with any of `expand` (an array of
+ `configuration`, `extract_metadata`, `usage`), `organization_id`, `project_id`.
+
+ On success `*job_json` receives the job exactly as the server sent it; release it with
+ `batches_string_free`. An unknown id fails with `BATCHES_API_ERROR` and HTTP status 404.
+
+ # Safety
+ `c` is a live client; `job_id` is a NUL-terminated string; `params_json` is NULL or a
+ NUL-terminated string; `job_json` points to writable storage for a pointer; `err` is
+ NULL or points to writable storage for a pointer.
+ */
+enum batches_status batches_extract_get(const struct batches_client *c, const char *job_id, const char *params_json, char **job_json, struct batches_error **err);
+
+/*
  Starts iterating over every batch matching `params_json`: the parameters of
  `batches_list` (`page_size` sets the size of each page request, `page_token` where to
  start), and `parallel`, the number of requests in flight (2 to 64) over disjoint

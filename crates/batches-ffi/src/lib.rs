@@ -55,6 +55,7 @@ mod directories;
 mod error;
 mod error_exports;
 mod input;
+mod jobs;
 mod list_iter;
 mod run;
 
@@ -71,6 +72,7 @@ pub use error_exports::{
     batches_error_code, batches_error_free, batches_error_http_status, batches_error_message,
     batches_error_request_id,
 };
+pub use jobs::{batches_extract_get, batches_parse_get};
 pub use list_iter::{
     batches_list_iter, batches_list_iter_free, batches_list_iter_new, batches_list_iter_next,
 };

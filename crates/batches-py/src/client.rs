@@ -9,6 +9,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use serde_json::Value;
 
+use crate::jobs::{ExtractJobs, ParseJobs};
 use crate::listing::{BatchIterator, Walk};
 use crate::model::Batch;
 use crate::runtime::wait;
@@ -21,6 +22,8 @@ const USER_AGENT: &str = concat!("llamacloud-batches-python/", env!("CARGO_PKG_V
 #[pyclass(module = "llamacloud_batches", frozen)]
 pub struct Client {
     batches: Py<Batches>,
+    parse: Py<ParseJobs>,
+    extract: Py<ExtractJobs>,
 }
 
 #[pymethods]
@@ -67,6 +70,18 @@ impl Client {
             .build()
             .map_err(|error| errors::to_py(py, error))?;
         Ok(Client {
+            parse: Py::new(
+                py,
+                ParseJobs {
+                    client: client.clone(),
+                },
+            )?,
+            extract: Py::new(
+                py,
+                ExtractJobs {
+                    client: client.clone(),
+                },
+            )?,
             batches: Py::new(py, Batches { client })?,
         })
     }
@@ -75,6 +90,18 @@ impl Client {
     #[getter]
     fn batches(&self, py: Python<'_>) -> Py<Batches> {
         self.batches.clone_ref(py)
+    }
+
+    /// The parse job operations.
+    #[getter]
+    fn parse(&self, py: Python<'_>) -> Py<ParseJobs> {
+        self.parse.clone_ref(py)
+    }
+
+    /// The extract job operations.
+    #[getter]
+    fn extract(&self, py: Python<'_>) -> Py<ExtractJobs> {
+        self.extract.clone_ref(py)
     }
 }
 

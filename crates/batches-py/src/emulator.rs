@@ -36,6 +36,7 @@ impl Emulator {
         api_keys = None,
         db = None,
         concurrency_limit = 4,
+        presign_above = 1024 * 1024,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -50,6 +51,7 @@ impl Emulator {
         api_keys: Option<&Bound<'_, PyAny>>,
         db: Option<PathBuf>,
         concurrency_limit: u32,
+        presign_above: u64,
     ) -> PyResult<Emulator> {
         let fault_kinds = fault_kinds
             .unwrap_or_default()
@@ -71,6 +73,7 @@ impl Emulator {
             fault_seed,
             latency_ms,
             concurrency_limit,
+            presign_above,
             ..ServerConfig::default()
         };
         // Seeding a large database takes seconds: other threads run meanwhile.

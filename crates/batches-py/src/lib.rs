@@ -9,6 +9,8 @@
 //!   attribute is read.
 //! - `run`: `client.batches.run`, the run engine of `batches-run` in this process, its
 //!   events handed to Python as `event::RunEvent`s.
+//! - `jobs::ParseJobs`, `jobs::ExtractJobs`: `client.parse.get` and `client.extract.get`,
+//!   the jobs a batch produces, as models shaped by the schema.
 //!
 //! Failures become the exceptions of `llamacloud_batches._exceptions` (`errors`).
 #![warn(missing_docs)]
@@ -18,6 +20,7 @@ mod convert;
 mod emulator;
 mod errors;
 mod event;
+mod jobs;
 mod listing;
 mod model;
 mod params;
@@ -34,6 +37,8 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<emulator::Emulator>()?;
     module.add_class::<client::Client>()?;
     module.add_class::<client::Batches>()?;
+    module.add_class::<jobs::ParseJobs>()?;
+    module.add_class::<jobs::ExtractJobs>()?;
     module.add_class::<listing::BatchIterator>()?;
     module.add_class::<model::Batch>()?;
     module.add_class::<model::Model>()?;

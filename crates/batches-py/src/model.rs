@@ -156,6 +156,22 @@ pub struct Model {
     fields: Arc<Map<String, Value>>,
 }
 
+impl Model {
+    /// The schema's model `kind` (`ParseJobResult`, `ExtractJob`) from the JSON object text
+    /// the server sent.
+    pub fn from_json(kind: &str, raw: &[u8]) -> PyResult<Model> {
+        let fields = serde_json::from_slice::<Map<String, Value>>(raw).map_err(|error| {
+            PyValueError::new_err(format!(
+                "the server sent a {kind} that is not a JSON object: {error}"
+            ))
+        })?;
+        Ok(Model {
+            kind: kind.to_owned(),
+            fields: Arc::new(fields),
+        })
+    }
+}
+
 #[pymethods]
 impl Model {
     fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {

@@ -48,6 +48,11 @@ pub struct ServerConfig {
     /// Uploads a project may make per window before it gets a 429 with `retry-after`
     /// (the documented 50 per 5 s by default); `None` lifts the limit (`--no-rate-limits`).
     pub upload_rate_limit: Option<RateLimit>,
+    /// A parse result larger than this many bytes is served only through its presigned
+    /// URL (`--presign-above`, 1 MiB by default).
+    pub presign_above: u64,
+    /// How long a presigned result URL stays valid (`--presign-ttl`, an hour by default).
+    pub presign_ttl: Duration,
 }
 
 /// Where the certificate the emulator serves HTTPS with comes from.
@@ -108,6 +113,8 @@ impl Default for ServerConfig {
             body_timeout: Duration::from_secs(30),
             tls: None,
             upload_rate_limit: Some(RateLimit::UPLOADS),
+            presign_above: 1024 * 1024,
+            presign_ttl: Duration::from_secs(3600),
         }
     }
 }

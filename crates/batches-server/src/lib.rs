@@ -31,11 +31,14 @@
 
 mod config;
 mod counts;
+mod documents;
 mod error;
 mod faults;
 mod forward_proxy;
 mod http;
 mod page_token;
+mod presign;
+mod processing;
 mod rate_limit;
 mod rules;
 mod scheduler;
@@ -184,6 +187,11 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
             .signing_key(store::PAGE_TOKEN_KEY)
             .context("cannot read the page token key")?,
     );
+    let result_urls = presign::ResultUrls::new(
+        store
+            .signing_key(store::RESULT_URL_KEY)
+            .context("cannot read the result URL key")?,
+    );
     let counts = Arc::new(counts::Counts::default());
     let app = http::App::new(
         store.clone(),
@@ -191,6 +199,7 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
         scheduler.clone(),
         tokens,
         counts.clone(),
+        result_urls,
     );
     let tasks = vec![
         tokio::spawn(scheduler.run(stopped.clone())),

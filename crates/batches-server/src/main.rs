@@ -60,6 +60,12 @@ struct Args {
     /// is written to DIR/ca.pem for clients to trust.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["tls_cert", "tls_key"])]
     tls_self_signed: Option<PathBuf>,
+    /// Serve a parse result larger than this many bytes only through its presigned URL.
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    presign_above: u64,
+    /// Seconds a presigned result URL stays valid (at least 1).
+    #[arg(long, value_name = "SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    presign_ttl: u64,
 }
 
 impl Args {
@@ -125,6 +131,8 @@ async fn main() -> anyhow::Result<()> {
         } else {
             defaults.upload_rate_limit
         },
+        presign_above: args.presign_above,
+        presign_ttl: std::time::Duration::from_secs(args.presign_ttl),
         ..defaults
     };
     // Installed before the `listening on` line, so that a signal sent as soon as the

@@ -1,4 +1,4 @@
-//! The background task that moves batches through their lifecycle.
+//! The background task that moves batches, and the jobs they make, through their lifecycle.
 //!
 //! Every live batch has a `next_step_at` in the database; the task sleeps until the earliest
 //! one (or until a new batch is created), takes every step that is due, and repeats. Because
@@ -11,6 +11,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::{
     config::ServerConfig,
+    processing,
     store::{Store, now_micros},
 };
 
@@ -55,6 +56,9 @@ impl Scheduler {
                 .advance(self.config.step_micros(), self.config.concurrency_limit)
             {
                 tracing::error!(%error, "lifecycle step failed");
+            }
+            if let Err(error) = processing::run_due(&self.store, self.config.step_micros()).await {
+                tracing::error!(%error, "job step failed");
             }
             let idle = match self.store.next_step_at() {
                 Ok(Some(at)) => {

@@ -1573,6 +1573,1046 @@ impl UploadDirectoryFileFields {
         pairs
     }
 }
+/// Status of a parse or extract job: PENDING, RUNNING, then COMPLETED or FAILED (or CANCELLED). COMPLETED, FAILED and CANCELLED are terminal. A job's lifecycle is its own: a batch can be COMPLETED while some of its jobs failed or still run.
+///
+/// This enum is open: a value this version does not know is kept in `Unknown` and
+/// serialized back unchanged. A known value always parses to its own variant, never
+/// to `Unknown`; match the known variants and let `_` (or `as_str()`) handle the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum JobStatus {
+    /// `PENDING`
+    Pending,
+    /// `RUNNING`
+    Running,
+    /// `COMPLETED`
+    Completed,
+    /// `FAILED`
+    Failed,
+    /// `CANCELLED`
+    Cancelled,
+    /// A value this version does not know, kept exactly as received.
+    Unknown(UnknownJobStatus),
+}
+/// A `JobStatus` value this version does not know, kept exactly as received.
+///
+/// Only parsing a `JobStatus` makes one, and only from a value outside [`JobStatus::KNOWN`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownJobStatus(String);
+impl UnknownJobStatus {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Debug for UnknownJobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl std::fmt::Display for UnknownJobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl JobStatus {
+    /// Every value this version knows, in the schema's order.
+    pub const KNOWN: &'static [JobStatus] = &[
+        JobStatus::Pending,
+        JobStatus::Running,
+        JobStatus::Completed,
+        JobStatus::Failed,
+        JobStatus::Cancelled,
+    ];
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            JobStatus::Pending => "PENDING",
+            JobStatus::Running => "RUNNING",
+            JobStatus::Completed => "COMPLETED",
+            JobStatus::Failed => "FAILED",
+            JobStatus::Cancelled => "CANCELLED",
+            JobStatus::Unknown(other) => other.as_str(),
+        }
+    }
+    /// The known variant written `value` on the wire, if there is one: the only place
+    /// that decides between a known variant and `Unknown`.
+    fn parse_known(value: &str) -> Option<Self> {
+        match value {
+            "PENDING" => Some(JobStatus::Pending),
+            "RUNNING" => Some(JobStatus::Running),
+            "COMPLETED" => Some(JobStatus::Completed),
+            "FAILED" => Some(JobStatus::Failed),
+            "CANCELLED" => Some(JobStatus::Cancelled),
+            _ => None,
+        }
+    }
+}
+impl From<&str> for JobStatus {
+    fn from(value: &str) -> Self {
+        JobStatus::parse_known(value)
+            .unwrap_or_else(|| JobStatus::Unknown(UnknownJobStatus(value.to_owned())))
+    }
+}
+impl From<String> for JobStatus {
+    fn from(value: String) -> Self {
+        JobStatus::parse_known(&value)
+            .unwrap_or(JobStatus::Unknown(UnknownJobStatus(value)))
+    }
+}
+impl std::str::FromStr for JobStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(JobStatus::from(value))
+    }
+}
+impl std::fmt::Display for JobStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for JobStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for JobStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(JobStatus::from)
+    }
+}
+impl schemars::JsonSchema for JobStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "JobStatus".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "description" :
+            "Status of a parse or extract job: PENDING, RUNNING, then COMPLETED or FAILED (or CANCELLED). COMPLETED, FAILED and CANCELLED are terminal. A job's lifecycle is its own: a batch can be COMPLETED while some of its jobs failed or still run.",
+            "type" : "string", "enum" : ["PENDING", "RUNNING", "COMPLETED", "FAILED",
+            "CANCELLED"], "x-open-enum" : true, }
+        )
+    }
+}
+impl crate::query::QueryValue for JobStatus {
+    fn push_pairs(&self, key: &'static str, pairs: &mut Vec<(&'static str, String)>) {
+        pairs.push((key, self.as_str().to_owned()));
+    }
+}
+/// What `GET /api/v2/parse/{job_id}` can include besides the job (`expand`, a repeated key). `text`, `markdown`, `items` and `metadata` are per page; `text_full` and `markdown_full` the whole document as one string; `job_metadata` processing details; `usage` the credits; `text_content_metadata`, `markdown_content_metadata` and `items_content_metadata` add the result's entry to `result_content_metadata` (its size and a presigned URL). The API knows more values (`forms`, `images_content_metadata`, …), which clients pass through.
+///
+/// This enum is open: a value this version does not know is kept in `Unknown` and
+/// serialized back unchanged. A known value always parses to its own variant, never
+/// to `Unknown`; match the known variants and let `_` (or `as_str()`) handle the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ParseJobExpand {
+    /// `text`
+    Text,
+    /// `markdown`
+    Markdown,
+    /// `items`
+    Items,
+    /// `metadata`
+    Metadata,
+    /// `job_metadata`
+    JobMetadata,
+    /// `usage`
+    Usage,
+    /// `text_full`
+    TextFull,
+    /// `markdown_full`
+    MarkdownFull,
+    /// `text_content_metadata`
+    TextContentMetadata,
+    /// `markdown_content_metadata`
+    MarkdownContentMetadata,
+    /// `items_content_metadata`
+    ItemsContentMetadata,
+    /// A value this version does not know, kept exactly as received.
+    Unknown(UnknownParseJobExpand),
+}
+/// A `ParseJobExpand` value this version does not know, kept exactly as received.
+///
+/// Only parsing a `ParseJobExpand` makes one, and only from a value outside [`ParseJobExpand::KNOWN`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownParseJobExpand(String);
+impl UnknownParseJobExpand {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Debug for UnknownParseJobExpand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl std::fmt::Display for UnknownParseJobExpand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl ParseJobExpand {
+    /// Every value this version knows, in the schema's order.
+    pub const KNOWN: &'static [ParseJobExpand] = &[
+        ParseJobExpand::Text,
+        ParseJobExpand::Markdown,
+        ParseJobExpand::Items,
+        ParseJobExpand::Metadata,
+        ParseJobExpand::JobMetadata,
+        ParseJobExpand::Usage,
+        ParseJobExpand::TextFull,
+        ParseJobExpand::MarkdownFull,
+        ParseJobExpand::TextContentMetadata,
+        ParseJobExpand::MarkdownContentMetadata,
+        ParseJobExpand::ItemsContentMetadata,
+    ];
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ParseJobExpand::Text => "text",
+            ParseJobExpand::Markdown => "markdown",
+            ParseJobExpand::Items => "items",
+            ParseJobExpand::Metadata => "metadata",
+            ParseJobExpand::JobMetadata => "job_metadata",
+            ParseJobExpand::Usage => "usage",
+            ParseJobExpand::TextFull => "text_full",
+            ParseJobExpand::MarkdownFull => "markdown_full",
+            ParseJobExpand::TextContentMetadata => "text_content_metadata",
+            ParseJobExpand::MarkdownContentMetadata => "markdown_content_metadata",
+            ParseJobExpand::ItemsContentMetadata => "items_content_metadata",
+            ParseJobExpand::Unknown(other) => other.as_str(),
+        }
+    }
+    /// The known variant written `value` on the wire, if there is one: the only place
+    /// that decides between a known variant and `Unknown`.
+    fn parse_known(value: &str) -> Option<Self> {
+        match value {
+            "text" => Some(ParseJobExpand::Text),
+            "markdown" => Some(ParseJobExpand::Markdown),
+            "items" => Some(ParseJobExpand::Items),
+            "metadata" => Some(ParseJobExpand::Metadata),
+            "job_metadata" => Some(ParseJobExpand::JobMetadata),
+            "usage" => Some(ParseJobExpand::Usage),
+            "text_full" => Some(ParseJobExpand::TextFull),
+            "markdown_full" => Some(ParseJobExpand::MarkdownFull),
+            "text_content_metadata" => Some(ParseJobExpand::TextContentMetadata),
+            "markdown_content_metadata" => Some(ParseJobExpand::MarkdownContentMetadata),
+            "items_content_metadata" => Some(ParseJobExpand::ItemsContentMetadata),
+            _ => None,
+        }
+    }
+}
+impl From<&str> for ParseJobExpand {
+    fn from(value: &str) -> Self {
+        ParseJobExpand::parse_known(value)
+            .unwrap_or_else(|| ParseJobExpand::Unknown(
+                UnknownParseJobExpand(value.to_owned()),
+            ))
+    }
+}
+impl From<String> for ParseJobExpand {
+    fn from(value: String) -> Self {
+        ParseJobExpand::parse_known(&value)
+            .unwrap_or(ParseJobExpand::Unknown(UnknownParseJobExpand(value)))
+    }
+}
+impl std::str::FromStr for ParseJobExpand {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(ParseJobExpand::from(value))
+    }
+}
+impl std::fmt::Display for ParseJobExpand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for ParseJobExpand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for ParseJobExpand {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(ParseJobExpand::from)
+    }
+}
+impl schemars::JsonSchema for ParseJobExpand {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ParseJobExpand".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "description" :
+            "What `GET /api/v2/parse/{job_id}` can include besides the job (`expand`, a repeated key). `text`, `markdown`, `items` and `metadata` are per page; `text_full` and `markdown_full` the whole document as one string; `job_metadata` processing details; `usage` the credits; `text_content_metadata`, `markdown_content_metadata` and `items_content_metadata` add the result's entry to `result_content_metadata` (its size and a presigned URL). The API knows more values (`forms`, `images_content_metadata`, …), which clients pass through.",
+            "type" : "string", "enum" : ["text", "markdown", "items", "metadata",
+            "job_metadata", "usage", "text_full", "markdown_full",
+            "text_content_metadata", "markdown_content_metadata",
+            "items_content_metadata"], "x-open-enum" : true, }
+        )
+    }
+}
+impl crate::query::QueryValue for ParseJobExpand {
+    fn push_pairs(&self, key: &'static str, pairs: &mut Vec<(&'static str, String)>) {
+        pairs.push((key, self.as_str().to_owned()));
+    }
+}
+/// What `GET /api/v2/extract/{job_id}` can include besides the job (`expand`, a repeated key): `configuration`, `extract_metadata` (field metadata, the parse job and its tier), `usage` (credits).
+///
+/// This enum is open: a value this version does not know is kept in `Unknown` and
+/// serialized back unchanged. A known value always parses to its own variant, never
+/// to `Unknown`; match the known variants and let `_` (or `as_str()`) handle the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ExtractJobExpand {
+    /// `configuration`
+    Configuration,
+    /// `extract_metadata`
+    ExtractMetadata,
+    /// `usage`
+    Usage,
+    /// A value this version does not know, kept exactly as received.
+    Unknown(UnknownExtractJobExpand),
+}
+/// A `ExtractJobExpand` value this version does not know, kept exactly as received.
+///
+/// Only parsing a `ExtractJobExpand` makes one, and only from a value outside [`ExtractJobExpand::KNOWN`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownExtractJobExpand(String);
+impl UnknownExtractJobExpand {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Debug for UnknownExtractJobExpand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl std::fmt::Display for UnknownExtractJobExpand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl ExtractJobExpand {
+    /// Every value this version knows, in the schema's order.
+    pub const KNOWN: &'static [ExtractJobExpand] = &[
+        ExtractJobExpand::Configuration,
+        ExtractJobExpand::ExtractMetadata,
+        ExtractJobExpand::Usage,
+    ];
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ExtractJobExpand::Configuration => "configuration",
+            ExtractJobExpand::ExtractMetadata => "extract_metadata",
+            ExtractJobExpand::Usage => "usage",
+            ExtractJobExpand::Unknown(other) => other.as_str(),
+        }
+    }
+    /// The known variant written `value` on the wire, if there is one: the only place
+    /// that decides between a known variant and `Unknown`.
+    fn parse_known(value: &str) -> Option<Self> {
+        match value {
+            "configuration" => Some(ExtractJobExpand::Configuration),
+            "extract_metadata" => Some(ExtractJobExpand::ExtractMetadata),
+            "usage" => Some(ExtractJobExpand::Usage),
+            _ => None,
+        }
+    }
+}
+impl From<&str> for ExtractJobExpand {
+    fn from(value: &str) -> Self {
+        ExtractJobExpand::parse_known(value)
+            .unwrap_or_else(|| ExtractJobExpand::Unknown(
+                UnknownExtractJobExpand(value.to_owned()),
+            ))
+    }
+}
+impl From<String> for ExtractJobExpand {
+    fn from(value: String) -> Self {
+        ExtractJobExpand::parse_known(&value)
+            .unwrap_or(ExtractJobExpand::Unknown(UnknownExtractJobExpand(value)))
+    }
+}
+impl std::str::FromStr for ExtractJobExpand {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(ExtractJobExpand::from(value))
+    }
+}
+impl std::fmt::Display for ExtractJobExpand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for ExtractJobExpand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for ExtractJobExpand {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(ExtractJobExpand::from)
+    }
+}
+impl schemars::JsonSchema for ExtractJobExpand {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExtractJobExpand".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "description" :
+            "What `GET /api/v2/extract/{job_id}` can include besides the job (`expand`, a repeated key): `configuration`, `extract_metadata` (field metadata, the parse job and its tier), `usage` (credits).",
+            "type" : "string", "enum" : ["configuration", "extract_metadata", "usage"],
+            "x-open-enum" : true, }
+        )
+    }
+}
+impl crate::query::QueryValue for ExtractJobExpand {
+    fn push_pairs(&self, key: &'static str, pairs: &mut Vec<(&'static str, String)>) {
+        pairs.push((key, self.as_str().to_owned()));
+    }
+}
+/// Query parameters of `GET /api/v2/parse/{job_id}`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct GetParseJobParams {
+    /// What to include besides the job, sent as a repeated key (`expand=markdown&expand=usage`). By default only the job is returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expand: Option<Vec<ParseJobExpand>>,
+    /// Organization to act in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Project the job belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+}
+impl GetParseJobParams {
+    /// The query pairs the official clients send for these parameters, in schema
+    /// order; unset parameters are left out and arrays repeat their key.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::query::QueryValue::push_pairs(&self.expand, "expand", &mut pairs);
+        crate::query::QueryValue::push_pairs(
+            &self.organization_id,
+            "organization_id",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.project_id, "project_id", &mut pairs);
+        pairs
+    }
+}
+/// Query parameters of `GET /api/v2/extract/{job_id}`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct GetExtractJobParams {
+    /// What to include besides the job and its result, sent as a repeated key (`expand=usage&expand=extract_metadata`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expand: Option<Vec<ExtractJobExpand>>,
+    /// Organization to act in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Project the job belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+}
+impl GetExtractJobParams {
+    /// The query pairs the official clients send for these parameters, in schema
+    /// order; unset parameters are left out and arrays repeat their key.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::query::QueryValue::push_pairs(&self.expand, "expand", &mut pairs);
+        crate::query::QueryValue::push_pairs(
+            &self.organization_id,
+            "organization_id",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.project_id, "project_id", &mut pairs);
+        pairs
+    }
+}
+/// What a parse job was billed.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseJobUsage {
+    /// Credits billed for the job; null until billing has recorded it. The emulator bills a fixed number per page for each tier (its README's table; illustrative prices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits: Option<f64>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// A parse job (`pjb-…`): one file parsed with one configuration.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseJob {
+    /// Unique identifier (`pjb-…`).
+    pub id: String,
+    /// Project the job belongs to.
+    pub project_id: String,
+    /// Current job status.
+    pub status: JobStatus,
+    /// Creation datetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Update datetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why the job failed, when its status is FAILED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// Name of the job; the emulator gives it the file's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Parse tier, such as `fast`, `cost_effective`, `agentic` or `agentic_plus`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    /// Credits billed; included with `expand=usage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<ParseJobUsage>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ParseJob {
+    /// A `ParseJob` with the required fields set and every optional field empty.
+    pub fn new(
+        id: impl Into<String>,
+        project_id: impl Into<String>,
+        status: impl Into<JobStatus>,
+    ) -> Self {
+        ParseJob {
+            id: id.into(),
+            project_id: project_id.into(),
+            status: status.into(),
+            created_at: None,
+            updated_at: None,
+            error_message: None,
+            name: None,
+            tier: None,
+            usage: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// The text of one page.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseTextPage {
+    /// Page number, from 1.
+    pub page_number: i64,
+    /// The page's text.
+    pub text: String,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ParseTextPage {
+    /// A `ParseTextPage` with the required fields set and every optional field empty.
+    pub fn new(page_number: impl Into<i64>, text: impl Into<String>) -> Self {
+        ParseTextPage {
+            page_number: page_number.into(),
+            text: text.into(),
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// The text of every page (`expand=text`).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseTextResult {
+    /// One entry per page, in order.
+    pub pages: Vec<ParseTextPage>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ParseTextResult {
+    /// A `ParseTextResult` with the required fields set and every optional field empty.
+    pub fn new(pages: impl Into<Vec<ParseTextPage>>) -> Self {
+        ParseTextResult {
+            pages: pages.into(),
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// The Markdown of one page: `{page_number, markdown, success: true}`, or `{page_number, error, success: false}` for a page that could not be read.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseMarkdownPage {
+    /// Page number, from 1.
+    pub page_number: i64,
+    /// Whether the page was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// The page's Markdown, when it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<String>,
+    /// Why the page could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The page's header, when detected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// The page's footer, when detected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<String>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ParseMarkdownPage {
+    /// A `ParseMarkdownPage` with the required fields set and every optional field empty.
+    pub fn new(page_number: impl Into<i64>) -> Self {
+        ParseMarkdownPage {
+            page_number: page_number.into(),
+            success: None,
+            markdown: None,
+            error: None,
+            header: None,
+            footer: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// The Markdown of every page (`expand=markdown`).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseMarkdownResult {
+    /// One entry per page, in order.
+    pub pages: Vec<ParseMarkdownPage>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ParseMarkdownResult {
+    /// A `ParseMarkdownResult` with the required fields set and every optional field empty.
+    pub fn new(pages: impl Into<Vec<ParseMarkdownPage>>) -> Self {
+        ParseMarkdownResult {
+            pages: pages.into(),
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// The structured items of one page (`{page_number, items, page_width, page_height, success: true}`), or `{page_number, error, success: false}`. Each item is an object with a `type` (`text`, `heading`, `table`, `list`, `code`, `image`, `link`, `header`, `footer`) and its Markdown in `md`; items are kept as the server sent them.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseItemsPage {
+    /// Page number, from 1.
+    pub page_number: i64,
+    /// Whether the page was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success: Option<bool>,
+    /// The page's items, in reading order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    /// Page width, in points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_width: Option<f64>,
+    /// Page height, in points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_height: Option<f64>,
+    /// Why the page could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ParseItemsPage {
+    /// A `ParseItemsPage` with the required fields set and every optional field empty.
+    pub fn new(page_number: impl Into<i64>) -> Self {
+        ParseItemsPage {
+            page_number: page_number.into(),
+            success: None,
+            items: None,
+            page_width: None,
+            page_height: None,
+            error: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// The structured items of every page (`expand=items`).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseItemsResult {
+    /// One entry per page, in order.
+    pub pages: Vec<ParseItemsPage>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ParseItemsResult {
+    /// A `ParseItemsResult` with the required fields set and every optional field empty.
+    pub fn new(pages: impl Into<Vec<ParseItemsPage>>) -> Self {
+        ParseItemsResult {
+            pages: pages.into(),
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// What is known of one page besides its content.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseMetadataPage {
+    /// Page number, from 1.
+    pub page_number: i64,
+    /// Confidence in the page's result, 0 to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    /// The page number printed on the page, when found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed_page_number: Option<String>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ParseMetadataPage {
+    /// A `ParseMetadataPage` with the required fields set and every optional field empty.
+    pub fn new(page_number: impl Into<i64>) -> Self {
+        ParseMetadataPage {
+            page_number: page_number.into(),
+            confidence: None,
+            printed_page_number: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// Per-page metadata (`expand=metadata`).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseMetadataResult {
+    /// One entry per page, in order; its length is the document's page count.
+    pub pages: Vec<ParseMetadataPage>,
+    /// Document-level metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ParseMetadataResult {
+    /// A `ParseMetadataResult` with the required fields set and every optional field empty.
+    pub fn new(pages: impl Into<Vec<ParseMetadataPage>>) -> Self {
+        ParseMetadataResult {
+            pages: pages.into(),
+            document: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// Where to download one result of a parse job. The public reference does not say what the presigned URL serves; the emulator is the reference: a GET of it, which needs no API key, returns the result's whole document: for `markdown` the Markdown of every page as `markdown_full` holds it (`text/markdown`), for `text` the text as `text_full` holds it (`text/plain`), for `items` the `items` object (`application/json`). The URL carries its own authorisation: clients never send the API key, custom headers or proxy credentials to it.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ResultContentMetadata {
+    /// Size of the document the URL serves, in bytes.
+    pub size_bytes: i64,
+    /// Whether the result exists (false while the job runs, or when it failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exists: Option<bool>,
+    /// A presigned, expiring URL of the result; null when it does not exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presigned_url: Option<String>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ResultContentMetadata {
+    /// A `ResultContentMetadata` with the required fields set and every optional field empty.
+    pub fn new(size_bytes: impl Into<i64>) -> Self {
+        ResultContentMetadata {
+            size_bytes: size_bytes.into(),
+            exists: None,
+            presigned_url: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// What `GET /api/v2/parse/{job_id}` returns: the job, and what `expand` asked for. A result larger than the server's inline limit is left out of `text`, `text_full`, `markdown`, `markdown_full` and `items` and served only through the presigned URL of its `result_content_metadata` entry (the emulator's limit: `--presign-above`, 1 MiB by default); clients follow it whenever the inline field is absent. A result of a job that has not COMPLETED is absent.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ParseJobResult {
+    /// The job; always included.
+    pub job: ParseJob,
+    /// Text per page (`expand=text`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<ParseTextResult>,
+    /// The whole text, pages joined by a blank line (`expand=text_full`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_full: Option<String>,
+    /// Markdown per page (`expand=markdown`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markdown: Option<ParseMarkdownResult>,
+    /// The whole Markdown, pages joined by a blank line (`expand=markdown_full`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub markdown_full: Option<String>,
+    /// Structured items per page (`expand=items`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<ParseItemsResult>,
+    /// Metadata per page (`expand=metadata`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<ParseMetadataResult>,
+    /// Processing details (`expand=job_metadata`); the emulator gives `page_count`, `file_name`, `file_size_bytes` and `tier`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Size and presigned URL of each result asked for with `*_content_metadata`, by result name: `text`, `markdown`, `items`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_content_metadata: Option<
+        std::collections::BTreeMap<String, ResultContentMetadata>,
+    >,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ParseJobResult {
+    /// A `ParseJobResult` with the required fields set and every optional field empty.
+    pub fn new(job: impl Into<ParseJob>) -> Self {
+        ParseJobResult {
+            job: job.into(),
+            text: None,
+            text_full: None,
+            markdown: None,
+            markdown_full: None,
+            items: None,
+            metadata: None,
+            job_metadata: None,
+            result_content_metadata: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// What an extract job was billed: the extraction and the parse behind it.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ExtractJobUsage {
+    /// Total credits: `extract_credits` plus `parse_credits`; null until billing has recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credits: Option<f64>,
+    /// Credits billed for the extraction itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extract_credits: Option<f64>,
+    /// Credits billed for the parse job behind the extraction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parse_credits: Option<f64>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// How a result was extracted (`expand=extract_metadata`).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ExtractMetadata {
+    /// Per-field metadata: `document_metadata` (by field name), `page_metadata`, `row_metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The parse job the extraction read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parse_job_id: Option<String>,
+    /// The tier of that parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parse_tier: Option<String>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// An extract job (`ejb-…`), what `GET /api/v2/extract/{job_id}` returns: the fields of its configuration, extracted from one file.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct ExtractJob {
+    /// Unique identifier (`ejb-…`).
+    pub id: String,
+    /// Project the job belongs to.
+    pub project_id: String,
+    /// Current job status.
+    pub status: JobStatus,
+    /// Saved extract configuration (or built-in preset) the job ran with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration_id: Option<String>,
+    /// Creation datetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Update datetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why the job failed, when its status is FAILED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    /// The file (or parse job) that was extracted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_input: Option<String>,
+    /// The extracted data: one object for the document (`per_doc`), or an array of objects per page or per table row. Null until the job has COMPLETED.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extract_result: Option<serde_json::Value>,
+    /// How the result was extracted (`expand=extract_metadata`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extract_metadata: Option<ExtractMetadata>,
+    /// The configuration the job ran with (`expand=configuration`): `data_schema` and the tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Credits billed (`expand=usage`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<ExtractJobUsage>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl ExtractJob {
+    /// A `ExtractJob` with the required fields set and every optional field empty.
+    pub fn new(
+        id: impl Into<String>,
+        project_id: impl Into<String>,
+        status: impl Into<JobStatus>,
+    ) -> Self {
+        ExtractJob {
+            id: id.into(),
+            project_id: project_id.into(),
+            status: status.into(),
+            configuration_id: None,
+            created_at: None,
+            updated_at: None,
+            error_message: None,
+            file_input: None,
+            extract_result: None,
+            extract_metadata: None,
+            configuration: None,
+            usage: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
 /// One step of a validation error location: a name or an index.
 #[derive(
     Debug,

@@ -85,6 +85,18 @@ impl BatchStatus {
     }
 }
 
+impl JobStatus {
+    /// Whether the job has stopped for good: `COMPLETED`, `FAILED` or `CANCELLED`.
+    ///
+    /// An unknown status is not terminal, as for [`BatchStatus::is_terminal`].
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            JobStatus::Completed | JobStatus::Failed | JobStatus::Cancelled
+        )
+    }
+}
+
 /// Query encoding shared by the client and the emulator.
 macro_rules! query_string {
     ($($params:ty),*) => {$(
@@ -107,7 +119,9 @@ query_string!(
     ListDirectoriesParams,
     ListDirectoryFilesParams,
     AddDirectoryFileParams,
-    UploadDirectoryFileParams
+    UploadDirectoryFileParams,
+    GetParseJobParams,
+    GetExtractJobParams
 );
 
 impl std::fmt::Display for ErrorDetail {

@@ -1,8 +1,9 @@
 //! Query strings, exactly as they go on the wire.
 
 use batches_types::{
-    BatchStatus, CancelBatchParams, DateTime, DirectoryType, GetBatchParams, ListBatchesParams,
-    ListDirectoriesParams, ListDirectoryFilesParams, UploadDirectoryFileFields,
+    BatchStatus, CancelBatchParams, DateTime, DirectoryType, ExtractJobExpand, GetBatchParams,
+    GetExtractJobParams, GetParseJobParams, ListBatchesParams, ListDirectoriesParams,
+    ListDirectoryFilesParams, ParseJobExpand, UploadDirectoryFileFields,
 };
 
 fn instant(text: &str) -> DateTime<chrono::Utc> {
@@ -103,5 +104,33 @@ fn upload_fields_are_the_set_text_fields_in_schema_order() {
         UploadDirectoryFileFields::default()
             .to_form_fields()
             .is_empty()
+    );
+}
+
+#[test]
+fn job_expands_repeat_their_key_and_keep_values_they_do_not_know() {
+    let params = GetParseJobParams {
+        expand: Some(vec![
+            ParseJobExpand::MarkdownFull,
+            ParseJobExpand::MarkdownContentMetadata,
+            ParseJobExpand::from("forms"),
+        ]),
+        project_id: Some("prj-1".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        params.to_query_string(),
+        "expand=markdown_full&expand=markdown_content_metadata&expand=forms&project_id=prj-1"
+    );
+    let params = GetExtractJobParams {
+        expand: Some(vec![
+            ExtractJobExpand::Usage,
+            ExtractJobExpand::ExtractMetadata,
+        ]),
+        ..Default::default()
+    };
+    assert_eq!(
+        params.to_query_string(),
+        "expand=usage&expand=extract_metadata"
     );
 }

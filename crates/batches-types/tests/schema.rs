@@ -3,7 +3,9 @@
 
 use std::{collections::BTreeSet, fs, path::PathBuf};
 
-use batches_types::{Batch, BatchStatus, DirectoryType, JobType};
+use batches_types::{
+    Batch, BatchStatus, DirectoryType, ExtractJobExpand, JobStatus, JobType, ParseJobExpand,
+};
 use serde_json::Value;
 
 fn spec(name: &str) -> String {
@@ -37,6 +39,24 @@ fn known_enum_values_equal_the_schema() {
         .map(DirectoryType::as_str)
         .collect();
     assert_eq!(directory_types, schema_enum("DirectoryType"));
+    let job_statuses: Vec<&str> = JobStatus::KNOWN.iter().map(JobStatus::as_str).collect();
+    assert_eq!(job_statuses, schema_enum("JobStatus"));
+    let parse_expand: Vec<&str> = ParseJobExpand::KNOWN
+        .iter()
+        .map(ParseJobExpand::as_str)
+        .collect();
+    assert_eq!(parse_expand, schema_enum("ParseJobExpand"));
+    let extract_expand: Vec<&str> = ExtractJobExpand::KNOWN
+        .iter()
+        .map(ExtractJobExpand::as_str)
+        .collect();
+    assert_eq!(extract_expand, schema_enum("ExtractJobExpand"));
+    let job_terminal: Vec<&str> = JobStatus::KNOWN
+        .iter()
+        .filter(|s| s.is_terminal())
+        .map(JobStatus::as_str)
+        .collect();
+    assert_eq!(job_terminal, ["COMPLETED", "FAILED", "CANCELLED"]);
     let terminal: Vec<&str> = BatchStatus::KNOWN
         .iter()
         .filter(|s| s.is_terminal())
@@ -178,6 +198,8 @@ fn openapi_parameters_are_the_schema_parameters() {
         "post",
         "UploadDirectoryFileParams",
     );
+    assert_parameters("/api/v2/parse/{job_id}", "get", "GetParseJobParams");
+    assert_parameters("/api/v2/extract/{job_id}", "get", "GetExtractJobParams");
 }
 
 /// The multipart body of the upload names the file part and exactly the text fields of

@@ -6,7 +6,7 @@ use std::{fs, path::PathBuf};
 use batches_types::{
     AddDirectoryFileRequest, Batch, BatchQueryResponse, CreateBatchRequest, CreateDirectoryRequest,
     Directory, DirectoryFile, DirectoryFileQueryResponse, DirectoryQueryResponse, DirectoryType,
-    ErrorBody,
+    ErrorBody, ExtractJob, JobStatus, ParseJobResult,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -33,6 +33,8 @@ const MODELS: &[(&str, RoundTrip)] = &[
         "directory-file-list-",
         round_trip::<DirectoryFileQueryResponse>,
     ),
+    ("parse-job-", round_trip::<ParseJobResult>),
+    ("extract-job-", round_trip::<ExtractJob>),
 ];
 
 /// Decodes `text` as `T` and re-encodes it.
@@ -71,7 +73,7 @@ fn every_fixture_round_trips() {
         .filter(|name| name.ends_with(".json"))
         .collect();
     names.sort();
-    assert!(names.len() >= 28, "fixtures missing: {names:?}");
+    assert!(names.len() >= 35, "fixtures missing: {names:?}");
     for name in names {
         let text = fs::read_to_string(examples_dir().join(&name)).unwrap();
         let (_, round_trip) = MODELS
@@ -194,5 +196,74 @@ fn directories_keep_unknown_types_and_fields() {
         metadata["note"],
         Value::Null,
         "a null inside metadata is kept"
+    );
+}
+
+#[test]
+fn job_results_keep_failed_pages_unknown_statuses_and_fields() {
+    let read = |name: &str| fs::read_to_string(examples_dir().join(name)).unwrap();
+    let result: ParseJobResult = serde_json::from_str(&read("parse-job-expanded.json")).unwrap();
+    assert_eq!(result.job.status, JobStatus::Completed);
+    assert!(result.job.status.is_terminal());
+    assert_eq!(result.job.usage.as_ref().unwrap().credits, Some(20.0));
+    let pages = &result.markdown.as_ref().unwrap().pages;
+    assert_eq!(pages[0].success, Some(true));
+    assert_eq!(pages[1].success, Some(false));
+    assert_eq!(pages[1].markdown, None);
+    assert!(
+        pages[1]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("could not be read")
+    );
+    let items = result.items.as_ref().unwrap().pages[0]
+        .items
+        .as_ref()
+        .unwrap();
+    assert_eq!(items[1]["type"], "table");
+    assert_eq!(result.metadata.as_ref().unwrap().pages.len(), 2);
+
+    let presigned: ParseJobResult =
+        serde_json::from_str(&read("parse-job-presigned.json")).unwrap();
+    assert_eq!(presigned.markdown_full, None);
+    let content = presigned.result_content_metadata.as_ref().unwrap();
+    assert_eq!(content["markdown"].size_bytes, 52_428_800);
+    assert_eq!(content["text"].exists, Some(false));
+    assert_eq!(content["text"].presigned_url, None);
+
+    let unknown: ParseJobResult =
+        serde_json::from_str(&read("parse-job-unknown-status-and-fields.json")).unwrap();
+    assert_eq!(unknown.job.status.as_str(), "QUEUED");
+    assert!(!unknown.job.status.is_terminal());
+    assert_eq!(unknown.job.extra["user_metadata"]["team"], "finance");
+    assert_eq!(unknown.job.usage.as_ref().unwrap().extra["num_pages"], 3);
+    assert!(unknown.extra.contains_key("forms"));
+    assert_eq!(unknown.markdown.as_ref().unwrap().extra["engine"], "v2");
+    assert!(
+        unknown.markdown.as_ref().unwrap().pages[0]
+            .extra
+            .contains_key("line_numbers")
+    );
+    assert_eq!(
+        unknown.result_content_metadata.as_ref().unwrap()["xlsx"].extra["content_type"],
+        "application/vnd.ms-excel"
+    );
+
+    let extract: ExtractJob = serde_json::from_str(&read("extract-job-completed.json")).unwrap();
+    assert_eq!(extract.extract_result.as_ref().unwrap()["currency"], "EUR");
+    let usage = extract.usage.as_ref().unwrap();
+    assert_eq!(
+        (usage.credits, usage.extract_credits, usage.parse_credits),
+        (Some(18.0), Some(15.0), Some(3.0))
+    );
+    let per_page: ExtractJob =
+        serde_json::from_str(&read("extract-job-per-page-and-unknowns.json")).unwrap();
+    assert_eq!(per_page.status.as_str(), "ARCHIVED");
+    assert!(per_page.extract_result.as_ref().unwrap().is_array());
+    assert!(per_page.extra.contains_key("metadata"));
+    assert_eq!(
+        per_page.usage.as_ref().unwrap().extra["currency"],
+        "credits"
     );
 }

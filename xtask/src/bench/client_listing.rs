@@ -66,7 +66,7 @@ pub fn client_listing(server: &Path, count: u64, page_size: u64) -> Result<()> {
 }
 
 /// A memory figure of this process from `/proc/self/status`, in KiB.
-fn memory_kib(field: &str) -> Result<u64> {
+pub(super) fn memory_kib(field: &str) -> Result<u64> {
     let status =
         std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
     status

@@ -3,6 +3,7 @@
 //! against the targets in BENCHMARKS.md.
 
 mod client_listing;
+mod download;
 pub mod peers;
 mod timing;
 mod uploads;
@@ -20,6 +21,7 @@ use batches_client::{ClientBuilder, ListBatchesParams, blocking};
 use batches_server::DEFAULT_API_KEY;
 
 pub use client_listing::client_listing;
+pub use download::presigned_download;
 
 use self::timing::time_once;
 use crate::{cargo, emulator::Emulator, project_root};
@@ -84,6 +86,16 @@ pub fn run() -> Result<()> {
     drop(emulator);
 
     uploads::uploads(server, llamacloud)?;
+
+    println!("\n## Client: memory while saving a 50 MiB result through its presigned URL");
+    let status = Command::new(binaries.get("xtask")?)
+        .args(["bench", "presigned-download"])
+        .arg(server)
+        .status()
+        .context("running the release build of xtask")?;
+    if !status.success() {
+        bail!("the presigned download benchmark failed ({status})");
+    }
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -14,6 +14,9 @@ fn main() -> ExitCode {
         ["bench", "--peers"] => xtask::bench::peers::run(),
         ["bench", "client-listing", server, rest @ ..] if rest.len() <= 2 => {
             client_listing(Path::new(server), rest)
+        }
+        ["bench", "presigned-download", server, rest @ ..] if rest.len() <= 1 => {
+            presigned_download(Path::new(server), rest.first().copied())
         }
         ["demo"] => xtask::demo::run(),
         #[cfg(unix)]
@@ -42,6 +45,19 @@ fn install_c(args: &[&str]) -> Result<()> {
         println!("installed {}", path.display());
     }
     Ok(())
+}
+
+/// `bench presigned-download SERVER [MIB]`.
+fn presigned_download(server: &Path, mib: Option<&str>) -> Result<()> {
+    let mib = match mib {
+        None => 50,
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|mib| *mib > 0)
+            .with_context(|| format!("MIB must be a whole number above 0; got `{text}`"))?,
+    };
+    xtask::bench::presigned_download(server, mib)
 }
 
 /// `bench client-listing SERVER [COUNT [PAGE_SIZE]]`.

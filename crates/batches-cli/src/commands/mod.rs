@@ -7,6 +7,7 @@ mod config;
 mod context;
 mod directories;
 mod engine;
+mod jobs;
 mod list;
 mod listing;
 mod resume_command;
@@ -17,7 +18,9 @@ use clap::CommandFactory;
 
 use context::{Context, Interrupt, setup};
 
-use crate::cli::{BatchesCommand, Cli, Command, DirectoriesCommand, GlobalArgs};
+use crate::cli::{
+    BatchesCommand, Cli, Command, DirectoriesCommand, ExtractCommand, GlobalArgs, ParseCommand,
+};
 use crate::console::Console;
 use crate::failure::Failure;
 use crate::output::write_stdout;
@@ -35,6 +38,8 @@ pub fn run(cli: Cli, console: &Console) -> Result<(), Failure> {
         Command::Config(command) => config::run(command, &cli.global, console),
         Command::Batches(command) => api(Api::Batches(command), &cli.global, console),
         Command::Directories(command) => api(Api::Directories(command), &cli.global, console),
+        Command::Parse(command) => api(Api::Parse(command), &cli.global, console),
+        Command::Extract(command) => api(Api::Extract(command), &cli.global, console),
     }
 }
 
@@ -42,6 +47,8 @@ pub fn run(cli: Cli, console: &Console) -> Result<(), Failure> {
 enum Api {
     Batches(BatchesCommand),
     Directories(DirectoriesCommand),
+    Parse(ParseCommand),
+    Extract(ExtractCommand),
 }
 
 fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failure> {
@@ -75,6 +82,12 @@ fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failu
         let command = match command {
             Api::Batches(command) => command,
             Api::Directories(command) => return directories::run(&mut context, command).await,
+            Api::Parse(ParseCommand::Get { id, expand, scope }) => {
+                return jobs::get_parse(&mut context, &id, expand, scope).await;
+            }
+            Api::Extract(ExtractCommand::Get { id, expand, scope }) => {
+                return jobs::get_extract(&mut context, &id, expand, scope).await;
+            }
         };
         match command {
             BatchesCommand::List(args) => list::run(&mut context, *args).await,

@@ -2,6 +2,7 @@
 //! quiet stop when the reader goes away (`| head -1`). Tables and charts show outside
 //! text through [`terminal_safe`]; json, jsonl, yaml and raw keep it exact.
 
+mod jobs;
 mod json;
 pub mod style;
 mod table;
@@ -237,6 +238,9 @@ impl Sink {
                     let batch: Batch = serde_json::from_str(json)
                         .map_err(|error| Failure::usage(error.to_string()))?;
                     table::results(&batch, self.color, buffer);
+                }
+                if !in_list {
+                    jobs::below(self.table.rows(), json, buffer);
                 }
             }
             Shape::Raw => buffer.extend_from_slice(json.as_bytes()),

@@ -23,6 +23,10 @@ pub enum Rows {
     Planned,
     /// The per-file results of a run.
     RunResults,
+    /// One parse job (`parse get`), its documents below.
+    ParseJobs,
+    /// One extract job (`extract get`), its fields below.
+    ExtractJobs,
 }
 
 /// One row: its cells, and the column and colour of its status cell.
@@ -44,6 +48,8 @@ impl Rows {
             Rows::DirectoryFiles => &["ID", "DISPLAY NAME", "UNIQUE ID", "FILE ID", "CREATED"],
             Rows::Planned => &["PATH", "SIZE", "DIRECTORY"],
             Rows::RunResults => &["PATH", "STATUS", "JOB", "ERROR"],
+            Rows::ParseJobs => &["ID", "STATUS", "NAME", "TIER", "PAGES", "CREDITS", "ERROR"],
+            Rows::ExtractJobs => &["ID", "STATUS", "CONFIGURATION", "CREDITS", "ERROR"],
         }
     }
 
@@ -53,7 +59,7 @@ impl Rows {
         match self {
             Rows::Batches => &[0, 9, 10, 0, 0, 16, 16],
             Rows::Directories | Rows::DirectoryFiles => &[0, 0, 0, 0, 16],
-            Rows::Planned | Rows::RunResults => &[],
+            Rows::Planned | Rows::RunResults | Rows::ParseJobs | Rows::ExtractJobs => &[],
         }
     }
 
@@ -64,6 +70,8 @@ impl Rows {
             Rows::Directories => "directory",
             Rows::DirectoryFiles => "directory file",
             Rows::Planned | Rows::RunResults => "file",
+            Rows::ParseJobs => "parse job",
+            Rows::ExtractJobs => "extract job",
         }
     }
 
@@ -128,6 +136,37 @@ impl Rows {
                 ];
                 (cells, color)
             }),
+            Rows::ParseJobs => serde_json::from_str(json).map(|result: Value| {
+                let job = &result["job"];
+                let status = text(&job["status"]);
+                let pages = match &result["job_metadata"]["page_count"] {
+                    Value::Null => result["metadata"]["pages"]
+                        .as_array()
+                        .map_or_else(|| "-".to_owned(), |pages| pages.len().to_string()),
+                    count => text(count),
+                };
+                let cells = vec![
+                    text(&job["id"]),
+                    status.clone(),
+                    text(&job["name"]),
+                    text(&job["tier"]),
+                    pages,
+                    text(&job["usage"]["credits"]),
+                    job["error_message"].as_str().unwrap_or_default().to_owned(),
+                ];
+                (cells, job_status_color(&status))
+            }),
+            Rows::ExtractJobs => serde_json::from_str(json).map(|job: Value| {
+                let status = text(&job["status"]);
+                let cells = vec![
+                    text(&job["id"]),
+                    status.clone(),
+                    text(&job["configuration_id"]),
+                    text(&job["usage"]["credits"]),
+                    job["error_message"].as_str().unwrap_or_default().to_owned(),
+                ];
+                (cells, job_status_color(&status))
+            }),
         };
         decoded
             .map(|(cells, color)| (safe(cells), color))
@@ -150,6 +189,11 @@ fn safe(cells: Vec<String>) -> Vec<String> {
             Cow::Owned(escaped) => escaped,
         })
         .collect()
+}
+
+/// The colour of a job's status cell (the second column).
+fn job_status_color(status: &str) -> Option<(usize, &'static str)> {
+    style::status_color(&batches_client::BatchStatus::from(status)).map(|color| (1, color))
 }
 
 /// A JSON scalar as a cell: strings without quotes, absent and `null` as `-`.

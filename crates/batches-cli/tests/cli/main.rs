@@ -10,6 +10,7 @@ mod formats;
 mod help;
 mod hostile;
 mod idempotency;
+mod jobs;
 mod list;
 mod mistakes;
 mod network;

@@ -3,6 +3,7 @@
 
 mod batches;
 mod client;
+mod jobs;
 mod list_iter;
 mod network;
 mod run;

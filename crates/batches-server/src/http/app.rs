@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::{
     config::ServerConfig, counts::Counts, faults::Faults, page_token::PageTokens,
-    rate_limit::RateLimiter, scheduler::Scheduler, store::Store,
+    presign::ResultUrls, rate_limit::RateLimiter, scheduler::Scheduler, store::Store,
 };
 
 /// State shared by every handler.
@@ -24,6 +24,8 @@ pub struct App {
     pub counts: Arc<Counts>,
     /// The upload rate limit.
     pub uploads: Arc<RateLimiter>,
+    /// Signs and checks presigned result URLs.
+    pub result_urls: ResultUrls,
 }
 
 impl App {
@@ -35,6 +37,7 @@ impl App {
         scheduler: Scheduler,
         tokens: PageTokens,
         counts: Arc<Counts>,
+        result_urls: ResultUrls,
     ) -> Self {
         let faults = Arc::new(Faults::new(&config, counts.clone()));
         let uploads = Arc::new(RateLimiter::new(config.upload_rate_limit));
@@ -46,6 +49,7 @@ impl App {
             tokens,
             counts,
             uploads,
+            result_urls,
         }
     }
 }

@@ -1,10 +1,12 @@
 //! The HTTP side: routes, authentication, request reading, pages and the connection loop.
-//! The handlers of each resource are in [`batches`], [`directories`] and [`upload`].
+//! The handlers of each resource are in [`batches`], [`directories`], [`upload`] and
+//! [`jobs`].
 
 mod app;
 mod auth;
 mod batches;
 mod directories;
+mod jobs;
 mod page;
 mod query;
 mod request;

@@ -9,12 +9,12 @@ use axum::{
 };
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
-use super::{app::App, auth::authenticate, batches, directories, upload};
+use super::{app::App, auth::authenticate, batches, directories, jobs, upload};
 use crate::error::ApiError;
 
-/// Every route of the emulator, behind authentication; anything else gets a JSON 404 or
-/// 405. Every request body, JSON or upload, ends with an error after the configured time
-/// without a byte, which the handlers answer 408.
+/// Every route of the emulator, behind authentication except the presigned result URLs;
+/// anything else gets a JSON 404 or 405. Every request body, JSON or upload, ends with an
+/// error after the configured time without a byte, which the handlers answer 408.
 pub fn router(app: App) -> Router {
     let upload_limit = app.config.max_upload_body;
     let body_timeout = app.config.body_timeout;
@@ -38,7 +38,11 @@ pub fn router(app: App) -> Router {
             "/api/v1/beta/directories/{directory_id}/files/upload",
             post(upload::upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route("/api/v2/parse/{job_id}", get(jobs::get_parse))
+        .route("/api/v2/extract/{job_id}", get(jobs::get_extract))
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))
+        // A presigned URL is its own authorisation: outside `/api/`, after the key check.
+        .route("/results/{job_id}/{name}", get(jobs::result))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")

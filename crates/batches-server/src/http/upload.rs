@@ -1,6 +1,6 @@
 //! `POST /api/v1/beta/directories/{directory_id}/files/upload`: the multipart upload,
-//! streamed (only the file's name and size are kept, counted as the bytes arrive), behind
-//! the per-project rate limit.
+//! read as a stream (the file's bytes are kept, for the jobs that read it), behind the
+//! per-project rate limit.
 //!
 //! Every part is taken as sent or refused, never rewritten: a text field must be UTF-8
 //! without a byte order mark (a BOM is not stripped, another encoding is not guessed,
@@ -36,7 +36,7 @@ const FILE_FIELD: &str = "upload_file";
 const TEXT_FIELDS: &[&str] = &["display_name", "external_file_id", "unique_id", "metadata"];
 
 /// `POST /api/v1/beta/directories/{directory_id}/files/upload`: multipart with the file in
-/// `upload_file`, read chunk by chunk and counted, never held whole.
+/// `upload_file`, read chunk by chunk and kept (the body is capped at `max_upload_body`).
 pub async fn upload(
     State(app): State<App>,
     Extension(Project(project)): Extension<Project>,
@@ -73,23 +73,28 @@ pub async fn upload(
             )
         })?;
     let form = Form::read(multipart, app.config.max_upload_body).await?;
-    let file = form.into_new_file()?;
-    Ok(Json(app.store.add_file(&project, &directory_id, file)?))
+    let (file, content) = form.into_new_file()?;
+    Ok(Json(app.store.add_file_with_content(
+        &project,
+        &directory_id,
+        file,
+        Some(&content),
+    )?))
 }
 
 /// The parts of an upload as they arrived, each known field with every value it was sent
 /// with, so that a repeated field is refused rather than one value silently kept.
 #[derive(Default)]
 struct Form {
-    /// One entry per `upload_file` part: its file name (if it had a usable one) and size.
-    files: Vec<(Option<String>, i64)>,
+    /// One entry per `upload_file` part: its file name (if it had a usable one) and bytes.
+    files: Vec<(Option<String>, Vec<u8>)>,
     /// The known text fields, each value decoded or refused (with why).
     text: BTreeMap<&'static str, Vec<Result<String, String>>>,
 }
 
 impl Form {
-    /// Reads every part: the file counted chunk by chunk, the known text fields decoded,
-    /// any other part read and ignored.
+    /// Reads every part: the file kept chunk by chunk, the known text fields decoded, any
+    /// other part read and ignored.
     async fn read(mut multipart: Multipart, limit: usize) -> Result<Form, ApiError> {
         let mut form = Form::default();
         while let Some(mut field) = multipart
@@ -101,8 +106,15 @@ impl Form {
             if name == FILE_FIELD {
                 // A name that is not UTF-8 is no name: the parser gives none for it.
                 let file_name = field.file_name().map(str::to_owned);
-                let size = drain(&mut field, limit).await?;
-                form.files.push((file_name, size));
+                let mut content = Vec::new();
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|error| multipart_error(error, limit))?
+                {
+                    content.extend_from_slice(&chunk);
+                }
+                form.files.push((file_name, content));
             } else if let Some(known) = TEXT_FIELDS.iter().find(|known| **known == name) {
                 let value = check_charset(known, &field);
                 let bytes = field
@@ -118,10 +130,11 @@ impl Form {
         Ok(form)
     }
 
-    /// The file to store, or a 422 naming every problem, fields in their order.
-    fn into_new_file(mut self) -> Result<NewFile, ApiError> {
+    /// The file to store and its bytes, or a 422 naming every problem, fields in their
+    /// order.
+    fn into_new_file(mut self) -> Result<(NewFile, Vec<u8>), ApiError> {
         let mut errors = Vec::new();
-        let upload = match self.files.as_slice() {
+        let upload = match self.files.as_mut_slice() {
             [] => {
                 errors.push(entry(
                     &["body", FILE_FIELD],
@@ -132,7 +145,9 @@ impl Form {
                 ));
                 None
             }
-            [(Some(name), size)] if !name.is_empty() => Some((name.clone(), *size)),
+            [(Some(name), content)] if !name.is_empty() => {
+                Some((name.clone(), std::mem::take(content)))
+            }
             [(name, _)] => {
                 let problem = if name.is_some() {
                     "upload_file has an empty file name"
@@ -194,30 +209,29 @@ impl Form {
         if !errors.is_empty() {
             return Err(ApiError::validation(errors));
         }
-        let (file_name, size) = upload.expect("no error, so one named file");
-        Ok(NewFile {
+        let (file_name, content) = upload.expect("no error, so one named file");
+        let file = NewFile {
             display_name: non_empty("display_name").unwrap_or_else(|| file_name.clone()),
             file_name,
             unique_id: non_empty("unique_id"),
             external_file_id: non_empty("external_file_id"),
             file_id: None,
-            size,
+            size: content.len() as i64,
             metadata,
-        })
+        };
+        Ok((file, content))
     }
 }
 
-/// Reads a part to its end, counting its bytes, without keeping them.
-async fn drain(field: &mut Field<'_>, limit: usize) -> Result<i64, ApiError> {
-    let mut size = 0i64;
-    while let Some(chunk) = field
+/// Reads a part to its end without keeping it.
+async fn drain(field: &mut Field<'_>, limit: usize) -> Result<(), ApiError> {
+    while field
         .chunk()
         .await
         .map_err(|error| multipart_error(error, limit))?
-    {
-        size += chunk.len() as i64;
-    }
-    Ok(size)
+        .is_some()
+    {}
+    Ok(())
 }
 
 /// Refuses a text part that declares a character set other than UTF-8: its bytes would

@@ -12,8 +12,8 @@ pub const MAX_BATCH_FILES: i64 = 1000;
 
 /// File types (by lower-case extension) that one of the products reads.
 const READABLE: &[&str] = &[
-    "pdf", "docx", "doc", "pptx", "ppt", "xlsx", "xls", "csv", "txt", "md", "html", "htm", "rtf",
-    "odt", "epub", "png", "jpg", "jpeg", "gif", "bmp", "tiff", "webp", "json", "xml",
+    "pdf", "docx", "doc", "pptx", "ppt", "xlsx", "xls", "csv", "tsv", "txt", "md", "html", "htm",
+    "rtf", "odt", "epub", "png", "jpg", "jpeg", "gif", "bmp", "tiff", "webp", "json", "xml",
 ];
 
 /// Refuses a batch over a directory with no files or more than [`MAX_BATCH_FILES`];

@@ -9,6 +9,7 @@ use super::{
     connection::Store,
     directories::{insert_directory, require_directory, stored_object},
     error::StoreError,
+    jobs::insert_content,
     keyset::{KeysetQuery, Listed, Order},
 };
 use crate::{
@@ -79,6 +80,18 @@ impl Store {
         directory_id: &str,
         file: NewFile,
     ) -> Result<DirectoryFile, StoreError> {
+        self.add_file_with_content(project_id, directory_id, file, None)
+    }
+
+    /// [`add_file`](Self::add_file), keeping the uploaded bytes for the jobs that read
+    /// the file.
+    pub fn add_file_with_content(
+        &self,
+        project_id: &str,
+        directory_id: &str,
+        file: NewFile,
+        content: Option<&[u8]>,
+    ) -> Result<DirectoryFile, StoreError> {
         self.transaction(|tx, clock| {
             require_directory(tx, project_id, directory_id)?;
             let id = insert_file(
@@ -89,11 +102,15 @@ impl Store {
                 file,
                 clock.tick(),
             )?;
-            Ok(tx.query_row(
+            let file = tx.query_row(
                 &format!("SELECT {FILE_COLUMNS} FROM directory_files WHERE id = ?"),
                 [&id],
                 directory_file,
-            )?)
+            )?;
+            if let (Some(content), Some(file_id)) = (content, &file.file_id) {
+                insert_content(tx, project_id, file_id, content)?;
+            }
+            Ok(file)
         })
     }
 
@@ -166,16 +183,24 @@ impl Store {
             insert_directory(tx, &id, project_id, name, None, "user", None, clock.tick())?;
             for n in 1..=files {
                 let name = format!("file-{n:04}.txt");
+                let content: Vec<u8> = format!("{name}: a generated text file.\n")
+                    .into_bytes()
+                    .into_iter()
+                    .cycle()
+                    .take(1024)
+                    .collect();
+                let file_id = uuid::Uuid::new_v4().to_string();
                 let file = NewFile {
                     file_name: name.clone(),
                     display_name: name,
                     unique_id: None,
                     external_file_id: None,
-                    file_id: None,
-                    size: 1024,
+                    file_id: Some(file_id.clone()),
+                    size: content.len() as i64,
                     metadata: None,
                 };
                 insert_file(tx, new_id("dfl"), project_id, &id, file, clock.tick())?;
+                insert_content(tx, project_id, &file_id, &content)?;
             }
             Ok(id)
         })?)

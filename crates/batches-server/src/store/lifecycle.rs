@@ -4,7 +4,7 @@
 use batches_types::BatchStatus;
 use rusqlite::params;
 
-use super::{batches::refresh_body, clock::now_micros, connection::Store, error::StoreError};
+use super::{batches::refresh_body, clock::now_micros, connection::Store, error::StoreError, jobs};
 use crate::rules::{self, DueBatch};
 
 impl Store {
@@ -12,7 +12,9 @@ impl Store {
     pub fn next_step_at(&self) -> Result<Option<i64>, StoreError> {
         self.with_connection(|conn| {
             Ok(conn.query_row(
-                "SELECT MIN(next_step_at) FROM batches WHERE next_step_at IS NOT NULL",
+                "SELECT MIN(at) FROM (
+                 SELECT MIN(next_step_at) AS at FROM batches WHERE next_step_at IS NOT NULL
+                 UNION ALL SELECT MIN(next_step_at) FROM jobs WHERE next_step_at IS NOT NULL)",
                 [],
                 |row| row.get(0),
             )?)
@@ -22,10 +24,12 @@ impl Store {
     /// Brings every scheduled step forward to `at` at the latest.
     pub fn reschedule_within(&self, at: i64) -> Result<(), StoreError> {
         self.with_connection(|conn| {
-            conn.execute(
-                "UPDATE batches SET next_step_at = ? WHERE next_step_at > ?",
-                [at, at],
-            )?;
+            for table in ["batches", "jobs"] {
+                conn.execute(
+                    &format!("UPDATE {table} SET next_step_at = ? WHERE next_step_at > ?"),
+                    [at, at],
+                )?;
+            }
             Ok(())
         })
     }
@@ -53,6 +57,7 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?;
             for (id, project_id, batch) in due {
                 let at = clock.tick();
+                let mapped_before = batch.files_done;
                 let step = rules::step(batch, concurrency_limit, || {
                     tx.prepare_cached(
                         "SELECT COUNT(*) FROM batches WHERE project_id = ?
@@ -76,6 +81,14 @@ impl Store {
                     id
                 ])?;
                 refresh_body(tx, &id)?;
+                jobs::create_mapped(
+                    tx,
+                    &id,
+                    mapped_before,
+                    step.files_done,
+                    at,
+                    at + step_micros,
+                )?;
             }
             Ok(())
         })

@@ -61,6 +61,31 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     batch_id TEXT NOT NULL,
     PRIMARY KEY (project_id, key)
 );
+CREATE TABLE IF NOT EXISTS file_contents (
+    project_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (project_id, file_id)
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    configuration_id TEXT NOT NULL,
+    directory_file_id TEXT NOT NULL,
+    file_id TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    error_message TEXT,
+    pages INTEGER,
+    result TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    next_step_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (next_step_at) WHERE next_step_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS signing_keys (
     name TEXT PRIMARY KEY,
     key BLOB NOT NULL

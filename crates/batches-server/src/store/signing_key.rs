@@ -9,6 +9,9 @@ use crate::page_token::KEY_LEN;
 /// The name of the key that signs page tokens.
 pub const PAGE_TOKEN_KEY: &str = "page_token";
 
+/// The name of the key that signs presigned result URLs.
+pub const RESULT_URL_KEY: &str = "result_url";
+
 impl Store {
     /// The key called `name`, made from the operating system's randomness the first time
     /// it is asked for.

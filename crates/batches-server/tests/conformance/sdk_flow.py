@@ -57,6 +57,16 @@ def wait_terminal(client, batch_id):
     raise AssertionError(f"batch {batch_id} never finished: {seen}")
 
 
+def wait_job(get, status_of):
+    """A job, polled until it is terminal."""
+    for _ in range(2000):
+        job = get()
+        if status_of(job) in ("COMPLETED", "FAILED", "CANCELLED"):
+            return job
+        time.sleep(0.02)
+    raise AssertionError("the job never finished")
+
+
 def main():
     base_url, api_key = sys.argv[1], sys.argv[2]
     check(llama_cloud.__version__ == "2.19.0", f"SDK version {llama_cloud.__version__}")
@@ -206,6 +216,56 @@ def main():
         lambda: client.batches.list(page_token=first_page.next_page_token, status="FAILED"),
         "400 token reuse",
     )
+
+    # 6. The jobs a batch produced: a parse result and an extract result, read with the
+    # SDK's `parsing.get` and `extract.get`.
+    documents = client.beta.directories.create(name="documents", type="ephemeral")
+    notes = "# Planning\n\nParse the Q3 invoices.\n"
+    client.beta.directories.files.upload(documents.id, upload_file=("notes.md", notes.encode()))
+    client.beta.directories.files.upload(
+        documents.id, upload_file=("invoice.md", b"Invoice 2026-001\nTotal: 1,250.00 EUR\n")
+    )
+    parse_batch = client.batches.create(
+        source_directory_id=documents.id,
+        config={"job": {"type": "parse_v2", "configuration_id": "cfg-PARSE_AGENTIC"}},
+    )
+    check(wait_terminal(client, parse_batch.id)[-1] == "COMPLETED", "parse batch")
+    parse_job = client.batches.get(parse_batch.id, expand=["results"]).results[0].job_reference.id
+    parsed = wait_job(lambda: client.parsing.get(
+        parse_job,
+        expand=["markdown", "markdown_full", "text", "text_full", "items", "metadata",
+                "job_metadata", "usage", "markdown_content_metadata"],
+    ), lambda got: got.job.status)
+    check(parsed.job.id == parse_job and parsed.job.status == "COMPLETED", parsed.job)
+    check(parsed.markdown_full == notes and parsed.text_full == notes, parsed)
+    check(parsed.markdown.pages[0].markdown == notes and parsed.markdown.pages[0].success, parsed)
+    check(parsed.text.pages[0].page_number == 1, parsed.text)
+    check(parsed.items.pages[0].items[0].type == "heading", parsed.items)
+    check(len(parsed.metadata.pages) == 1 and parsed.job_metadata["page_count"] == 1, parsed)
+    check(parsed.job.usage.credits == 10.0 and parsed.job.tier == "agentic", parsed.job)
+    content = parsed.result_content_metadata["markdown"]
+    check(content.exists and content.size_bytes == len(notes) and content.presigned_url, content)
+    failed = wait_job(lambda: client.parsing.get(done.results[0].job_reference.id),
+                      lambda got: got.job.status)
+    check(failed.job.status == "FAILED" and "not a PDF" in failed.job.error_message, failed.job)
+
+    extract_batch = client.batches.create(
+        source_directory_id=documents.id,
+        config={"job": {"type": "extract_v2", "configuration_id": "cfg-EXTRACT_INVOICE"}},
+    )
+    check(wait_terminal(client, extract_batch.id)[-1] == "COMPLETED", "extract batch")
+    extract_results = client.batches.get(extract_batch.id, expand=["results"]).results
+    extract_job = extract_results[1].job_reference.id
+    extracted = wait_job(lambda: client.extract.get(
+        extract_job, expand=["configuration", "extract_metadata", "usage"]
+    ), lambda got: got.status)
+    check(extracted.status == "COMPLETED" and extracted.id == extract_job, extracted)
+    check(extracted.extract_result["invoice_number"] == "2026-001", extracted.extract_result)
+    check(extracted.extract_result["total_amount"] == 1250.0, extracted.extract_result)
+    check(extracted.extract_result["currency"] == "EUR", extracted.extract_result)
+    check("invoice_number" in extracted.configuration.data_schema["properties"], extracted)
+    check(extracted.usage.credits == 18.0 and extracted.extract_metadata.parse_tier, extracted)
+    expect_error(NotFoundError, lambda: client.parsing.get("pjb-missing"), "404 parse job")
     print("sdk flow: ok")
 
 
