@@ -3,7 +3,9 @@
 
 use std::{collections::BTreeSet, fs, path::PathBuf};
 
-use batches_types::{Batch, BatchStatus, DirectoryType, JobType};
+use batches_types::{
+    Batch, BatchStatus, DirectoryType, JobType, WebhookEventType, WebhookOutputFormat,
+};
 use serde_json::Value;
 
 fn spec(name: &str) -> String {
@@ -37,6 +39,16 @@ fn known_enum_values_equal_the_schema() {
         .map(DirectoryType::as_str)
         .collect();
     assert_eq!(directory_types, schema_enum("DirectoryType"));
+    let events: Vec<&str> = WebhookEventType::KNOWN
+        .iter()
+        .map(WebhookEventType::as_str)
+        .collect();
+    assert_eq!(events, schema_enum("WebhookEventType"));
+    let formats: Vec<&str> = WebhookOutputFormat::KNOWN
+        .iter()
+        .map(WebhookOutputFormat::as_str)
+        .collect();
+    assert_eq!(formats, schema_enum("WebhookOutputFormat"));
     let terminal: Vec<&str> = BatchStatus::KNOWN
         .iter()
         .filter(|s| s.is_terminal())
@@ -178,6 +190,16 @@ fn openapi_parameters_are_the_schema_parameters() {
         "post",
         "UploadDirectoryFileParams",
     );
+    for method in ["get", "post"] {
+        assert_parameters("/api/v1/beta/webhook-configs", method, "WebhookConfigParams");
+    }
+    for method in ["get", "put", "delete"] {
+        assert_parameters(
+            "/api/v1/beta/webhook-configs/{config_id}",
+            method,
+            "WebhookConfigParams",
+        );
+    }
 }
 
 /// The multipart body of the upload names the file part and exactly the text fields of
