@@ -888,7 +888,7 @@ pub struct WebhookConfiguration {
     /// Secret used to sign deliveries: they carry `LC-Signature: sha256=<hex HMAC-SHA256 of the body>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_signing_secret: Option<String>,
-    /// Events to deliver; null means all. For batches: `batch.pending`, `batch.running`, `batch.success`, `batch.error`, `batch.cancelled`.
+    /// Events to deliver; null means all. For batches: `batch.pending`, `batch.running`, `batch.success`, `batch.error`, `batch.cancelled`. An empty list subscribes to nothing and is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_events: Option<Vec<WebhookEventType>>,
     /// Fields this version of the schema does not know, kept as received so that they

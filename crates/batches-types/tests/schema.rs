@@ -191,7 +191,11 @@ fn openapi_parameters_are_the_schema_parameters() {
         "UploadDirectoryFileParams",
     );
     for method in ["get", "post"] {
-        assert_parameters("/api/v1/beta/webhook-configs", method, "WebhookConfigParams");
+        assert_parameters(
+            "/api/v1/beta/webhook-configs",
+            method,
+            "WebhookConfigParams",
+        );
     }
     for method in ["get", "put", "delete"] {
         assert_parameters(

@@ -127,8 +127,9 @@ fn unknown_values_and_fields_are_kept() {
             .contains_key("url")
     );
 
-    let text = fs::read_to_string(examples_dir().join("webhook-event-unknown-type-and-fields.json"))
-        .unwrap();
+    let text =
+        fs::read_to_string(examples_dir().join("webhook-event-unknown-type-and-fields.json"))
+            .unwrap();
     let event: WebhookEvent = serde_json::from_str(&text).unwrap();
     assert!(matches!(event.event_type, WebhookEventType::Unknown(_)));
     assert_eq!(event.event_type.as_str(), "batch.partial_success");
@@ -137,9 +138,17 @@ fn unknown_values_and_fields_are_kept() {
     assert_eq!(event.data.extra["file_count"], 3);
     let text = fs::read_to_string(examples_dir().join("webhook-config-saved.json")).unwrap();
     let saved: WebhookConfig = serde_json::from_str(&text).unwrap();
-    let events: Vec<&str> = saved.webhook_events.iter().flatten().map(|e| e.as_str()).collect();
+    let events: Vec<&str> = saved
+        .webhook_events
+        .iter()
+        .flatten()
+        .map(|e| e.as_str())
+        .collect();
     assert_eq!(events, ["batch.success", "batch.error", "parse.success"]);
-    assert_eq!(saved.webhook_events.unwrap()[0], WebhookEventType::BatchSuccess);
+    assert_eq!(
+        saved.webhook_events.unwrap()[0],
+        WebhookEventType::BatchSuccess
+    );
 }
 
 #[test]

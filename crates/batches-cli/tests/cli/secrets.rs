@@ -50,7 +50,7 @@ fn webhook_body(directory: &str) -> String {
         "source_directory_id": directory,
         "config": {"job": {"type": "parse_v2", "configuration_id": "cfg-1"}},
         "webhook_configurations": [{
-            "webhook_url": "https://hooks.example/batches",
+            "webhook_url": "http://127.0.0.1:9/batches",
             "webhook_signing_secret": SIGNING_SECRET,
             "webhook_headers": {"Authorization": format!("Bearer {WEBHOOK_HEADER}")}
         }]

@@ -8,7 +8,9 @@ use axum::{
     routing::{get, post},
 };
 
-use super::{app::App, auth::authenticate, batches, directories, upload};
+use super::{
+    app::App, auth::authenticate, batches, directories, upload, webhook_configs, webhooks,
+};
 use crate::error::ApiError;
 
 /// Every route of the emulator, behind authentication; anything else gets a JSON 404 or
@@ -35,6 +37,18 @@ pub fn router(app: App) -> Router {
             "/api/v1/beta/directories/{directory_id}/files/upload",
             post(upload::upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route(
+            "/api/v1/beta/webhook-configs",
+            get(webhook_configs::list).post(webhook_configs::create),
+        )
+        .route(
+            "/api/v1/beta/webhook-configs/{config_id}",
+            get(webhook_configs::get)
+                .put(webhook_configs::update)
+                .delete(webhook_configs::delete),
+        )
+        // The emulator's own, outside the API's paths.
+        .route("/emulator/webhook-deliveries", get(webhooks::deliveries))
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
         .method_not_allowed_fallback(|| async {

@@ -1,12 +1,13 @@
 //! The product's rules, as plain functions over plain values: what a batch plans for each
-//! file, which configurations cannot run, how a batch moves through its lifecycle, and why
-//! a request is refused. Nothing here does I/O; the store applies these rules inside its
-//! transactions.
+//! file, which configurations cannot run, how a batch moves through its lifecycle, why
+//! a request is refused, and how batch events reach webhooks. Nothing here does I/O; the
+//! store applies these rules inside its transactions.
 
 mod ids;
 mod lifecycle;
 mod plan;
 mod refusal;
+pub mod webhooks;
 
 pub use ids::new_id;
 pub use lifecycle::{DueBatch, cancel, results_shown, step};

@@ -76,6 +76,7 @@ impl Store {
                     id
                 ])?;
                 refresh_body(tx, &id)?;
+                self.record_webhook_event(tx, &id)?;
             }
             Ok(())
         })
