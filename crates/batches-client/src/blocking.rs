@@ -18,6 +18,7 @@
 //! ```
 
 mod directories;
+mod webhook_configs;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -31,6 +32,7 @@ use serde_json::value::RawValue;
 use crate::{ClientBuilder, CreateOptions, Error, Page, Response, WaitOptions};
 
 pub use directories::{Directories, DirectoryFiles};
+pub use webhook_configs::WebhookConfigs;
 
 /// A blocking client of the Batches API. Cheap to clone; clones share the runtime and
 /// the connection pool.
@@ -109,6 +111,11 @@ impl Client {
     /// The source directory operations.
     pub fn directories(&self) -> Directories<'_> {
         Directories::new(self)
+    }
+
+    /// The saved webhook configuration operations.
+    pub fn webhook_configs(&self) -> WebhookConfigs<'_> {
+        WebhookConfigs::new(self)
     }
 
     /// Runs an operation of the async client to its end.

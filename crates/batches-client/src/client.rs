@@ -16,6 +16,7 @@ use crate::settings::{Layer, Settings};
 use crate::source::Source;
 use crate::tls::{self, Pem};
 use crate::transport::Transport;
+use crate::webhook_configs::WebhookConfigs;
 
 /// An asynchronous client of the LlamaCloud Batches API.
 ///
@@ -65,6 +66,11 @@ impl Client {
     /// [`Directories::files`] those on a directory's files.
     pub fn directories(&self) -> Directories<'_> {
         Directories::new(&self.transport)
+    }
+
+    /// The saved webhook configuration operations.
+    pub fn webhook_configs(&self) -> WebhookConfigs<'_> {
+        WebhookConfigs::new(&self.transport)
     }
 
     /// The base URL requests go to, always ending in `/`.

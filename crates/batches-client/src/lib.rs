@@ -1,5 +1,6 @@
-//! Async and blocking client for the LlamaCloud Batches API (`/api/v2/batches`) and the
-//! source directories batches run over (`/api/v1/beta/directories`).
+//! Async and blocking client for the LlamaCloud Batches API (`/api/v2/batches`), the
+//! source directories batches run over (`/api/v1/beta/directories`) and the webhooks told
+//! of batch events (`/api/v1/beta/webhook-configs`, and [`webhooks::verify`] for receivers).
 //!
 //! ```
 //! use batches_client::{Client, ListBatchesParams};
@@ -36,8 +37,10 @@
 //! [`wait`]), [`Directories`] (`create`, `get` and the same five listing operations) and,
 //! from [`Directories::files`], [`DirectoryFiles`] (the listing operations,
 //! [`upload`](DirectoryFiles::upload), streamed from disk, and
-//! [`add`](DirectoryFiles::add)). The [`blocking`] module has the same operations without
-//! async.
+//! [`add`](DirectoryFiles::add)), and [`WebhookConfigs`] (the saved webhook
+//! configurations: `create`, `list`, `get`, `update`, `delete`). The [`blocking`] module has
+//! the same operations without async. [`webhooks::verify`] checks a webhook delivery's
+//! signature and decodes its event.
 //!
 //! [`list`]: Batches::list
 //! [`list_raw`]: Batches::list_raw
@@ -214,8 +217,8 @@
 
 // The modules form layers, each using only those before it: source, operation → error →
 // retry → endpoint, proxy → settings → env → tls → multipart → transport → background →
-// pagination → parallel → items → wait → requests → batches, files → directories → client
-// → blocking.
+// pagination → parallel → items → wait → requests → batches, files, webhook_configs →
+// directories → client → blocking. `webhooks` (verifying deliveries) uses only the models.
 mod background;
 mod batches;
 pub mod blocking;
@@ -240,6 +243,8 @@ mod source;
 mod tls;
 mod transport;
 mod wait;
+mod webhook_configs;
+pub mod webhooks;
 
 pub use batches::{Batches, CreateOptions};
 pub use client::{Client, ClientBuilder};
@@ -258,6 +263,7 @@ pub use settings::{
 pub use source::{Source, Sourced};
 pub use transport::Response;
 pub use wait::WaitOptions;
+pub use webhook_configs::WebhookConfigs;
 
 pub use batches_types::{
     AddDirectoryFileParams, AddDirectoryFileRequest, Batch, BatchConfig, BatchResult, BatchStatus,
@@ -266,6 +272,10 @@ pub use batches_types::{
     GetBatchParams, GetDirectoryParams, JobConfig, JobReference, JobType, ListBatchesParams,
     ListDirectoriesParams, ListDirectoryFilesParams, UploadDirectoryFileFields,
     UploadDirectoryFileParams, WebhookConfiguration,
+};
+pub use batches_types::{
+    CreateWebhookConfigRequest, UpdateWebhookConfigRequest, WebhookConfig, WebhookConfigParams,
+    WebhookEvent, WebhookEventType, WebhookOutputFormat,
 };
 pub use batches_types::{DateTime, Utc};
 pub use serde_json::value::RawValue;

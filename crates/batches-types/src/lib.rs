@@ -109,7 +109,8 @@ query_string!(
     ListDirectoriesParams,
     ListDirectoryFilesParams,
     AddDirectoryFileParams,
-    UploadDirectoryFileParams
+    UploadDirectoryFileParams,
+    WebhookConfigParams
 );
 
 impl std::fmt::Display for ErrorDetail {
