@@ -2,6 +2,7 @@
 
 mod directories;
 mod run;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -18,6 +19,10 @@ pub use directories::{
     DirectoriesCommand, DirectoryListArgs, FileListArgs, FileUploadArgs, FilesCommand,
 };
 pub use run::{RunArgs, UploadArgs};
+pub use webhooks::{
+    ListenArgs, WebhookArgs, WebhookConfigArgs, WebhookConfigsCommand, WebhooksCommand,
+    secret_from_env,
+};
 
 /// List, create, follow and cancel LlamaCloud batches.
 #[derive(Debug, Parser)]
@@ -151,6 +156,12 @@ pub enum Command {
     /// Create and list source directories, list and upload their files
     #[command(subcommand)]
     Directories(DirectoriesCommand),
+    /// Receive webhook deliveries locally and check their signatures
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+    /// Save, list, change and delete the webhook configurations batches can name
+    #[command(subcommand)]
+    WebhookConfigs(WebhookConfigsCommand),
 }
 
 /// `llamacloud batches …`
@@ -272,9 +283,8 @@ pub struct CreateArgs {
     /// A saved configuration id or a preset such as cfg-PARSE_AGENTIC, matching the job type
     #[arg(long, value_name = "ID", requires = "job_type")]
     pub configuration_id: Option<String>,
-    /// Send batch events to this URL (repeatable)
-    #[arg(long, value_name = "URL")]
-    pub webhook_url: Vec<String>,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
     /// Send batch events to this saved webhook configuration (repeatable)
     #[arg(long, value_name = "ID")]
     pub webhook_configuration_id: Vec<String>,

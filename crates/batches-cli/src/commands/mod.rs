@@ -6,17 +6,22 @@ mod config;
 mod context;
 mod directories;
 mod list;
+mod listen;
 mod listing;
 mod resume_command;
 mod run;
 mod stats;
 mod upload;
+mod webhook_configs;
 
 use clap::CommandFactory;
 
 use context::{Context, Interrupt, setup};
 
-use crate::cli::{BatchesCommand, Cli, Command, DirectoriesCommand, GlobalArgs};
+use crate::cli::{
+    BatchesCommand, Cli, Command, DirectoriesCommand, GlobalArgs, WebhookConfigsCommand,
+    WebhooksCommand,
+};
 use crate::console::Console;
 use crate::failure::Failure;
 use crate::output::write_stdout;
@@ -34,6 +39,9 @@ pub fn run(cli: Cli, console: &Console) -> Result<(), Failure> {
         Command::Config(command) => config::run(command, &cli.global, console),
         Command::Batches(command) => api(Api::Batches(command), &cli.global, console),
         Command::Directories(command) => api(Api::Directories(command), &cli.global, console),
+        // A local receiver: no API key, no request to the API.
+        Command::Webhooks(WebhooksCommand::Listen(args)) => listen::run(args, &cli.global, console),
+        Command::WebhookConfigs(command) => api(Api::WebhookConfigs(command), &cli.global, console),
     }
 }
 
@@ -41,6 +49,7 @@ pub fn run(cli: Cli, console: &Console) -> Result<(), Failure> {
 enum Api {
     Batches(BatchesCommand),
     Directories(DirectoriesCommand),
+    WebhookConfigs(WebhookConfigsCommand),
 }
 
 fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failure> {
@@ -74,6 +83,9 @@ fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failu
         let command = match command {
             Api::Batches(command) => command,
             Api::Directories(command) => return directories::run(&mut context, command).await,
+            Api::WebhookConfigs(command) => {
+                return webhook_configs::run(&mut context, command).await;
+            }
         };
         match command {
             BatchesCommand::List(args) => list::run(&mut context, *args).await,

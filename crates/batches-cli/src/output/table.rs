@@ -1,7 +1,7 @@
-//! Tables for people: batches, directories, directory files, a run's files and results, a
-//! batch's results, and the bar chart of `batches stats`.
+//! Tables for people: batches, directories, directory files, a run's files and results,
+//! saved webhook configurations, a batch's results, and the bar chart of `batches stats`.
 
-use batches_client::{Batch, Directory, DirectoryFile};
+use batches_client::{Batch, Directory, DirectoryFile, WebhookConfig};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -20,6 +20,8 @@ pub enum Rows {
     Planned,
     /// The per-file results of a run.
     RunResults,
+    /// Saved webhook configurations.
+    WebhookConfigs,
 }
 
 /// One row: its cells, and the column and colour of its status cell.
@@ -41,6 +43,7 @@ impl Rows {
             Rows::DirectoryFiles => &["ID", "DISPLAY NAME", "UNIQUE ID", "FILE ID", "CREATED"],
             Rows::Planned => &["PATH", "SIZE", "DIRECTORY"],
             Rows::RunResults => &["PATH", "STATUS", "JOB", "ERROR"],
+            Rows::WebhookConfigs => &["ID", "URL", "EVENTS", "FORMAT", "SECRET", "CREATED"],
         }
     }
 
@@ -50,6 +53,7 @@ impl Rows {
         match self {
             Rows::Batches => &[0, 9, 10, 0, 0, 16, 16],
             Rows::Directories | Rows::DirectoryFiles => &[0, 0, 0, 0, 16],
+            Rows::WebhookConfigs => &[0, 0, 0, 0, 0, 16],
             Rows::Planned | Rows::RunResults => &[],
         }
     }
@@ -61,6 +65,7 @@ impl Rows {
             Rows::Directories => "directory",
             Rows::DirectoryFiles => "directory file",
             Rows::Planned | Rows::RunResults => "file",
+            Rows::WebhookConfigs => "webhook configuration",
         }
     }
 
@@ -124,6 +129,26 @@ impl Rows {
                     result["error"].as_str().unwrap_or_default().to_owned(),
                 ];
                 (cells, color)
+            }),
+            Rows::WebhookConfigs => serde_json::from_str(json).map(|config: WebhookConfig| {
+                let events = config.webhook_events.map_or_else(
+                    || "all".to_owned(),
+                    |events| {
+                        let names: Vec<&str> = events.iter().map(|event| event.as_str()).collect();
+                        names.join(",")
+                    },
+                );
+                let cells = vec![
+                    config.id,
+                    config.webhook_url,
+                    events,
+                    config
+                        .webhook_output_format
+                        .map_or_else(|| "string".to_owned(), |format| format.to_string()),
+                    (if config.has_secret { "set" } else { "-" }).to_owned(),
+                    timestamp(config.created_at),
+                ];
+                (cells, None)
             }),
         };
         decoded.map_err(|error| {

@@ -18,3 +18,4 @@ mod secrets;
 mod single;
 mod stats;
 mod wait;
+mod webhooks;
