@@ -28,6 +28,9 @@ pub enum batches_status {
     /// The library hit an internal error (a Rust panic), caught before it reached the
     /// caller. The client stays usable.
     BATCHES_PANIC = 7,
+    /// A webhook delivery's signature is missing, malformed, or not that of its body under
+    /// the secret: the delivery is not authentic.
+    BATCHES_SIGNATURE_ERROR = 8,
 }
 
 pub(crate) use batches_status::*;

@@ -1,4 +1,5 @@
-//! A C ABI for the LlamaCloud Batches API, over the blocking client of `batches-client`.
+//! A C ABI for the LlamaCloud Batches API, over the blocking client of `batches-client`,
+//! and [`batches_webhook_verify`] for programs that receive webhook deliveries.
 //!
 //! The header is `include/batches.h`. Models cross the boundary as UTF-8 JSON text (the
 //! bytes the server sent, wherever the client keeps them); handles are opaque.
@@ -55,6 +56,7 @@ mod error;
 mod error_exports;
 mod input;
 mod list_iter;
+mod webhooks;
 
 pub use batches::{batches_cancel, batches_create, batches_get, batches_list, batches_wait};
 pub use client::{
@@ -68,6 +70,7 @@ pub use error_exports::{
 pub use list_iter::{
     batches_list_iter, batches_list_iter_free, batches_list_iter_new, batches_list_iter_next,
 };
+pub use webhooks::batches_webhook_verify;
 
 // The threading promises above, checked by the compiler.
 const _: () = {

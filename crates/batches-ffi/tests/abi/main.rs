@@ -7,3 +7,4 @@ mod list_iter;
 mod network;
 mod secrets;
 mod support;
+mod webhooks;

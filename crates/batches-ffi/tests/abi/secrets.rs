@@ -8,7 +8,7 @@ use std::ptr;
 
 use batches_ffi::{
     batches_cancel, batches_client, batches_client_free, batches_client_new, batches_create,
-    batches_error, batches_get, batches_list, batches_status, batches_wait,
+    batches_error, batches_get, batches_list, batches_status, batches_wait, batches_webhook_verify,
 };
 use batches_server::{BackgroundServer, ServerConfig};
 
@@ -113,6 +113,22 @@ fn no_export_hands_back_a_secret() {
         let status = unsafe { batches_list(client, ptr::null(), &mut out, &mut err) };
         outcome_text(status, out, err)
     };
+    let verify = |signature: &str| {
+        let (signature, secret) = (c(signature), c(SIGNING_SECRET));
+        let body = br#"{"event_type":"batch.success"}"#;
+        let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
+        let status = unsafe {
+            batches_webhook_verify(
+                body.as_ptr().cast(),
+                body.len(),
+                signature.as_ptr(),
+                secret.as_ptr(),
+                &mut out,
+                &mut err,
+            )
+        };
+        outcome_text(status, out, err)
+    };
     let cancel = |client: *mut batches_client, id: &str| {
         let id = c(id);
         let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
@@ -146,6 +162,11 @@ fn no_export_hands_back_a_secret() {
         ),
         ("cancel, terminal", cancel(good, &batch_id)),
         (
+            "webhook verify, another secret",
+            verify(&format!("sha256={}", "0".repeat(64))),
+        ),
+        ("webhook verify, malformed", verify(SIGNING_SECRET)),
+        (
             "client, credentials in the URL",
             client(
                 r#"{"api_key": "llx-k", "base_url": "http://u:MARKER-URL-PASSWORD@127.0.0.1:9"}"#,
@@ -175,8 +196,19 @@ fn no_export_hands_back_a_secret() {
     }
     assert!(outputs[1].1.as_ref().unwrap_err().contains("404"));
     assert!(outputs[4].1.as_ref().unwrap_err().contains("401"));
+    for refused in [9, 10] {
+        assert!(
+            outputs[refused]
+                .1
+                .as_ref()
+                .unwrap_err()
+                .contains("SIGNATURE"),
+            "{:?}",
+            outputs[refused]
+        );
+    }
     assert!(
-        outputs[9]
+        outputs[11]
             .1
             .as_ref()
             .unwrap_err()
