@@ -43,8 +43,11 @@ fn verify(
     outcome(status, out, err)
 }
 
-/// A receiver on a free port: each request's `LC-Signature` and body, answered 200.
-fn receiver() -> (String, mpsc::Receiver<(Option<String>, Vec<u8>)>) {
+/// A delivery as received: its `LC-Signature` header, if any, and its body.
+type Delivery = (Option<String>, Vec<u8>);
+
+/// A receiver on a free port: each delivery, answered 200.
+fn receiver() -> (String, mpsc::Receiver<Delivery>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hooks", listener.local_addr().unwrap());
     let (sender, received) = mpsc::channel();
