@@ -3,9 +3,11 @@
 - ``Emulator``: the emulator, on a free port of 127.0.0.1 in this process; with the pytest
   fixtures ``llamacloud_emulator`` and ``llamacloud_env`` (this package's pytest plugin).
 - ``Client``: the client, written in Rust: ``client.batches.list/get/create/cancel/wait/run``.
+- ``webhooks``: ``webhooks.verify(body, signature, secret)`` for webhook receivers, and a
+  receiver for tests (the pytest fixture ``llamacloud_webhooks``).
 """
 
-from . import _exceptions
+from . import _exceptions, webhooks
 from ._exceptions import *  # noqa: F403 (every exception, named in its __all__)
 from ._native import Batch, BatchIterator, Batches, Client, Emulator, Model, __version__
 from ._run import RunFileResult, RunResult
@@ -20,5 +22,6 @@ __all__ = [
     "RunResult",
     "RunFileResult",
     "Emulator",
+    "webhooks",
 ]
 __all__ += _exceptions.__all__

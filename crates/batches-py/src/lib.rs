@@ -7,6 +7,8 @@
 //!   (`runtime::wait`).
 //! - `model::Batch`: a batch kept as the JSON text the server sent, decoded only when an
 //!   attribute is read.
+//! - `webhooks::verify_webhook`: a webhook delivery's signature checked, its event
+//!   returned as a model.
 //!
 //! Failures become the exceptions of `llamacloud_batches._exceptions` (`errors`).
 #![warn(missing_docs)]
@@ -20,6 +22,7 @@ mod model;
 mod params;
 mod runtime;
 mod schema;
+mod webhooks;
 
 use pyo3::prelude::*;
 
@@ -33,5 +36,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<listing::BatchIterator>()?;
     module.add_class::<model::Batch>()?;
     module.add_class::<model::Model>()?;
+    module.add_function(wrap_pyfunction!(webhooks::verify_webhook, module)?)?;
     Ok(())
 }

@@ -156,6 +156,16 @@ pub struct Model {
     fields: Arc<Map<String, Value>>,
 }
 
+impl Model {
+    /// An object of schema model `kind` with these fields.
+    pub fn new(kind: &str, fields: Map<String, Value>) -> Model {
+        Model {
+            kind: kind.to_owned(),
+            fields: Arc::new(fields),
+        }
+    }
+}
+
 #[pymethods]
 impl Model {
     fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
