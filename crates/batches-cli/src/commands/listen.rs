@@ -185,18 +185,22 @@ async fn receive(receiver: &Receiver, request: Request<Incoming>) -> Response<Fu
 
 /// `CREATED  EVENT  BATCH  STATUS  [DELIVERY]`.
 fn table_line(event: &WebhookEvent, delivery_id: Option<&str>) -> String {
+    // Padded to the longest known event and status, so the lines of one run line up.
     let mut line = format!(
-        "{}  {:<15}  {}  {}",
+        "{}  {:<15}  {}  {:<9}",
         event
             .created_at
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         event.event_type.as_str(),
         event.data.id,
-        event.data.status
+        event.data.status.as_str()
     );
-    if let Some(id) = delivery_id {
-        line.push_str("  ");
-        line.push_str(id);
+    match delivery_id {
+        Some(id) => {
+            line.push_str("  ");
+            line.push_str(id);
+        }
+        None => line.truncate(line.trim_end().len()),
     }
     line
 }
