@@ -3,10 +3,13 @@
 - ``Emulator``: the emulator, on a free port of 127.0.0.1 in this process; with the pytest
   fixtures ``llamacloud_emulator`` and ``llamacloud_env`` (this package's pytest plugin).
 - ``Client``: the client, written in Rust: ``client.batches.list/get/create/cancel/wait/run``
-  (``run`` telling each step as a ``RunEvent``).
+  (``run`` telling each step as a ``RunEvent``), ``client.parse.get`` and
+  ``client.extract.get``.
+- ``webhooks``: ``webhooks.verify(body, signature, secret)`` for webhook receivers, and a
+  receiver for tests (the pytest fixture ``llamacloud_webhooks``).
 """
 
-from . import _exceptions
+from . import _exceptions, webhooks
 from ._exceptions import *  # noqa: F403 (every exception, named in its __all__)
 from ._native import (
     Batch,
@@ -31,5 +34,6 @@ __all__ = [
     "RunFileResult",
     "RunEvent",
     "Emulator",
+    "webhooks",
 ]
 __all__ += _exceptions.__all__

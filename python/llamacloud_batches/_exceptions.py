@@ -10,7 +10,8 @@ LlamaCloudError
 │       ├── PermissionDeniedError (403), NotFoundError (404), ConflictError (409),
 │       ├── UnprocessableEntityError (422), RateLimitError (429)
 │       └── InternalServerError (500 and above)
-└── WaitTimeoutError              wait(timeout=...) passed before the batch finished
+├── WaitTimeoutError              wait(timeout=...) passed before the batch finished
+└── WebhookVerificationError      a webhook delivery that is not authentic (or not an event)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "RateLimitError",
     "InternalServerError",
     "WaitTimeoutError",
+    "WebhookVerificationError",
 ]
 
 
@@ -144,3 +146,16 @@ class WaitTimeoutError(LlamaCloudError, TimeoutError):
         super().__init__(message)
         self.batch_id = batch_id
         self.status = status
+
+
+class WebhookVerificationError(LlamaCloudError, ValueError):
+    """`webhooks.verify` refused a delivery: answer it 401 (400 for `invalid_event`)."""
+
+    reason: str
+    """Why: `missing_signature`, `malformed_signature`, `signature_mismatch` (another
+    secret, or a changed body), `empty_secret`, or `invalid_event` (authentic, but not a
+    webhook event)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason

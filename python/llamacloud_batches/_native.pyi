@@ -41,6 +41,11 @@ class Emulator:
         db: Union[str, "os.PathLike[str]", None] = None,
         concurrency_limit: int = 4,
         presign_above: int = 1048576,
+        webhook_allow_hosts: Optional[Sequence[str]] = None,
+        webhook_retry_ms: int = 1000,
+        webhook_timeout_ms: int = 10_000,
+        webhook_shuffle: bool = False,
+        webhook_duplicate_rate: float = 0.0,
     ) -> None: ...
     @property
     def base_url(self) -> str: ...
@@ -53,6 +58,9 @@ class Emulator:
     def create_directory_with_files(
         self, name: str = "docs", files: int = 3, *, project_id: Optional[str] = None
     ) -> str: ...
+    def webhook_deliveries(self, batch_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Every webhook delivery so far (of one batch), oldest first, with its status,
+        attempts and last answer."""
     def stop(self) -> None: ...
     def __enter__(self) -> "Emulator": ...
     def __exit__(
@@ -291,3 +299,8 @@ class Client:
     def parse(self) -> ParseJobs: ...
     @property
     def extract(self) -> ExtractJobs: ...
+
+def verify_webhook(
+    body: Union[bytes, bytearray, str], signature: Optional[str], secret: str
+) -> Model:
+    """See ``llamacloud_batches.webhooks.verify``."""

@@ -10,6 +10,10 @@ Fixtures:
 - ``llamacloud_env``: the same emulator, with ``LLAMA_CLOUD_BASE_URL`` and
   ``LLAMA_CLOUD_API_KEY`` set to it for the test (and 127.0.0.1 added to ``NO_PROXY``),
   so code that builds ``LlamaCloud()`` or ``Client()`` from the environment talks to it.
+- ``llamacloud_webhooks``: a ``webhooks.WebhookReceiver`` on a free port of 127.0.0.1 for
+  the test: put ``llamacloud_webhooks.configuration()`` (its ``url`` and ``secret``) in a
+  batch create's ``webhook_configurations``; ``llamacloud_webhooks.next_event(timeout)``
+  waits for the next verified event, ``events`` and ``rejected`` list what arrived.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any, Dict, Iterator
 import pytest
 
 from ._native import Emulator
+from .webhooks import WebhookReceiver
 
 MARKER = "llamacloud_emulator"
 
@@ -72,3 +77,11 @@ def llamacloud_env(
         hosts = [host for host in os.environ.get(name, "").split(",") if host.strip()]
         monkeypatch.setenv(name, ",".join(hosts + ["127.0.0.1"]))
     return llamacloud_emulator
+
+
+@pytest.fixture
+def llamacloud_webhooks() -> Iterator[WebhookReceiver]:
+    """A webhook receiver on a free port of 127.0.0.1 that verifies each delivery with its
+    secret, for this test only."""
+    with WebhookReceiver() as receiver:
+        yield receiver

@@ -1,5 +1,6 @@
 """The fixtures with the official SDK (llama-cloud 2.19.0), built from the environment as
-application code builds it: the getting-started flow, a fault drill, a cancel."""
+application code builds it: the getting-started flow, a fault drill, a cancel, and webhooks
+(inline and saved) delivered to the webhook fixture."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from llama_cloud import ConflictError, LlamaCloud
 
 import llamacloud_batches
+from llamacloud_batches.webhooks import WebhookReceiver
 
 TERMINAL = {"COMPLETED", "FAILED", "CANCELLED"}
 
@@ -94,3 +96,46 @@ def test_cancel_with_the_sdk(llamacloud_env: llamacloud_batches.Emulator) -> Non
     with pytest.raises(ConflictError) as conflict:
         client.batches.cancel(batch.id)
     assert "cannot be cancelled" in conflict.value.body["detail"]  # type: ignore[index]
+
+
+# Slow enough that the second batch is cancelled before it completes.
+@pytest.mark.llamacloud_emulator(processing_ms=300)
+def test_the_sdks_webhooks_reach_the_fixture(
+    llamacloud_env: llamacloud_batches.Emulator, llamacloud_webhooks: WebhookReceiver
+) -> None:
+    client = LlamaCloud()
+    directory_id = llamacloud_env.create_directory_with_files("hooked", 2)
+    batch = client.batches.create(
+        source_directory_id=directory_id,
+        config={"job": {"type": "parse_v2", "configuration_id": "cfg-PARSE_FAST"}},
+        webhook_configurations=[
+            {
+                "webhook_url": llamacloud_webhooks.url,
+                "webhook_signing_secret": llamacloud_webhooks.secret,
+                "webhook_events": ["batch.running", "batch.success"],
+            }
+        ],
+    )
+    events = [llamacloud_webhooks.next_event(timeout=60) for _ in range(2)]
+    assert sorted(event.event_type for event in events) == ["batch.running", "batch.success"]
+    assert {event.data.id for event in events} == {batch.id}
+    # The event announces the status `get` reads.
+    success = next(event for event in events if event.event_type == "batch.success")
+    assert client.batches.get(batch.id).status == success.data.status == "COMPLETED"
+
+    # A saved configuration, named by a batch that is then cancelled.
+    saved = client.webhook_configs.create(
+        webhook_url=llamacloud_webhooks.url,
+        webhook_signing_secret=llamacloud_webhooks.secret,
+        webhook_events=["batch.cancelled"],
+    )
+    assert saved.has_secret
+    hooked = client.batches.create(
+        source_directory_id=directory_id,
+        config={"job": {"type": "parse_v2", "configuration_id": "cfg-PARSE_FAST"}},
+        webhook_configuration_ids=[saved.id],
+    )
+    client.batches.cancel(hooked.id)
+    cancelled = llamacloud_webhooks.next_event(timeout=60)
+    assert (cancelled.event_type, cancelled.data.id) == ("batch.cancelled", hooked.id)
+    assert llamacloud_webhooks.rejected == []

@@ -41,7 +41,7 @@ def test_the_readme_has_its_examples() -> None:
 def test_the_pytest_example_passes(tmp_path: Path) -> None:
     (example,) = [block for block in blocks() if block.startswith("# test_")]
     name = example.split(":", 1)[0][len("# ") :]
-    assert "4 passed" in run_pytest(tmp_path, name, example)
+    assert "5 passed" in run_pytest(tmp_path, name, example)
 
 
 def test_the_client_example_runs() -> None:

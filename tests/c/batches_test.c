@@ -289,6 +289,53 @@ static void error_paths(const batches_client *client) {
   batches_client_free(NULL);
 }
 
+/* A delivery signed with "whsec-c-test": its body and LC-Signature header. */
+static const char DELIVERY[] =
+    "{\"event_type\":\"batch.success\",\"created_at\":\"2026-11-02T09:17:42.031Z\","
+    "\"data\":{\"id\":\"bat-c-1\",\"config\":{\"job\":{\"configuration_id\":"
+    "\"cfg-PARSE_FAST\",\"type\":\"parse_v2\"}},\"project_id\":\"prj-local\","
+    "\"source_directory_id\":\"dir-c-1\",\"status\":\"COMPLETED\"}}";
+static const char SIGNATURE[] =
+    "sha256=5e424291a38afc34e593926b1a2c5cefc7183793ece474cc6eea961767e76427";
+
+/* Verifies `body` as a receiver would; checks the refusal when `want` is not OK. */
+static void verify_case(const char *what, const char *body, size_t length,
+                        const char *signature, const char *secret, batches_status want,
+                        const char *needle) {
+  char *event = NULL;
+  batches_error *err = NULL;
+  batches_status status =
+      batches_webhook_verify(body, length, signature, secret, &event, &err);
+  if (want == BATCHES_OK) {
+    expect_ok(what, status, err);
+    CHECK(strcmp(event, body) == 0, "%s: the event is not the body: %s", what, event);
+    CHECK(strstr(event, needle) != NULL, "%s: %s", what, event);
+    printf("  %s -> verified\n", what);
+    batches_string_free(event);
+  } else {
+    expect_error(what, status, err, event, want, 0, needle);
+  }
+}
+
+static void webhook_checks(void) {
+  size_t length = strlen(DELIVERY);
+  verify_case("right signature", DELIVERY, length, SIGNATURE, "whsec-c-test", BATCHES_OK,
+              "\"id\":\"bat-c-1\"");
+  verify_case("wrong secret", DELIVERY, length, SIGNATURE, "whsec-other",
+              BATCHES_SIGNATURE_ERROR, "does not match the body");
+  char altered[sizeof DELIVERY];
+  memcpy(altered, DELIVERY, sizeof DELIVERY);
+  altered[length - 4] = 'X'; /* COMPLETED becomes COMPLETEX */
+  verify_case("altered body", altered, length, SIGNATURE, "whsec-c-test",
+              BATCHES_SIGNATURE_ERROR, "does not match the body");
+  verify_case("missing header", DELIVERY, length, NULL, "whsec-c-test",
+              BATCHES_SIGNATURE_ERROR, "no LC-Signature header");
+  verify_case("malformed header", DELIVERY, length, "sha256=5e42", "whsec-c-test",
+              BATCHES_SIGNATURE_ERROR, "expected sha256= and 64 hex digits");
+  verify_case("no secret", DELIVERY, length, SIGNATURE, NULL, BATCHES_INVALID_ARGUMENT,
+              "`secret` is NULL");
+}
+
 int main(int argc, char **argv) {
   if (argc != 4) {
     fprintf(stderr, "usage: %s SOURCE_DIRECTORY_ID BATCHES_AT_START FILES_IN_DIRECTORY\n",
@@ -352,6 +399,9 @@ int main(int argc, char **argv) {
 
   printf("error paths\n");
   error_paths(client);
+
+  printf("webhook signatures\n");
+  webhook_checks();
 
   free(id);
   free(second);

@@ -5,6 +5,7 @@ mod jobs;
 mod parsers;
 mod run;
 mod scope;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -23,6 +24,10 @@ pub use directories::{
 pub use jobs::{ExtractCommand, ParseCommand};
 pub use run::{RunArgs, UploadArgs};
 pub use scope::ScopeArgs;
+pub use webhooks::{
+    ListenArgs, WebhookArgs, WebhookConfigArgs, WebhookConfigsCommand, WebhooksCommand,
+    secret_from_env,
+};
 
 /// List, create, follow and cancel LlamaCloud batches.
 #[derive(Debug, Parser)]
@@ -162,6 +167,12 @@ pub enum Command {
     /// Show parse jobs and the documents they produced
     #[command(subcommand)]
     Parse(ParseCommand),
+    /// Receive webhook deliveries locally and check their signatures
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+    /// Save, list, change and delete the webhook configurations batches can name
+    #[command(subcommand)]
+    WebhookConfigs(WebhookConfigsCommand),
 }
 
 /// `llamacloud batches …`
@@ -277,9 +288,8 @@ pub struct CreateArgs {
     /// A saved configuration id or a preset such as cfg-PARSE_AGENTIC, matching the job type
     #[arg(long, value_name = "ID", requires = "job_type")]
     pub configuration_id: Option<String>,
-    /// Send batch events to this URL (repeatable)
-    #[arg(long, value_name = "URL")]
-    pub webhook_url: Vec<String>,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
     /// Send batch events to this saved webhook configuration (repeatable)
     #[arg(long, value_name = "ID")]
     pub webhook_configuration_id: Vec<String>,

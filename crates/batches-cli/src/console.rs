@@ -71,6 +71,12 @@ impl Console {
         ));
     }
 
+    /// Prints a line a command's use depends on (where a receiver listens), even when
+    /// quiet.
+    pub fn announce(&self, text: &str) {
+        self.line(text);
+    }
+
     /// Prints a note, unless quiet.
     pub fn note(&self, text: &str) {
         if !self.quiet {

@@ -19,6 +19,7 @@
 
 mod directories;
 mod jobs;
+mod webhook_configs;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -33,6 +34,7 @@ use crate::{ClientBuilder, CreateOptions, Error, Page, Response, WaitOptions};
 
 pub use directories::{Directories, DirectoryFiles};
 pub use jobs::{ExtractJobs, ParseJobs};
+pub use webhook_configs::WebhookConfigs;
 
 /// A blocking client of the Batches API. Cheap to clone; clones share the runtime and
 /// the connection pool.

@@ -19,6 +19,7 @@ use crate::settings::{DEFAULT_POOL_IDLE_TIMEOUT, Layer, Settings};
 use crate::source::{Source, Sourced};
 use crate::tls::{self, Pem};
 use crate::transport::Transport;
+use crate::webhook_configs::WebhookConfigs;
 
 /// An asynchronous client of the LlamaCloud Batches API.
 ///
@@ -99,6 +100,11 @@ impl Client {
     /// [`download`](Self::download) sends it.
     pub async fn download_bytes(&self, url: &str) -> Result<bytes::Bytes, Error> {
         presigned::to_memory(&self.transport, url).await
+    }
+
+    /// The saved webhook configuration operations.
+    pub fn webhook_configs(&self) -> WebhookConfigs<'_> {
+        WebhookConfigs::new(&self.transport)
     }
 
     /// The base URL requests go to, always ending in `/`.

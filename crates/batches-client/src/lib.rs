@@ -1,5 +1,6 @@
-//! Async and blocking client for the LlamaCloud Batches API (`/api/v2/batches`) and the
-//! source directories batches run over (`/api/v1/beta/directories`).
+//! Async and blocking client for the LlamaCloud Batches API (`/api/v2/batches`), the
+//! source directories batches run over (`/api/v1/beta/directories`) and the webhooks told
+//! of batch events (`/api/v1/beta/webhook-configs`, and [`webhooks::verify`] for receivers).
 //!
 //! ```
 //! use batches_client::{Client, ListBatchesParams};
@@ -38,9 +39,11 @@
 //! [`upload`](DirectoryFiles::upload), streamed from disk, and
 //! [`add`](DirectoryFiles::add)), [`ParseJobs`] ([`get`](ParseJobs::get),
 //! [`get_following`](ParseJobs::get_following) and [`save`](ParseJobs::save)) and
-//! [`ExtractJobs`] (`get`): the jobs a batch produces. [`Client::download`] streams a
-//! presigned URL to a file. The [`blocking`] module has the same operations without
-//! async.
+//! [`ExtractJobs`] (`get`): the jobs a batch produces, and [`WebhookConfigs`] (the saved
+//! webhook configurations: `create`, `list`, `get`, `update`, `delete`).
+//! [`Client::download`] streams a presigned URL to a file. The [`blocking`] module has the
+//! same operations without async. [`webhooks::verify`] checks a webhook delivery's
+//! signature and decodes its event.
 //!
 //! [`list`]: Batches::list
 //! [`list_raw`]: Batches::list_raw
@@ -228,7 +231,8 @@
 // The modules form layers, each using only those before it: source, operation → error →
 // retry → endpoint, proxy → settings → env → tls → multipart, sink, response → transport → background
 // → pagination → parallel → items → wait → requests → presigned → batches, files, parse,
-// extract → directories → client → blocking.
+// extract, webhook_configs → directories → client → blocking. `webhooks` (verifying
+// deliveries) uses only the models.
 mod background;
 mod batches;
 pub mod blocking;
@@ -258,6 +262,8 @@ mod source;
 mod tls;
 mod transport;
 mod wait;
+mod webhook_configs;
+pub mod webhooks;
 
 pub use batches::{Batches, CreateOptions};
 pub use client::{Client, ClientBuilder};
@@ -278,6 +284,7 @@ pub use settings::{
 };
 pub use source::{Source, Sourced};
 pub use wait::WaitOptions;
+pub use webhook_configs::WebhookConfigs;
 
 pub use batches_types::{
     AddDirectoryFileParams, AddDirectoryFileRequest, Batch, BatchConfig, BatchResult, BatchStatus,
@@ -286,6 +293,10 @@ pub use batches_types::{
     GetBatchParams, GetDirectoryParams, JobConfig, JobReference, JobType, ListBatchesParams,
     ListDirectoriesParams, ListDirectoryFilesParams, UploadDirectoryFileFields,
     UploadDirectoryFileParams, WebhookConfiguration,
+};
+pub use batches_types::{
+    CreateWebhookConfigRequest, UpdateWebhookConfigRequest, WebhookConfig, WebhookConfigParams,
+    WebhookEvent, WebhookEventType, WebhookOutputFormat,
 };
 pub use batches_types::{DateTime, Utc};
 pub use batches_types::{

@@ -3,6 +3,8 @@
 #ifndef BATCHES_H
 #define BATCHES_H
 
+#include <stddef.h>
+
 /*
  The outcome of a call. Every fallible function returns one; `BATCHES_OK` is 0.
  */
@@ -49,6 +51,11 @@ typedef enum batches_status {
    message says what finishes the work.
    */
   BATCHES_CANCELLED = 8,
+  /*
+   A webhook delivery's signature is missing, malformed, or not that of its body under
+   the secret: the delivery is not authentic.
+   */
+  BATCHES_SIGNATURE_ERROR = 9,
 } batches_status;
 
 /*
@@ -454,6 +461,33 @@ void batches_list_iter_free(struct batches_list_iter *it);
  storage for a pointer; `err` is NULL or points to writable storage for a pointer.
  */
 enum batches_status batches_run(const struct batches_client *c, const char *options_json, batches_event_fn on_event, void *user_data, char **report_json, struct batches_error **err);
+
+/*
+ Checks a webhook delivery: that `signature` (the `LC-Signature` header, `sha256=` and
+ the hex HMAC-SHA256 of the body) is that of the raw `body` under `secret`, compared in
+ constant time; then that the body is a webhook event.
+
+ `body` points to the `body_len` bytes of the request body exactly as received (not
+ NUL-terminated; NULL only with `body_len` 0). `signature` is the header's value, or
+ NULL when the delivery has none. `secret` is the configuration's
+ `webhook_signing_secret`.
+
+ On success `*event_json` receives the event, the verified body as a NUL-terminated
+ string: `{"event_type": "batch.success", "created_at": …, "data": <the batch>}`
+ (unknown event names and fields are kept). Release it with `batches_string_free`.
+
+ Fails with `BATCHES_SIGNATURE_ERROR` when the signature is missing, malformed, or not
+ the body's under this secret (the message says which; answer such a delivery 401), with
+ `BATCHES_DECODE_ERROR` when the body is authentic but not an event, and with
+ `BATCHES_INVALID_ARGUMENT` for a NULL or empty secret. No message quotes the secret.
+
+ # Safety
+ `body` is NULL or points to `body_len` readable bytes; `signature` is NULL or a
+ NUL-terminated string; `secret` is a NUL-terminated string; `event_json` points to
+ writable storage for a pointer; `err` is NULL or points to writable storage for a
+ pointer.
+ */
+enum batches_status batches_webhook_verify(const char *body, size_t body_len, const char *signature, const char *secret, char **event_json, struct batches_error **err);
 
 #ifdef __cplusplus
 }  // extern "C"

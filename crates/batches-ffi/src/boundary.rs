@@ -287,6 +287,12 @@ mod every_export {
                     )
                 }),
             ),
+            (
+                "batches_webhook_verify",
+                Box::new(|err| unsafe {
+                    batches_webhook_verify(ptr::null(), 0, ptr::null(), id.as_ptr(), text, err)
+                }),
+            ),
         ];
         for (name, mut export) in exports {
             let mut err = ptr::null_mut();

@@ -31,6 +31,9 @@ pub enum batches_status {
     /// The caller cancelled the call (a run's event callback returned non-zero); the
     /// message says what finishes the work.
     BATCHES_CANCELLED = 8,
+    /// A webhook delivery's signature is missing, malformed, or not that of its body under
+    /// the secret: the delivery is not authentic.
+    BATCHES_SIGNATURE_ERROR = 9,
 }
 
 pub(crate) use batches_status::*;

@@ -1,4 +1,5 @@
-//! A C ABI for the LlamaCloud Batches API, over the blocking client of `batches-client`.
+//! A C ABI for the LlamaCloud Batches API, over the blocking client of `batches-client`,
+//! and [`batches_webhook_verify`] for programs that receive webhook deliveries.
 //!
 //! The header is `include/batches.h`. Models cross the boundary as UTF-8 JSON text (the
 //! bytes the server sent, wherever the client keeps them); handles are opaque.
@@ -58,6 +59,7 @@ mod input;
 mod jobs;
 mod list_iter;
 mod run;
+mod webhooks;
 
 pub use batches::{batches_cancel, batches_create, batches_get, batches_list, batches_wait};
 pub use client::{
@@ -77,6 +79,7 @@ pub use list_iter::{
     batches_list_iter, batches_list_iter_free, batches_list_iter_new, batches_list_iter_next,
 };
 pub use run::{batches_event_fn, batches_run};
+pub use webhooks::batches_webhook_verify;
 
 // The threading promises above, checked by the compiler.
 const _: () = {

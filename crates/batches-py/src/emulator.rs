@@ -7,11 +7,14 @@
 
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
-use batches_server::{BackgroundServer, DEFAULT_API_KEY, FaultKind, ServerConfig};
+use batches_server::{BackgroundServer, DEFAULT_API_KEY, FaultKind, ServerConfig, WebhookSettings};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
+
+use crate::convert;
 
 /// A running emulator; a context manager that stops it on exit.
 #[pyclass(module = "llamacloud_batches", frozen)]
@@ -37,6 +40,11 @@ impl Emulator {
         db = None,
         concurrency_limit = 4,
         presign_above = 1024 * 1024,
+        webhook_allow_hosts = None,
+        webhook_retry_ms = 1000,
+        webhook_timeout_ms = 10_000,
+        webhook_shuffle = false,
+        webhook_duplicate_rate = 0.0,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -52,6 +60,11 @@ impl Emulator {
         db: Option<PathBuf>,
         concurrency_limit: u32,
         presign_above: u64,
+        webhook_allow_hosts: Option<Vec<String>>,
+        webhook_retry_ms: u64,
+        webhook_timeout_ms: u64,
+        webhook_shuffle: bool,
+        webhook_duplicate_rate: f64,
     ) -> PyResult<Emulator> {
         let fault_kinds = fault_kinds
             .unwrap_or_default()
@@ -74,6 +87,13 @@ impl Emulator {
             latency_ms,
             concurrency_limit,
             presign_above,
+            webhooks: WebhookSettings {
+                allow_hosts: webhook_allow_hosts.unwrap_or_default(),
+                retry_base: Duration::from_millis(webhook_retry_ms),
+                timeout: Duration::from_millis(webhook_timeout_ms),
+                shuffle: webhook_shuffle,
+                duplicate_rate: webhook_duplicate_rate,
+            },
             ..ServerConfig::default()
         };
         // Seeding a large database takes seconds: other threads run meanwhile.
@@ -128,6 +148,23 @@ impl Emulator {
             .fixtures()
             .create_directory_with_files(project_id.unwrap_or(self.project_id()), name, files)
             .map_err(|error| PyValueError::new_err(format!("{error:#}")))
+    }
+
+    /// Every webhook delivery so far (of one batch when `batch_id` is given), oldest first,
+    /// as dicts: `delivery_id`, `batch_id`, `event_type`, `webhook_url`, `duplicate`,
+    /// `status` (`held`, `pending`, `sending`, `delivered`, `failed`), `attempts`,
+    /// `next_attempt_at`, and the last answer: `last_status_code`, `last_error`,
+    /// `last_body`. No secret or header value is shown.
+    #[pyo3(signature = (batch_id = None))]
+    fn webhook_deliveries(&self, py: Python<'_>, batch_id: Option<&str>) -> PyResult<Py<PyAny>> {
+        let server = self.server.lock().map_err(|_| stopped())?;
+        let server = server.as_ref().ok_or_else(stopped)?;
+        let deliveries = server
+            .webhook_deliveries(batch_id)
+            .map_err(|error| PyValueError::new_err(format!("{error:#}")))?;
+        let value = serde_json::to_value(deliveries)
+            .map_err(|error| PyValueError::new_err(error.to_string()))?;
+        convert::to_python(py, &value)
     }
 
     /// Stops serving: no new connections, requests in flight finish. Calling it again does

@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 use crate::convert;
 
 /// The module that defines the exception classes.
-const EXCEPTIONS: &str = "llamacloud_batches._exceptions";
+pub const EXCEPTIONS: &str = "llamacloud_batches._exceptions";
 
 /// The exception for `error`.
 pub fn to_py(py: Python<'_>, error: Error) -> PyErr {

@@ -11,6 +11,8 @@
 //!   events handed to Python as `event::RunEvent`s.
 //! - `jobs::ParseJobs`, `jobs::ExtractJobs`: `client.parse.get` and `client.extract.get`,
 //!   the jobs a batch produces, as models shaped by the schema.
+//! - `webhooks::verify_webhook`: a webhook delivery's signature checked, its event
+//!   returned as a model.
 //!
 //! Failures become the exceptions of `llamacloud_batches._exceptions` (`errors`).
 #![warn(missing_docs)]
@@ -27,6 +29,7 @@ mod params;
 mod run;
 mod runtime;
 mod schema;
+mod webhooks;
 
 use pyo3::prelude::*;
 
@@ -43,5 +46,6 @@ fn _native(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<model::Batch>()?;
     module.add_class::<model::Model>()?;
     module.add_class::<event::RunEvent>()?;
+    module.add_function(wrap_pyfunction!(webhooks::verify_webhook, module)?)?;
     Ok(())
 }

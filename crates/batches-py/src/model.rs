@@ -165,10 +165,15 @@ impl Model {
                 "the server sent a {kind} that is not a JSON object: {error}"
             ))
         })?;
-        Ok(Model {
+        Ok(Model::new(kind, fields))
+    }
+
+    /// An object of schema model `kind` with these fields.
+    pub fn new(kind: &str, fields: Map<String, Value>) -> Model {
+        Model {
             kind: kind.to_owned(),
             fields: Arc::new(fields),
-        })
+        }
     }
 }
 

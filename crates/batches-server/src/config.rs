@@ -53,6 +53,39 @@ pub struct ServerConfig {
     pub presign_above: u64,
     /// How long a presigned result URL stays valid (`--presign-ttl`, an hour by default).
     pub presign_ttl: Duration,
+    /// Where and how batch events are delivered to webhooks.
+    pub webhooks: WebhookSettings,
+}
+
+/// How the emulator delivers batch events to webhooks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookSettings {
+    /// Hosts deliveries may go to besides loopback (`127.0.0.0/8`, `::1`, `localhost`),
+    /// as written in a URL (`hooks.example.com`, `192.0.2.7`, `[2001:db8::1]`).
+    pub allow_hosts: Vec<String>,
+    /// The wait before the first retry of a failed delivery; each later retry waits twice
+    /// as long as the one before.
+    pub retry_base: Duration,
+    /// How long one attempt may take, from connecting to the end of the answer.
+    pub timeout: Duration,
+    /// Hold a batch's deliveries to each webhook until the batch ends, then send them in
+    /// an order drawn from [`ServerConfig::fault_seed`], never the order they happened in.
+    pub shuffle: bool,
+    /// Share of deliveries, 0 to 1, sent twice (the same delivery id and bytes), drawn
+    /// from [`ServerConfig::fault_seed`].
+    pub duplicate_rate: f64,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            allow_hosts: Vec::new(),
+            retry_base: Duration::from_secs(1),
+            timeout: Duration::from_secs(10),
+            shuffle: false,
+            duplicate_rate: 0.0,
+        }
+    }
 }
 
 /// Where the certificate the emulator serves HTTPS with comes from.
@@ -115,6 +148,7 @@ impl Default for ServerConfig {
             upload_rate_limit: Some(RateLimit::UPLOADS),
             presign_above: 1024 * 1024,
             presign_ttl: Duration::from_secs(3600),
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -142,6 +176,15 @@ impl ServerConfig {
                 "an upload rate limit needs at least 1 request per window of more than 0 s"
             );
         }
+        anyhow::ensure!(
+            (0.0..=1.0).contains(&self.webhooks.duplicate_rate),
+            "the webhook duplicate rate must be between 0 and 1, got {}",
+            self.webhooks.duplicate_rate
+        );
+        anyhow::ensure!(
+            !self.webhooks.timeout.is_zero(),
+            "the webhook delivery timeout must be more than 0 s"
+        );
         anyhow::ensure!(
             (1..=36_500).contains(&self.seed_days),
             "seeded batches must span 1 to 36500 days, got {}",

@@ -1,10 +1,12 @@
 //! A local emulator of the LlamaCloud batches API.
 //!
-//! It serves the four batch endpoints (`/api/v2/batches`) and the part of the source
-//! directories API (`/api/v1/beta/directories`) that the getting-started flow needs, backed
-//! by SQLite (a WAL file with [`ServerConfig::db`], in memory otherwise). Batches move
-//! through their lifecycle in a background task, and a deterministic fault layer can make a
-//! share of the requests fail the way a real network and service do.
+//! It serves the four batch endpoints (`/api/v2/batches`), the part of the source
+//! directories API (`/api/v1/beta/directories`) that the getting-started flow needs and the
+//! saved webhook configurations (`/api/v1/beta/webhook-configs`), backed by SQLite (a WAL
+//! file with [`ServerConfig::db`], in memory otherwise). Batches move through their
+//! lifecycle in a background task, another delivers their events to webhooks (on loopback
+//! unless [`WebhookSettings::allow_hosts`] says otherwise), and a deterministic fault layer
+//! can make a share of the requests fail the way a real network and service do.
 //!
 //! Start it in-process for a test (on a free port of 127.0.0.1 by default):
 //!
@@ -31,6 +33,7 @@
 
 mod config;
 mod counts;
+mod deliveries;
 mod documents;
 mod error;
 mod faults;
@@ -57,9 +60,10 @@ use anyhow::Context;
 use batches_types::{DateTime, Utc};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
-pub use config::{DEFAULT_API_KEY, FaultKind, RateLimit, ServerConfig, Tls};
+pub use config::{DEFAULT_API_KEY, FaultKind, RateLimit, ServerConfig, Tls, WebhookSettings};
 pub use counts::RequestCounts;
 pub use forward_proxy::{ForwardProxy, ProxiedRequest};
+pub use store::{DeliveryStatus, WebhookDelivery};
 pub use tls::CA_FILE;
 
 /// A handle on data the emulator holds, for tests that prepare state without HTTP.
@@ -125,6 +129,16 @@ impl ServerHandle {
     /// what a client sent.
     pub fn counts(&self) -> RequestCounts {
         self.counts.snapshot()
+    }
+
+    /// Every webhook delivery so far (of one batch when `batch_id` is given), oldest
+    /// first, with its attempts and last answer: what `GET /emulator/webhook-deliveries`
+    /// shows a project.
+    pub fn webhook_deliveries(
+        &self,
+        batch_id: Option<&str>,
+    ) -> anyhow::Result<Vec<WebhookDelivery>> {
+        Ok(self.fixtures.store.webhook_deliveries(None, batch_id)?)
     }
 }
 
@@ -201,8 +215,11 @@ pub async fn spawn(config: ServerConfig) -> anyhow::Result<RunningServer> {
         counts.clone(),
         result_urls,
     );
+    let dispatcher = deliveries::Dispatcher::new(store.clone(), &config)
+        .context("cannot start delivering webhooks")?;
     let tasks = vec![
         tokio::spawn(scheduler.run(stopped.clone())),
+        tokio::spawn(dispatcher.run(stopped.clone())),
         tokio::spawn(http::serve(listener, app, tls.clone(), stopped)),
     ];
     Ok(RunningServer {

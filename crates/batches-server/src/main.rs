@@ -1,9 +1,11 @@
 //! `batches-server`: runs the LlamaCloud batches emulator until SIGINT or SIGTERM.
 
-use std::{io::Write, net::SocketAddr, path::PathBuf};
+use std::{io::Write, net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context;
-use batches_server::{CA_FILE, DEFAULT_API_KEY, FaultKind, ServerConfig, Tls, spawn};
+use batches_server::{
+    CA_FILE, DEFAULT_API_KEY, FaultKind, ServerConfig, Tls, WebhookSettings, spawn,
+};
 use clap::Parser;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
@@ -66,6 +68,25 @@ struct Args {
     /// Seconds a presigned result URL stays valid (at least 1).
     #[arg(long, value_name = "SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     presign_ttl: u64,
+    /// Deliver webhooks to this host too (repeatable); by default only to loopback
+    /// (127.0.0.1, [::1], localhost), and a batch create naming another host is a 400.
+    #[arg(long = "webhook-allow-host", value_name = "HOST")]
+    webhook_allow_hosts: Vec<String>,
+    /// Wait before the first retry of a failed webhook delivery, in milliseconds; each
+    /// later retry waits twice as long, for 5 attempts in all.
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    webhook_retry_ms: u64,
+    /// Time allowed for one webhook delivery attempt, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    webhook_timeout_ms: u64,
+    /// Hold each batch's webhook deliveries until it ends, then send them in an order drawn
+    /// from --fault-seed, never the order the events happened in.
+    #[arg(long)]
+    webhook_shuffle: bool,
+    /// Share of webhook deliveries, from 0 to 1, sent twice (the same delivery id and
+    /// bytes), drawn from --fault-seed.
+    #[arg(long, value_name = "F", default_value_t = 0.0, value_parser = parse_rate)]
+    webhook_duplicate_rate: f64,
 }
 
 impl Args {
@@ -133,6 +154,13 @@ async fn main() -> anyhow::Result<()> {
         },
         presign_above: args.presign_above,
         presign_ttl: std::time::Duration::from_secs(args.presign_ttl),
+        webhooks: WebhookSettings {
+            allow_hosts: args.webhook_allow_hosts,
+            retry_base: Duration::from_millis(args.webhook_retry_ms),
+            timeout: Duration::from_millis(args.webhook_timeout_ms),
+            shuffle: args.webhook_shuffle,
+            duplicate_rate: args.webhook_duplicate_rate,
+        },
         ..defaults
     };
     // Installed before the `listening on` line, so that a signal sent as soon as the

@@ -36,7 +36,7 @@ async fn every_truncation_and_corruption_of_a_body_is_a_4xx() {
     let valid = json!({
         "source_directory_id": directory,
         "config": {"job": {"type": "parse_v2", "configuration_id": "cfg-1"}},
-        "webhook_configurations": [{"webhook_url": "https://x.invalid", "webhook_headers": {"a": "b"}}]
+        "webhook_configurations": [{"webhook_url": "http://127.0.0.1:9/hook", "webhook_headers": {"a": "b"}}]
     })
     .to_string();
     let mut bodies: Vec<Vec<u8>> = (0..valid.len())

@@ -621,6 +621,250 @@ impl CancelBatchParams {
         pairs
     }
 }
+/// An event a webhook can be told of. A batch's: `batch.pending` on create, `batch.running` once processing starts, then `batch.success` (every file was mapped to a job; single files may still have failed) or `batch.error`, or `batch.cancelled`. Delivery order is not guaranteed: receivers key on the batch's `status`.
+///
+/// This enum is open: a value this version does not know is kept in `Unknown` and
+/// serialized back unchanged. A known value always parses to its own variant, never
+/// to `Unknown`; match the known variants and let `_` (or `as_str()`) handle the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WebhookEventType {
+    /// `batch.pending`
+    BatchPending,
+    /// `batch.running`
+    BatchRunning,
+    /// `batch.success`
+    BatchSuccess,
+    /// `batch.error`
+    BatchError,
+    /// `batch.cancelled`
+    BatchCancelled,
+    /// A value this version does not know, kept exactly as received.
+    Unknown(UnknownWebhookEventType),
+}
+/// A `WebhookEventType` value this version does not know, kept exactly as received.
+///
+/// Only parsing a `WebhookEventType` makes one, and only from a value outside [`WebhookEventType::KNOWN`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownWebhookEventType(String);
+impl UnknownWebhookEventType {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Debug for UnknownWebhookEventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl std::fmt::Display for UnknownWebhookEventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl WebhookEventType {
+    /// Every value this version knows, in the schema's order.
+    pub const KNOWN: &'static [WebhookEventType] = &[
+        WebhookEventType::BatchPending,
+        WebhookEventType::BatchRunning,
+        WebhookEventType::BatchSuccess,
+        WebhookEventType::BatchError,
+        WebhookEventType::BatchCancelled,
+    ];
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            WebhookEventType::BatchPending => "batch.pending",
+            WebhookEventType::BatchRunning => "batch.running",
+            WebhookEventType::BatchSuccess => "batch.success",
+            WebhookEventType::BatchError => "batch.error",
+            WebhookEventType::BatchCancelled => "batch.cancelled",
+            WebhookEventType::Unknown(other) => other.as_str(),
+        }
+    }
+    /// The known variant written `value` on the wire, if there is one: the only place
+    /// that decides between a known variant and `Unknown`.
+    fn parse_known(value: &str) -> Option<Self> {
+        match value {
+            "batch.pending" => Some(WebhookEventType::BatchPending),
+            "batch.running" => Some(WebhookEventType::BatchRunning),
+            "batch.success" => Some(WebhookEventType::BatchSuccess),
+            "batch.error" => Some(WebhookEventType::BatchError),
+            "batch.cancelled" => Some(WebhookEventType::BatchCancelled),
+            _ => None,
+        }
+    }
+}
+impl From<&str> for WebhookEventType {
+    fn from(value: &str) -> Self {
+        WebhookEventType::parse_known(value)
+            .unwrap_or_else(|| WebhookEventType::Unknown(
+                UnknownWebhookEventType(value.to_owned()),
+            ))
+    }
+}
+impl From<String> for WebhookEventType {
+    fn from(value: String) -> Self {
+        WebhookEventType::parse_known(&value)
+            .unwrap_or(WebhookEventType::Unknown(UnknownWebhookEventType(value)))
+    }
+}
+impl std::str::FromStr for WebhookEventType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(WebhookEventType::from(value))
+    }
+}
+impl std::fmt::Display for WebhookEventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for WebhookEventType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for WebhookEventType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(WebhookEventType::from)
+    }
+}
+impl schemars::JsonSchema for WebhookEventType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebhookEventType".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "description" :
+            "An event a webhook can be told of. A batch's: `batch.pending` on create, `batch.running` once processing starts, then `batch.success` (every file was mapped to a job; single files may still have failed) or `batch.error`, or `batch.cancelled`. Delivery order is not guaranteed: receivers key on the batch's `status`.",
+            "type" : "string", "enum" : ["batch.pending", "batch.running",
+            "batch.success", "batch.error", "batch.cancelled"], "x-open-enum" : true, }
+        )
+    }
+}
+impl crate::query::QueryValue for WebhookEventType {
+    fn push_pairs(&self, key: &'static str, pairs: &mut Vec<(&'static str, String)>) {
+        pairs.push((key, self.as_str().to_owned()));
+    }
+}
+/// How a delivery's body is labelled: `string` (the default, `text/plain`) or `json` (`application/json`). The body's bytes, and so its signature, are the same either way.
+///
+/// This enum is open: a value this version does not know is kept in `Unknown` and
+/// serialized back unchanged. A known value always parses to its own variant, never
+/// to `Unknown`; match the known variants and let `_` (or `as_str()`) handle the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WebhookOutputFormat {
+    /// `string`
+    String,
+    /// `json`
+    Json,
+    /// A value this version does not know, kept exactly as received.
+    Unknown(UnknownWebhookOutputFormat),
+}
+/// A `WebhookOutputFormat` value this version does not know, kept exactly as received.
+///
+/// Only parsing a `WebhookOutputFormat` makes one, and only from a value outside [`WebhookOutputFormat::KNOWN`].
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct UnknownWebhookOutputFormat(String);
+impl UnknownWebhookOutputFormat {
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl std::fmt::Debug for UnknownWebhookOutputFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.0, f)
+    }
+}
+impl std::fmt::Display for UnknownWebhookOutputFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl WebhookOutputFormat {
+    /// Every value this version knows, in the schema's order.
+    pub const KNOWN: &'static [WebhookOutputFormat] = &[
+        WebhookOutputFormat::String,
+        WebhookOutputFormat::Json,
+    ];
+    /// The value as it is written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            WebhookOutputFormat::String => "string",
+            WebhookOutputFormat::Json => "json",
+            WebhookOutputFormat::Unknown(other) => other.as_str(),
+        }
+    }
+    /// The known variant written `value` on the wire, if there is one: the only place
+    /// that decides between a known variant and `Unknown`.
+    fn parse_known(value: &str) -> Option<Self> {
+        match value {
+            "string" => Some(WebhookOutputFormat::String),
+            "json" => Some(WebhookOutputFormat::Json),
+            _ => None,
+        }
+    }
+}
+impl From<&str> for WebhookOutputFormat {
+    fn from(value: &str) -> Self {
+        WebhookOutputFormat::parse_known(value)
+            .unwrap_or_else(|| WebhookOutputFormat::Unknown(
+                UnknownWebhookOutputFormat(value.to_owned()),
+            ))
+    }
+}
+impl From<String> for WebhookOutputFormat {
+    fn from(value: String) -> Self {
+        WebhookOutputFormat::parse_known(&value)
+            .unwrap_or(WebhookOutputFormat::Unknown(UnknownWebhookOutputFormat(value)))
+    }
+}
+impl std::str::FromStr for WebhookOutputFormat {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(WebhookOutputFormat::from(value))
+    }
+}
+impl std::fmt::Display for WebhookOutputFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl serde::Serialize for WebhookOutputFormat {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> serde::Deserialize<'de> for WebhookOutputFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(WebhookOutputFormat::from)
+    }
+}
+impl schemars::JsonSchema for WebhookOutputFormat {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebhookOutputFormat".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!(
+            { "description" :
+            "How a delivery's body is labelled: `string` (the default, `text/plain`) or `json` (`application/json`). The body's bytes, and so its signature, are the same either way.",
+            "type" : "string", "enum" : ["string", "json"], "x-open-enum" : true, }
+        )
+    }
+}
+impl crate::query::QueryValue for WebhookOutputFormat {
+    fn push_pairs(&self, key: &'static str, pairs: &mut Vec<(&'static str, String)>) {
+        pairs.push((key, self.as_str().to_owned()));
+    }
+}
 /// A webhook to notify of batch events.
 #[derive(
     Debug,
@@ -640,13 +884,13 @@ pub struct WebhookConfiguration {
     pub webhook_headers: Option<std::collections::BTreeMap<String, String>>,
     /// Delivery body format: `string` (default) or `json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook_output_format: Option<String>,
+    pub webhook_output_format: Option<WebhookOutputFormat>,
     /// Secret used to sign deliveries: they carry `LC-Signature: sha256=<hex HMAC-SHA256 of the body>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_signing_secret: Option<String>,
-    /// Events to deliver; null means all. For batches: `batch.pending`, `batch.running`, `batch.success`, `batch.error`, `batch.cancelled`.
+    /// Events to deliver; null means all. For batches: `batch.pending`, `batch.running`, `batch.success`, `batch.error`, `batch.cancelled`. An empty list subscribes to nothing and is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook_events: Option<Vec<String>>,
+    pub webhook_events: Option<Vec<WebhookEventType>>,
     /// Fields this version of the schema does not know, kept as received so that they
     /// survive a decode and re-encode.
     #[serde(flatten)]
@@ -690,6 +934,211 @@ impl CreateBatchRequest {
             webhook_configurations: None,
             extra: serde_json::Map::new(),
         }
+    }
+}
+/// The body of a webhook delivery. No payload schema is published; this shape is this project's assumption, defined here and nowhere else (the emulator sends it, the clients' verification decodes it): the event, when it happened, and the batch as `GET /api/v2/batches/{batch_id}` returned it at that moment, without `results`. The body is signed: `LC-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the signing secret>`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct WebhookEvent {
+    /// What happened.
+    pub event_type: WebhookEventType,
+    /// When it happened.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The batch as it stood when the event happened; its `status` is the one the event announces.
+    pub data: Batch,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl WebhookEvent {
+    /// A `WebhookEvent` with the required fields set and every optional field empty.
+    pub fn new(
+        event_type: impl Into<WebhookEventType>,
+        created_at: impl Into<chrono::DateTime<chrono::Utc>>,
+        data: impl Into<Batch>,
+    ) -> Self {
+        WebhookEvent {
+            event_type: event_type.into(),
+            created_at: created_at.into(),
+            data: data.into(),
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// A saved webhook configuration (`/api/v1/beta/webhook-configs`), named in a batch create's `webhook_configuration_ids`. Its signing secret is write-only: never returned, only `has_secret`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct WebhookConfig {
+    /// Unique identifier (`whc-…`).
+    pub id: String,
+    /// URL that receives the deliveries.
+    pub webhook_url: String,
+    /// Whether a signing secret is set.
+    pub has_secret: bool,
+    /// Owner: the project it belongs to.
+    pub tenant_id: String,
+    /// Kind of owner: `project`.
+    pub tenant_type: String,
+    /// Events delivered; null means all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_events: Option<Vec<WebhookEventType>>,
+    /// Extra headers sent with every delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_headers: Option<std::collections::BTreeMap<String, String>>,
+    /// Delivery body format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_output_format: Option<WebhookOutputFormat>,
+    /// Creation datetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Update datetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl WebhookConfig {
+    /// A `WebhookConfig` with the required fields set and every optional field empty.
+    pub fn new(
+        id: impl Into<String>,
+        webhook_url: impl Into<String>,
+        has_secret: impl Into<bool>,
+        tenant_id: impl Into<String>,
+        tenant_type: impl Into<String>,
+    ) -> Self {
+        WebhookConfig {
+            id: id.into(),
+            webhook_url: webhook_url.into(),
+            has_secret: has_secret.into(),
+            tenant_id: tenant_id.into(),
+            tenant_type: tenant_type.into(),
+            webhook_events: None,
+            webhook_headers: None,
+            webhook_output_format: None,
+            created_at: None,
+            updated_at: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// Body of `POST /api/v1/beta/webhook-configs`.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct CreateWebhookConfigRequest {
+    /// URL that receives the deliveries. Not empty.
+    pub webhook_url: String,
+    /// Events to deliver; null means all. An empty list subscribes to nothing and is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_events: Option<Vec<WebhookEventType>>,
+    /// Extra headers sent with every delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_headers: Option<std::collections::BTreeMap<String, String>>,
+    /// Delivery body format: `string` (default) or `json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_output_format: Option<WebhookOutputFormat>,
+    /// Secret deliveries are signed with. Write-only: never returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_signing_secret: Option<String>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+impl CreateWebhookConfigRequest {
+    /// A `CreateWebhookConfigRequest` with the required fields set and every optional field empty.
+    pub fn new(webhook_url: impl Into<String>) -> Self {
+        CreateWebhookConfigRequest {
+            webhook_url: webhook_url.into(),
+            webhook_events: None,
+            webhook_headers: None,
+            webhook_output_format: None,
+            webhook_signing_secret: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+/// Body of `PUT /api/v1/beta/webhook-configs/{config_id}`: only the fields present change; a `webhook_signing_secret` rotates the secret.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct UpdateWebhookConfigRequest {
+    /// New URL. Not empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url: Option<String>,
+    /// New event subscriptions. An empty list is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_events: Option<Vec<WebhookEventType>>,
+    /// New headers (replacing the old ones).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_headers: Option<std::collections::BTreeMap<String, String>>,
+    /// New body format.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_output_format: Option<WebhookOutputFormat>,
+    /// New signing secret (write-only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_signing_secret: Option<String>,
+    /// Fields this version of the schema does not know, kept as received so that they
+    /// survive a decode and re-encode.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+/// Query parameters of every `/api/v1/beta/webhook-configs` operation.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema
+)]
+pub struct WebhookConfigParams {
+    /// Organization to act in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Project the configurations belong to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+}
+impl WebhookConfigParams {
+    /// The query pairs the official clients send for these parameters, in schema
+    /// order; unset parameters are left out and arrays repeat their key.
+    pub fn to_query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = Vec::new();
+        crate::query::QueryValue::push_pairs(
+            &self.organization_id,
+            "organization_id",
+            &mut pairs,
+        );
+        crate::query::QueryValue::push_pairs(&self.project_id, "project_id", &mut pairs);
+        pairs
     }
 }
 /// Kind of source directory: `user` (files kept until deleted), `ephemeral` (files uploaded only to be batched, cleaned up later) or `index`.

@@ -1,11 +1,13 @@
-//! Serde models of the LlamaCloud Batches API (`/api/v2/batches`) and of the source
-//! directories batches run over (`/api/v1/beta/directories`).
+//! Serde models of the LlamaCloud Batches API (`/api/v2/batches`), of the source
+//! directories batches run over (`/api/v1/beta/directories`) and of the webhooks told of
+//! batch events (saved configurations, and [`WebhookEvent`], the body of a delivery).
 //!
 //! The models are generated at build time from `spec/batches.schema.json` by
 //! `batches-codegen`; a reviewable copy is checked in as `generated/models.rs` and kept
 //! fresh by `cargo xtask codegen`. Three properties hold for every model:
 //!
-//! - **Open enums.** [`BatchStatus`], [`JobType`] and [`DirectoryType`] keep values this version does not know
+//! - **Open enums.** [`BatchStatus`], [`JobType`], [`DirectoryType`], [`WebhookEventType`] and
+//!   [`WebhookOutputFormat`] keep values this version does not know
 //!   in an `Unknown` variant and serialize them back unchanged. A known value always becomes
 //!   its own variant, however it arrives, so comparing with a known variant is enough.
 //! - **Unknown fields survive.** Every response object has an `extra` map that collects the
@@ -121,7 +123,8 @@ query_string!(
     AddDirectoryFileParams,
     UploadDirectoryFileParams,
     GetParseJobParams,
-    GetExtractJobParams
+    GetExtractJobParams,
+    WebhookConfigParams
 );
 
 impl std::fmt::Display for ErrorDetail {

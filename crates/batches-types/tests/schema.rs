@@ -5,6 +5,7 @@ use std::{collections::BTreeSet, fs, path::PathBuf};
 
 use batches_types::{
     Batch, BatchStatus, DirectoryType, ExtractJobExpand, JobStatus, JobType, ParseJobExpand,
+    WebhookEventType, WebhookOutputFormat,
 };
 use serde_json::Value;
 
@@ -57,6 +58,16 @@ fn known_enum_values_equal_the_schema() {
         .map(JobStatus::as_str)
         .collect();
     assert_eq!(job_terminal, ["COMPLETED", "FAILED", "CANCELLED"]);
+    let events: Vec<&str> = WebhookEventType::KNOWN
+        .iter()
+        .map(WebhookEventType::as_str)
+        .collect();
+    assert_eq!(events, schema_enum("WebhookEventType"));
+    let formats: Vec<&str> = WebhookOutputFormat::KNOWN
+        .iter()
+        .map(WebhookOutputFormat::as_str)
+        .collect();
+    assert_eq!(formats, schema_enum("WebhookOutputFormat"));
     let terminal: Vec<&str> = BatchStatus::KNOWN
         .iter()
         .filter(|s| s.is_terminal())
@@ -200,6 +211,20 @@ fn openapi_parameters_are_the_schema_parameters() {
     );
     assert_parameters("/api/v2/parse/{job_id}", "get", "GetParseJobParams");
     assert_parameters("/api/v2/extract/{job_id}", "get", "GetExtractJobParams");
+    for method in ["get", "post"] {
+        assert_parameters(
+            "/api/v1/beta/webhook-configs",
+            method,
+            "WebhookConfigParams",
+        );
+    }
+    for method in ["get", "put", "delete"] {
+        assert_parameters(
+            "/api/v1/beta/webhook-configs/{config_id}",
+            method,
+            "WebhookConfigParams",
+        );
+    }
 }
 
 /// The multipart body of the upload names the file part and exactly the text fields of

@@ -5,8 +5,9 @@ use std::{fs, path::PathBuf};
 
 use batches_types::{
     AddDirectoryFileRequest, Batch, BatchQueryResponse, CreateBatchRequest, CreateDirectoryRequest,
-    Directory, DirectoryFile, DirectoryFileQueryResponse, DirectoryQueryResponse, DirectoryType,
-    ErrorBody, ExtractJob, JobStatus, ParseJobResult,
+    CreateWebhookConfigRequest, Directory, DirectoryFile, DirectoryFileQueryResponse,
+    DirectoryQueryResponse, DirectoryType, ErrorBody, ExtractJob, JobStatus, ParseJobResult,
+    UpdateWebhookConfigRequest, WebhookConfig, WebhookEvent, WebhookEventType,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
@@ -35,6 +36,16 @@ const MODELS: &[(&str, RoundTrip)] = &[
     ),
     ("parse-job-", round_trip::<ParseJobResult>),
     ("extract-job-", round_trip::<ExtractJob>),
+    ("webhook-event-", round_trip::<WebhookEvent>),
+    ("webhook-config-", round_trip::<WebhookConfig>),
+    (
+        "create-webhook-config-",
+        round_trip::<CreateWebhookConfigRequest>,
+    ),
+    (
+        "update-webhook-config-",
+        round_trip::<UpdateWebhookConfigRequest>,
+    ),
 ];
 
 /// Decodes `text` as `T` and re-encodes it.
@@ -116,6 +127,29 @@ fn unknown_values_and_fields_are_kept() {
             .unwrap()
             .extra
             .contains_key("url")
+    );
+
+    let text =
+        fs::read_to_string(examples_dir().join("webhook-event-unknown-type-and-fields.json"))
+            .unwrap();
+    let event: WebhookEvent = serde_json::from_str(&text).unwrap();
+    assert!(matches!(event.event_type, WebhookEventType::Unknown(_)));
+    assert_eq!(event.event_type.as_str(), "batch.partial_success");
+    assert_eq!(event.extra["delivery_attempt"], 2);
+    assert_eq!(event.data.status.as_str(), "PARTIALLY_COMPLETED");
+    assert_eq!(event.data.extra["file_count"], 3);
+    let text = fs::read_to_string(examples_dir().join("webhook-config-saved.json")).unwrap();
+    let saved: WebhookConfig = serde_json::from_str(&text).unwrap();
+    let events: Vec<&str> = saved
+        .webhook_events
+        .iter()
+        .flatten()
+        .map(|e| e.as_str())
+        .collect();
+    assert_eq!(events, ["batch.success", "batch.error", "parse.success"]);
+    assert_eq!(
+        saved.webhook_events.unwrap()[0],
+        WebhookEventType::BatchSuccess
     );
 }
 

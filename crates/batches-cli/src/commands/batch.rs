@@ -142,12 +142,13 @@ fn create_request(args: &CreateArgs) -> Result<CreateBatchRequest, Failure> {
         "webhook_configuration_ids",
         args.webhook_configuration_id.iter().map(|id| json!(id)),
     )?;
+    let hooks = args.webhooks.configurations()?;
     append(
         &mut body,
         "webhook_configurations",
-        args.webhook_url
+        hooks
             .iter()
-            .map(|url| json!({"webhook_url": url})),
+            .map(|hook| serde_json::to_value(hook).expect("a configuration always serializes")),
     )?;
 
     if !body.contains_key("source_directory_id") {
@@ -166,7 +167,8 @@ fn create_request(args: &CreateArgs) -> Result<CreateBatchRequest, Failure> {
         .map_err(|error| Failure::usage(format!("the create request is not valid: {error}")))
 }
 
-fn read_stdin_body() -> Result<Map<String, Value>, Failure> {
+/// A JSON object read from stdin; an empty stdin is an empty object.
+pub(super) fn read_stdin_body() -> Result<Map<String, Value>, Failure> {
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)

@@ -9,10 +9,12 @@ mod directories;
 mod engine;
 mod jobs;
 mod list;
+mod listen;
 mod listing;
 mod resume_command;
 mod run;
 mod stats;
+mod webhook_configs;
 
 use clap::CommandFactory;
 
@@ -20,6 +22,7 @@ use context::{Context, Interrupt, setup};
 
 use crate::cli::{
     BatchesCommand, Cli, Command, DirectoriesCommand, ExtractCommand, GlobalArgs, ParseCommand,
+    WebhookConfigsCommand, WebhooksCommand,
 };
 use crate::console::Console;
 use crate::failure::Failure;
@@ -40,6 +43,9 @@ pub fn run(cli: Cli, console: &Console) -> Result<(), Failure> {
         Command::Directories(command) => api(Api::Directories(command), &cli.global, console),
         Command::Parse(command) => api(Api::Parse(command), &cli.global, console),
         Command::Extract(command) => api(Api::Extract(command), &cli.global, console),
+        // A local receiver: no API key, no request to the API.
+        Command::Webhooks(WebhooksCommand::Listen(args)) => listen::run(args, &cli.global, console),
+        Command::WebhookConfigs(command) => api(Api::WebhookConfigs(command), &cli.global, console),
     }
 }
 
@@ -49,6 +55,7 @@ enum Api {
     Directories(DirectoriesCommand),
     Parse(ParseCommand),
     Extract(ExtractCommand),
+    WebhookConfigs(WebhookConfigsCommand),
 }
 
 fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failure> {
@@ -87,6 +94,9 @@ fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failu
             }
             Api::Extract(ExtractCommand::Get { id, expand, scope }) => {
                 return jobs::get_extract(&mut context, &id, expand, scope).await;
+            }
+            Api::WebhookConfigs(command) => {
+                return webhook_configs::run(&mut context, command).await;
             }
         };
         match command {

@@ -166,6 +166,42 @@ impl Printer {
         Ok(!empty)
     }
 
+    /// Writes one value of a stream without an end (`webhooks listen`) as one line, at once:
+    /// compact JSON (json, jsonl; an entry of a YAML flow sequence in yaml), the exact
+    /// bytes (raw), `table_line` (table), or what `--transform` makes of it.
+    pub fn stream_line(&mut self, json: &str, table_line: &str) -> Result<(), Failure> {
+        let sink = &mut self.sink;
+        match (&self.transform, sink.shape) {
+            (Some(transform), _) => transform.run(
+                json,
+                sink.shape == Shape::Lines,
+                |produced| match produced {
+                    Produced::Json(json) => match std::str::from_utf8(&json) {
+                        Ok(json) => {
+                            sink.line(json);
+                            Ok(())
+                        }
+                        Err(_) => Err(Failure::usage(
+                            "--transform produced bytes that are not UTF-8",
+                        )),
+                    },
+                    Produced::Text(text) => sink.text(&text),
+                },
+                |message| Failure::usage(format!("--transform failed: {message}")),
+            )?,
+            (None, Shape::Table) => {
+                sink.buffer.extend_from_slice(table_line.as_bytes());
+                sink.buffer.push(b'\n');
+            }
+            (None, Shape::Raw) => {
+                sink.buffer.extend_from_slice(json.as_bytes());
+                sink.buffer.push(b'\n');
+            }
+            (None, _) => sink.line(json),
+        }
+        sink.flush()
+    }
+
     /// Writes the bar chart of `batches stats`.
     pub fn chart(&mut self, total: u64, sections: &[ChartSection]) -> Result<(), Failure> {
         table::chart(total, sections, self.sink.color, &mut self.sink.buffer);
@@ -196,6 +232,17 @@ impl Printer {
 }
 
 impl Sink {
+    /// Writes a JSON value as one compact line; in YAML, as an entry of a flow sequence
+    /// (JSON is YAML's flow style).
+    fn line(&mut self, json: &str) {
+        self.count += 1;
+        if self.shape == Shape::Yaml {
+            self.buffer.extend_from_slice(b"- ");
+        }
+        json::compact(json, &mut self.buffer);
+        self.buffer.push(b'\n');
+    }
+
     /// Writes a string's contents as a line (`--raw-output`).
     fn text(&mut self, text: &[u8]) -> Result<(), Failure> {
         self.count += 1;

@@ -1,9 +1,9 @@
-//! Tables for people: batches, directories, directory files, a run's files and results, a
-//! batch's results, and the bar chart of `batches stats`.
+//! Tables for people: batches, directories, directory files, a run's files and results,
+//! saved webhook configurations, a batch's results, and the bar chart of `batches stats`.
 
 use std::borrow::Cow;
 
-use batches_client::{Batch, Directory, DirectoryFile};
+use batches_client::{Batch, Directory, DirectoryFile, WebhookConfig};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -27,6 +27,8 @@ pub enum Rows {
     ParseJobs,
     /// One extract job (`extract get`), its fields below.
     ExtractJobs,
+    /// Saved webhook configurations.
+    WebhookConfigs,
 }
 
 /// One row: its cells, and the column and colour of its status cell.
@@ -50,6 +52,7 @@ impl Rows {
             Rows::RunResults => &["PATH", "STATUS", "JOB", "ERROR"],
             Rows::ParseJobs => &["ID", "STATUS", "NAME", "TIER", "PAGES", "CREDITS", "ERROR"],
             Rows::ExtractJobs => &["ID", "STATUS", "CONFIGURATION", "CREDITS", "ERROR"],
+            Rows::WebhookConfigs => &["ID", "URL", "EVENTS", "FORMAT", "SECRET", "CREATED"],
         }
     }
 
@@ -59,6 +62,7 @@ impl Rows {
         match self {
             Rows::Batches => &[0, 9, 10, 0, 0, 16, 16],
             Rows::Directories | Rows::DirectoryFiles => &[0, 0, 0, 0, 16],
+            Rows::WebhookConfigs => &[0, 0, 0, 0, 0, 16],
             Rows::Planned | Rows::RunResults | Rows::ParseJobs | Rows::ExtractJobs => &[],
         }
     }
@@ -72,6 +76,7 @@ impl Rows {
             Rows::Planned | Rows::RunResults => "file",
             Rows::ParseJobs => "parse job",
             Rows::ExtractJobs => "extract job",
+            Rows::WebhookConfigs => "webhook configuration",
         }
     }
 
@@ -166,6 +171,26 @@ impl Rows {
                     job["error_message"].as_str().unwrap_or_default().to_owned(),
                 ];
                 (cells, job_status_color(&status))
+            }),
+            Rows::WebhookConfigs => serde_json::from_str(json).map(|config: WebhookConfig| {
+                let events = config.webhook_events.map_or_else(
+                    || "all".to_owned(),
+                    |events| {
+                        let names: Vec<&str> = events.iter().map(|event| event.as_str()).collect();
+                        names.join(",")
+                    },
+                );
+                let cells = vec![
+                    config.id,
+                    config.webhook_url,
+                    events,
+                    config
+                        .webhook_output_format
+                        .map_or_else(|| "string".to_owned(), |format| format.to_string()),
+                    (if config.has_secret { "set" } else { "-" }).to_owned(),
+                    timestamp(config.created_at),
+                ];
+                (cells, None)
             }),
         };
         decoded

@@ -78,7 +78,8 @@ pub fn bare_cmd(config: &tempfile::TempDir) -> Command {
     Command::from_std(std_bare_cmd(config))
 }
 
-fn std_bare_cmd(config: &tempfile::TempDir) -> std::process::Command {
+/// [`bare_cmd`] as a plain process, for commands that run until stopped.
+pub fn std_bare_cmd(config: &tempfile::TempDir) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_llamacloud"));
     for name in [
         "LLAMA_CLOUD_API_KEY",

@@ -32,6 +32,14 @@ fn help_of_every_command() {
         &["config", "set"],
         &["config", "unset"],
         &["config", "path"],
+        &["webhooks"],
+        &["webhooks", "listen"],
+        &["webhook-configs"],
+        &["webhook-configs", "create"],
+        &["webhook-configs", "list"],
+        &["webhook-configs", "get"],
+        &["webhook-configs", "update"],
+        &["webhook-configs", "delete"],
     ];
     for command in commands {
         let output = bare_cmd(&config)

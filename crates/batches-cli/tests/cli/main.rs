@@ -21,3 +21,4 @@ mod secrets;
 mod single;
 mod stats;
 mod wait;
+mod webhooks;

@@ -1,6 +1,7 @@
 //! No secret is printed: every command runs with `--debug` with the API key, custom
-//! headers, a proxy password and webhook secrets set to marker strings, and no marker may
-//! appear in stdout or stderr. Each command is one row of the table, each secret one row of
+//! headers, a proxy password and webhook secrets (signing secrets, in the request body or
+//! in the variable an option names, and webhook header values) set to marker strings, and
+//! no marker may appear in stdout or stderr. Each command is one row of the table, each secret one row of
 //! `SECRETS`, so a new command or a new kind of secret is one line.
 
 use std::io::Write;
@@ -41,7 +42,16 @@ fn secret_environment(base_url: &str, proxy_url: &str) -> Vec<(&'static str, Str
             "HTTP_PROXY",
             proxy_url.replace("http://", &format!("http://proxy-user:{PROXY_PASSWORD}@")),
         ),
+        // Webhook signing secrets, read by the options that name a variable.
+        ("HOOK_SECRET", SIGNING_SECRET.to_owned()),
+        ("LLAMACLOUD_WEBHOOK_SECRET", SIGNING_SECRET.to_owned()),
     ]
+}
+
+/// A saved webhook configuration's extra fields on stdin: a header carrying a credential.
+fn webhook_headers() -> String {
+    serde_json::json!({"webhook_headers": {"Authorization": format!("Bearer {WEBHOOK_HEADER}")}})
+        .to_string()
 }
 
 /// A create request on stdin carrying webhook secrets.
@@ -50,7 +60,7 @@ fn webhook_body(directory: &str) -> String {
         "source_directory_id": directory,
         "config": {"job": {"type": "parse_v2", "configuration_id": "cfg-1"}},
         "webhook_configurations": [{
-            "webhook_url": "https://hooks.example/batches",
+            "webhook_url": "http://127.0.0.1:9/batches",
             "webhook_signing_secret": SIGNING_SECRET,
             "webhook_headers": {"Authorization": format!("Bearer {WEBHOOK_HEADER}")}
         }]
@@ -73,6 +83,27 @@ fn no_command_prints_a_secret_with_debug() {
             &env,
             &["batches", "create", "--format", "jsonl"],
             Some(&webhook_body(&directory)),
+        );
+        assert_eq!(code(&output), 0, "{}", stderr(&output));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let saved = {
+        let output = run(
+            &env,
+            &[
+                "webhook-configs",
+                "create",
+                "--url",
+                "http://127.0.0.1:9/saved",
+                "--secret-env",
+                "HOOK_SECRET",
+                "--format",
+                "jsonl",
+            ],
+            Some(&webhook_headers()),
         );
         assert_eq!(code(&output), 0, "{}", stderr(&output));
         serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()["id"]
@@ -140,6 +171,73 @@ fn no_command_prints_a_secret_with_debug() {
             vec!["directories", "files", "upload", &directory, one_file],
             None,
             0,
+        ),
+        (
+            vec![
+                "batches",
+                "create",
+                "--source-directory-id",
+                &directory,
+                "--job-type",
+                "parse_v2",
+                "--configuration-id",
+                "cfg-1",
+                "--webhook-url",
+                "http://127.0.0.1:9/hook",
+                "--webhook-secret-env",
+                "HOOK_SECRET",
+            ],
+            None,
+            0,
+        ),
+        (
+            vec![
+                "webhook-configs",
+                "create",
+                "--url",
+                "http://127.0.0.1:9/saved",
+                "--secret-env",
+                "HOOK_SECRET",
+            ],
+            Some(webhook_headers()),
+            0,
+        ),
+        // Refused by the server (400, not loopback): the error path prints the request.
+        (
+            vec![
+                "webhook-configs",
+                "create",
+                "--url",
+                "https://hooks.example.com/saved",
+                "--secret-env",
+                "HOOK_SECRET",
+            ],
+            Some(webhook_headers()),
+            1,
+        ),
+        (vec!["webhook-configs", "list"], None, 0),
+        (
+            vec!["webhook-configs", "get", &saved, "--format", "raw"],
+            None,
+            0,
+        ),
+        (
+            vec![
+                "webhook-configs",
+                "update",
+                &saved,
+                "--secret-env",
+                "HOOK_SECRET",
+            ],
+            Some(webhook_headers()),
+            0,
+        ),
+        (vec!["webhook-configs", "delete", &saved], None, 0),
+        // A local receiver, refused before it listens: its secret is not shown.
+        (
+            vec!["webhooks", "listen", "--forward-to", "ftp://127.0.0.1/x"],
+            None,
+            2,
         ),
         (vec!["config", "show"], None, 0),
         (vec!["config", "show", "--format", "json"], None, 0),

@@ -17,12 +17,7 @@ fn create_get_and_cancel() {
     let created = env
         .cmd()
         .args(create_args(&directory, "cfg-PARSE_AGENTIC"))
-        .args([
-            "--webhook-url",
-            "https://example.com/hook",
-            "--webhook-configuration-id",
-            "whc-1",
-        ])
+        .args(["--webhook-url", "http://127.0.0.1:9/hook"])
         .output()
         .unwrap();
     assert_eq!(code(&created), 0, "{}", stderr(&created));

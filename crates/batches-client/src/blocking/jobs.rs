@@ -40,7 +40,6 @@ impl Client {
 }
 
 impl ParseJobs<'_> {
-
     /// Gets one parse job, exactly as the server sent it.
     pub fn get(
         &self,
@@ -87,7 +86,6 @@ pub struct ExtractJobs<'a> {
 }
 
 impl ExtractJobs<'_> {
-
     /// Gets one extract job and its result.
     pub fn get(
         &self,

@@ -9,3 +9,4 @@ mod network;
 mod run;
 mod secrets;
 mod support;
+mod webhooks;

@@ -9,7 +9,7 @@ use std::ptr;
 use batches_ffi::{
     batches_cancel, batches_client, batches_client_free, batches_client_new, batches_create,
     batches_directory_create, batches_directory_file_upload, batches_directory_list, batches_error,
-    batches_get, batches_list, batches_run, batches_status, batches_wait,
+    batches_get, batches_list, batches_run, batches_status, batches_wait, batches_webhook_verify,
 };
 use batches_server::{BackgroundServer, ServerConfig};
 
@@ -31,7 +31,7 @@ fn webhook_request(directory: &str) -> String {
         "source_directory_id": directory,
         "config": {"job": {"type": "parse_v2", "configuration_id": "cfg-1"}},
         "webhook_configurations": [{
-            "webhook_url": "https://hooks.example/batches",
+            "webhook_url": "http://127.0.0.1:9/batches",
             "webhook_signing_secret": SIGNING_SECRET,
             "webhook_headers": {"Authorization": format!("Bearer {WEBHOOK_HEADER}")}
         }]
@@ -112,6 +112,22 @@ fn no_export_hands_back_a_secret() {
     let list = |client: *mut batches_client| {
         let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
         let status = unsafe { batches_list(client, ptr::null(), &mut out, &mut err) };
+        outcome_text(status, out, err)
+    };
+    let verify = |signature: &str| {
+        let (signature, secret) = (c(signature), c(SIGNING_SECRET));
+        let body = br#"{"event_type":"batch.success"}"#;
+        let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
+        let status = unsafe {
+            batches_webhook_verify(
+                body.as_ptr().cast(),
+                body.len(),
+                signature.as_ptr(),
+                secret.as_ptr(),
+                &mut out,
+                &mut err,
+            )
+        };
         outcome_text(status, out, err)
     };
     let cancel = |client: *mut batches_client, id: &str| {
@@ -203,6 +219,11 @@ fn no_export_hands_back_a_secret() {
         ),
         ("cancel, terminal", cancel(good, &batch_id)),
         (
+            "webhook verify, another secret",
+            verify(&format!("sha256={}", "0".repeat(64))),
+        ),
+        ("webhook verify, malformed", verify(SIGNING_SECRET)),
+        (
             "client, credentials in the URL",
             client(
                 r#"{"api_key": "llx-k", "base_url": "http://u:MARKER-URL-PASSWORD@127.0.0.1:9"}"#,
@@ -229,7 +250,7 @@ fn no_export_hands_back_a_secret() {
         }
     }
     // The calls did what they say, so the check covers their real outputs.
-    for ok in [0, 3, 5, 7, 10, 12, 14, 15] {
+    for ok in [0, 3, 5, 7, 12, 14, 16, 17] {
         assert!(
             outputs[ok].1.is_ok(),
             "{}: {:?}",
@@ -239,12 +260,23 @@ fn no_export_hands_back_a_secret() {
     }
     assert!(outputs[1].1.as_ref().unwrap_err().contains("404"));
     assert!(outputs[4].1.as_ref().unwrap_err().contains("401"));
-    for refused in [11, 13, 16] {
+    for refused in [9, 10] {
+        assert!(
+            outputs[refused]
+                .1
+                .as_ref()
+                .unwrap_err()
+                .contains("SIGNATURE"),
+            "{:?}",
+            outputs[refused]
+        );
+    }
+    for refused in [13, 15, 18] {
         let error = outputs[refused].1.as_ref().unwrap_err();
         assert!(error.contains("401"), "{}: {error}", outputs[refused].0);
     }
     assert!(
-        outputs[9]
+        outputs[11]
             .1
             .as_ref()
             .unwrap_err()

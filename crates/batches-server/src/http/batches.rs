@@ -9,7 +9,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
 };
 use batches_types::{
-    Batch, BatchStatus, CreateBatchRequest, JobType, ListBatchesParams, ValidationError,
+    Batch, BatchStatus, CreateBatchRequest, JobType, ListBatchesParams, LocItem, ValidationError,
 };
 use serde_json::{Value, json, value::RawValue};
 
@@ -20,6 +20,7 @@ use super::{
     query::{Query, expected_list},
     request::{PathId, decode_body, json_body},
     validate::{Checker, indexed},
+    webhooks::{check_fields, check_inline},
 };
 use crate::{
     error::{ApiError, entry},
@@ -132,6 +133,7 @@ pub async fn create(
         return Err(ApiError::validation(errors));
     }
     let request: CreateBatchRequest = decode_body(body.clone())?;
+    check_inline(&request, &app.config.webhooks)?;
     let key = headers
         .get("idempotency-key")
         .map(|value| {
@@ -150,6 +152,14 @@ pub async fn create(
         config: &request.config,
         idempotency: key.as_deref().map(|key| (key, canonical.as_str())),
         first_step_in_micros: app.config.step_micros(),
+        webhook_configurations: request
+            .webhook_configurations
+            .as_deref()
+            .unwrap_or_default(),
+        webhook_configuration_ids: request
+            .webhook_configuration_ids
+            .as_deref()
+            .unwrap_or_default(),
     })?;
     app.scheduler.wake();
     Ok(Json(batch))
@@ -174,53 +184,9 @@ fn canonical_json(value: &Value) -> String {
     sorted(value).to_string()
 }
 
-/// The checks of a webhook configuration's optional fields: the field, what a valid
-/// value is, and the FastAPI message and type of an invalid one.
-type WebhookCheck = (&'static str, fn(&Value) -> bool, &'static str, &'static str);
-const WEBHOOK_FIELDS: [WebhookCheck; 5] = [
-    (
-        "webhook_url",
-        Value::is_string,
-        "Input should be a valid string",
-        "string_type",
-    ),
-    (
-        "webhook_output_format",
-        Value::is_string,
-        "Input should be a valid string",
-        "string_type",
-    ),
-    (
-        "webhook_signing_secret",
-        Value::is_string,
-        "Input should be a valid string",
-        "string_type",
-    ),
-    (
-        "webhook_headers",
-        |value| {
-            value
-                .as_object()
-                .is_some_and(|map| map.values().all(Value::is_string))
-        },
-        "Input should be a valid dictionary of strings",
-        "dict_type",
-    ),
-    (
-        "webhook_events",
-        |value| {
-            value
-                .as_array()
-                .is_some_and(|items| items.iter().all(Value::is_string))
-        },
-        "Input should be a valid list of strings",
-        "list_type",
-    ),
-];
-
 /// The 422 entry of a string that must hold at least one character (other than
 /// whitespace, where the schema says so).
-fn too_short(loc: &[&str], input: &str) -> ValidationError {
+pub fn too_short(loc: &[&str], input: &str) -> ValidationError {
     entry(
         loc,
         "String should have at least 1 character",
@@ -289,13 +255,12 @@ fn validate_create(body: &Value) -> Vec<ValidationError> {
                 ));
                 continue;
             };
-            for (field, valid, msg, type_) in WEBHOOK_FIELDS {
-                if let Some(value) = hook.get(field).filter(|v| !v.is_null() && !valid(v)) {
-                    check
-                        .errors
-                        .push(indexed(path, i, Some(field), msg, type_, value));
-                }
-            }
+            let loc = [
+                LocItem::Name("body".to_owned()),
+                LocItem::Name("webhook_configurations".to_owned()),
+                LocItem::Index(i as i64),
+            ];
+            check_fields(&mut check, hook, &loc);
         }
     }
     check.errors

@@ -1,6 +1,7 @@
 //! The HTTP side: routes, authentication, request reading, pages and the connection loop.
 //! The handlers of each resource are in [`batches`], [`directories`], [`upload`] and
-//! [`jobs`].
+//! [`jobs`], [`webhook_configs`]; [`webhooks`] has what webhooks share, and the deliveries
+//! view.
 
 mod app;
 mod auth;
@@ -14,6 +15,8 @@ mod routes;
 mod serve;
 mod upload;
 mod validate;
+mod webhook_configs;
+mod webhooks;
 
 pub use app::App;
 pub use serve::serve;

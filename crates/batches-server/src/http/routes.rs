@@ -9,7 +9,9 @@ use axum::{
 };
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
-use super::{app::App, auth::authenticate, batches, directories, jobs, upload};
+use super::{
+    app::App, auth::authenticate, batches, directories, jobs, upload, webhook_configs, webhooks,
+};
 use crate::error::ApiError;
 
 /// Every route of the emulator, behind authentication except the presigned result URLs;
@@ -40,6 +42,18 @@ pub fn router(app: App) -> Router {
         )
         .route("/api/v2/parse/{job_id}", get(jobs::get_parse))
         .route("/api/v2/extract/{job_id}", get(jobs::get_extract))
+        .route(
+            "/api/v1/beta/webhook-configs",
+            get(webhook_configs::list).post(webhook_configs::create),
+        )
+        .route(
+            "/api/v1/beta/webhook-configs/{config_id}",
+            get(webhook_configs::get)
+                .put(webhook_configs::update)
+                .delete(webhook_configs::delete),
+        )
+        // The emulator's own, outside the API's paths.
+        .route("/emulator/webhook-deliveries", get(webhooks::deliveries))
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))
         // A presigned URL is its own authorisation: outside `/api/`, after the key check.
         .route("/results/{job_id}/{name}", get(jobs::result))

@@ -5,6 +5,7 @@
 
 use batches_types::{
     Batch, BatchConfig, BatchResult, BatchStatus, DateTime, JobConfig, JobType, Utc,
+    WebhookConfiguration,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::value::RawValue;
@@ -17,6 +18,7 @@ use super::{
     files::first_files,
     idempotency,
     keyset::{KeysetQuery, Listed, Order},
+    webhooks,
 };
 use crate::{
     page_token::Cursor,
@@ -50,6 +52,10 @@ pub struct CreateBatch<'a> {
     pub idempotency: Option<(&'a str, &'a str)>,
     /// Delay before the first lifecycle step.
     pub first_step_in_micros: i64,
+    /// Webhooks given inline, told of the batch's events.
+    pub webhook_configurations: &'a [WebhookConfiguration],
+    /// Saved webhook configurations told of the batch's events.
+    pub webhook_configuration_ids: &'a [String],
 }
 
 /// A batch to insert, with its whole planned result set.
@@ -120,6 +126,14 @@ impl Store {
                 next_step_at: Some(now + request.first_step_in_micros),
             };
             insert_batch(tx, &batch)?;
+            webhooks::attach(
+                tx,
+                request.project_id,
+                &batch.id,
+                request.webhook_configurations,
+                request.webhook_configuration_ids,
+            )?;
+            self.record_webhook_event(tx, &batch.id)?;
             if let Some((key, canonical)) = request.idempotency {
                 idempotency::remember(tx, request.project_id, key, canonical, &batch.id)?;
             }
@@ -220,6 +234,7 @@ impl Store {
             )?
             .execute(params![status.as_str(), clock.tick(), id])?;
             refresh_body(tx, id)?;
+            self.record_webhook_event(tx, id)?;
             Ok(load_batch(tx, project_id, id, false)?.expect("the batch exists"))
         })
     }

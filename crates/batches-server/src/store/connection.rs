@@ -18,6 +18,8 @@ struct Inner {
 /// The database.
 pub struct Store {
     inner: Mutex<Inner>,
+    /// Told when a webhook event is recorded or a delivery attempt ends.
+    webhook_wake: tokio::sync::Notify,
 }
 
 impl Store {
@@ -40,7 +42,14 @@ impl Store {
         let clock = Clock::resume(&conn)?;
         Ok(Store {
             inner: Mutex::new(Inner { conn, clock }),
+            webhook_wake: tokio::sync::Notify::new(),
         })
+    }
+
+    /// Notified when a webhook event is recorded or a delivery attempt ends: what the
+    /// webhook dispatcher waits for besides its timer.
+    pub fn webhook_wake(&self) -> &tokio::sync::Notify {
+        &self.webhook_wake
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {

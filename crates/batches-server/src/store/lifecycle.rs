@@ -89,6 +89,7 @@ impl Store {
                     at,
                     at + step_micros,
                 )?;
+                self.record_webhook_event(tx, &id)?;
             }
             Ok(())
         })

@@ -1,4 +1,5 @@
-//! The SQLite store: batches, directories, their files and idempotency keys.
+//! The SQLite store: batches, directories, their files, idempotency keys, and webhooks
+//! (saved configurations, each batch's events and their deliveries).
 //!
 //! One connection behind a mutex serves every request ([`connection`]). Statements are
 //! short and cached, so the lock is held for tens of microseconds; the single writer also
@@ -18,6 +19,8 @@ mod keyset;
 mod lifecycle;
 mod schema;
 mod signing_key;
+mod webhook_configs;
+mod webhooks;
 
 pub use batches::{BatchFilter, CreateBatch, NewBatch, batch_not_found, insert_batch};
 pub use clock::{now_micros, to_datetime};
@@ -28,3 +31,4 @@ pub use files::{FileFilter, NewFile, insert_file};
 pub use jobs::{DueJob, JobRow, Outcome};
 pub use keyset::Listed;
 pub use signing_key::{PAGE_TOKEN_KEY, RESULT_URL_KEY};
+pub use webhooks::{DeliveryOutcome, DeliveryStatus, DueDelivery, Expansion, WebhookDelivery};

@@ -90,6 +90,50 @@ CREATE TABLE IF NOT EXISTS signing_keys (
     name TEXT PRIMARY KEY,
     key BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS webhook_configs (
+    id TEXT PRIMARY KEY,
+    project_id TEXT NOT NULL,
+    configuration TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_configs_by_project ON webhook_configs (project_id, created_at, id);
+CREATE TABLE IF NOT EXISTS batch_webhooks (
+    batch_id TEXT PRIMARY KEY,
+    configurations TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    expanded INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS webhook_events_by_batch ON webhook_events (batch_id, seq);
+CREATE INDEX IF NOT EXISTS webhook_events_new ON webhook_events (seq) WHERE expanded = 0;
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    delivery_id TEXT NOT NULL,
+    project_id TEXT NOT NULL,
+    batch_id TEXT NOT NULL,
+    event_seq INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    hook INTEGER NOT NULL,
+    webhook_url TEXT NOT NULL,
+    lane_seq INTEGER NOT NULL,
+    duplicate INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER,
+    last_status_code INTEGER,
+    last_error TEXT,
+    last_body TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (next_attempt_at)
+    WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS webhook_deliveries_by_lane ON webhook_deliveries (batch_id, hook, lane_seq);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_by_project ON webhook_deliveries (project_id, batch_id);
 ";
 
 /// Creates whatever of the schema `conn` does not have yet.

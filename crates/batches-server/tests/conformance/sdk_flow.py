@@ -10,6 +10,7 @@ with APIResponseValidationError. Exits non-zero on the first failed check.
 import json
 import sys
 import time
+import warnings
 from datetime import datetime, timedelta, timezone
 
 import llama_cloud
@@ -115,7 +116,7 @@ def main():
         source_directory_id=directory.id,
         config={"job": {"type": "parse_v2", "configuration_id": "cfg-PARSE_AGENTIC"}},
         webhook_configurations=[
-            {"webhook_url": "https://example.invalid/hook", "webhook_events": ["batch.success"]}
+            {"webhook_url": "http://127.0.0.1:9/hook", "webhook_events": ["batch.success"]}
         ],
     )
     check(batch.status == "PENDING" and batch.id.startswith("bat-"), batch)
@@ -266,6 +267,40 @@ def main():
     check("invoice_number" in extracted.configuration.data_schema["properties"], extracted)
     check(extracted.usage.credits == 18.0 and extracted.extract_metadata.parse_tier, extracted)
     expect_error(NotFoundError, lambda: client.parsing.get("pjb-missing"), "404 parse job")
+
+    # 7. Saved webhook configurations: the secret is write-only.
+    saved = client.webhook_configs.create(
+        webhook_url="http://127.0.0.1:9/hooks",
+        webhook_events=["batch.success"],
+        webhook_headers={"X-Team": "finance"},
+        webhook_output_format="json",
+        webhook_signing_secret="whsec-sdk-flow",
+    )
+    check(saved.id.startswith("whc-") and saved.has_secret, saved)
+    check(saved.tenant_type == "project" and saved.webhook_output_format == "json", saved)
+    check("whsec-sdk-flow" not in saved.model_dump_json(), "the secret was returned")
+    check(client.webhook_configs.retrieve(saved.id) == saved, "retrieve webhook config")
+    updated = client.webhook_configs.update(saved.id, webhook_events=["batch.success", "batch.error"])
+    check(updated.webhook_events == ["batch.success", "batch.error"] and updated.has_secret, updated)
+    check(updated.webhook_headers == {"X-Team": "finance"}, updated)
+    with warnings.catch_warnings():  # the SDK marks the unpaginated listing deprecated
+        warnings.simplefilter("ignore", DeprecationWarning)
+        listed = client.webhook_configs.list()
+    check([c.id for c in listed] == [saved.id], "list webhook configs")
+    hooked = client.batches.create(
+        source_directory_id=directory.id,
+        config={"job": {"type": "parse_v2", "configuration_id": "cfg-PARSE_FAST"}},
+        webhook_configuration_ids=[saved.id],
+    )
+    check(hooked.status == "PENDING", hooked)
+    client.webhook_configs.delete(saved.id)
+    expect_error(NotFoundError, lambda: client.webhook_configs.retrieve(saved.id), "404 config")
+    expect_error(
+        BadRequestError,
+        lambda: client.webhook_configs.create(webhook_url="https://example.invalid/hook"),
+        "400 webhook URL off loopback",
+    )
+    check(wait_terminal(client, hooked.id)[-1] == "COMPLETED", "batch with a saved webhook")
     print("sdk flow: ok")
 
 
