@@ -29,7 +29,8 @@ pub type batches_event_fn =
 /// (directories to upload into), `split` (allow more than 1,000 files), `upload_concurrency`
 /// (1 to 64, default 4), `upload_rate` (`"50/5s"`, the default, `"8/s"`, or a number per
 /// second), `wait` (default true), `poll_interval`, `max_poll_interval`, `timeout`
-/// (seconds), `follow_links`, `allow_other_files`, `dry_run` and `max_file_bytes`. An
+/// (seconds), `follow_links`, `allow_other_files`, `dry_run`, `max_file_bytes`,
+/// `webhook_configurations` and `webhook_configuration_ids`. An
 /// unknown name or a bad value fails with `BATCHES_INVALID_ARGUMENT`, and so does a plan
 /// that cannot be carried out (paths that cannot be uploaded, more than 1,000 files
 /// without `split`): nothing is sent then.

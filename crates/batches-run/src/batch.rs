@@ -37,6 +37,11 @@ pub fn idempotency_key(directory_id: &str, options: &Options, files: &[LocalFile
     )
 }
 
+/// A list the create request carries only when it holds something.
+fn non_empty<T: Clone>(items: &[T]) -> Option<Vec<T>> {
+    (!items.is_empty()).then(|| items.to_vec())
+}
+
 /// The batch of a group whose files are all in `directory_id` (`stored`, in the order of
 /// `files`), and whether an earlier run made it. With `look_first` (nothing was uploaded
 /// now, so an earlier run may have created it), the newest batch over the directory that
@@ -57,7 +62,9 @@ pub async fn find_or_create(
     if look_first && let Some(found) = covering(client, &config, directory_id, stored).await? {
         return Ok((found, true));
     }
-    let request = CreateBatchRequest::new(directory_id, config);
+    let mut request = CreateBatchRequest::new(directory_id, config);
+    request.webhook_configurations = non_empty(&options.webhook_configurations);
+    request.webhook_configuration_ids = non_empty(&options.webhook_configuration_ids);
     let create = CreateOptions {
         idempotency_key: Some(idempotency_key(directory_id, options, files)),
         ..Default::default()

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use batches_client::JobType;
+use batches_client::{JobType, WebhookConfiguration};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::limits::DEFAULT_MAX_FILE_BYTES;
@@ -81,6 +81,14 @@ pub struct Options {
     /// Files larger than this are refused when planning.
     #[serde(default = "default_max_file_bytes")]
     pub max_file_bytes: u64,
+    /// Webhooks told of each created batch's events (`webhook_configurations` of the
+    /// create request). Not part of a batch's identity: a rerun that finds its batch
+    /// already created does not add them to it.
+    #[serde(default)]
+    pub webhook_configurations: Vec<WebhookConfiguration>,
+    /// Saved webhook configurations (`whc-…`) each created batch names.
+    #[serde(default)]
+    pub webhook_configuration_ids: Vec<String>,
 }
 
 fn default_concurrency() -> usize {
@@ -129,6 +137,8 @@ impl Options {
             allow_other_files: false,
             dry_run: false,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            webhook_configurations: Vec::new(),
+            webhook_configuration_ids: Vec::new(),
         }
     }
 
@@ -213,6 +223,12 @@ impl Options {
     /// Sets `dry_run`.
     pub fn dry_run(mut self, dry_run: bool) -> Options {
         self.dry_run = dry_run;
+        self
+    }
+
+    /// Adds a webhook told of each created batch's events.
+    pub fn webhook(mut self, webhook: WebhookConfiguration) -> Options {
+        self.webhook_configurations.push(webhook);
         self
     }
 }

@@ -8,6 +8,7 @@ use batches_run::UploadRate;
 use clap::Args;
 
 use super::parsers::job_type_parser;
+use super::webhooks::WebhookArgs;
 use crate::values;
 
 /// Which local files to upload, and how fast.
@@ -82,4 +83,9 @@ pub struct RunArgs {
     /// [default: no limit]
     #[arg(long, value_name = "DURATION", value_parser = values::parse_duration)]
     pub timeout: Option<Duration>,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+    /// Send each batch's events to this saved webhook configuration (repeatable)
+    #[arg(long, value_name = "ID")]
+    pub webhook_configuration_id: Vec<String>,
 }

@@ -1,6 +1,6 @@
 //! Webhooks from the command line: `webhooks listen` receiving the emulator's deliveries
 //! (verified, printed, forgeries refused, passed on to an application), the webhook
-//! options of `batches create`, and `webhook-configs`.
+//! options of `batches create` and `batches run`, and `webhook-configs`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -13,6 +13,7 @@ use batches_server::{DeliveryStatus, WebhookDelivery};
 use serde_json::Value;
 
 use crate::common::{Env, code, create_args, fast, json, std_bare_cmd, stderr, stdout};
+use crate::folders::{docs, records, run_cmd};
 
 /// A running `llamacloud webhooks listen`, stopped (by its own pid) when dropped.
 struct Listen {
@@ -295,6 +296,45 @@ fn listen_passes_verified_deliveries_on_unchanged_and_their_answer_back() {
         "{}",
         listen.stderr()
     );
+}
+
+#[test]
+fn run_tells_the_webhooks_of_each_batch_it_creates() {
+    let env = Env::with(fast());
+    let listen = Listen::start(&env, "whsec-run-1", &["--format", "jsonl"]);
+    let folder = docs(3);
+    let output = run_cmd(
+        &env,
+        folder.path(),
+        &[
+            "docs",
+            "--webhook-url",
+            &listen.url,
+            "--webhook-event",
+            "batch.success",
+            "--webhook-secret-env",
+            "HOOK_SECRET",
+        ],
+    )
+    .env("HOOK_SECRET", "whsec-run-1")
+    .output()
+    .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    assert!(!stderr(&output).contains("whsec-run-1"));
+    let results = records(&output);
+    let batch = results[0]["batch_id"].as_str().unwrap().to_owned();
+    assert!(
+        results
+            .iter()
+            .all(|result| result["batch_id"] == batch.as_str())
+    );
+    // The receiver verified the signature with the same secret, so the run signed with it.
+    let event: Value = serde_json::from_str(&listen.next_line()).unwrap();
+    assert_eq!(event["event_type"], "batch.success", "{event}");
+    assert_eq!(event["data"]["id"], batch.as_str(), "{event}");
+    let deliveries = finished(&env, &batch, 1);
+    let events: Vec<&str> = deliveries.iter().map(|d| d.event_type.as_str()).collect();
+    assert_eq!(events, ["batch.success"], "only the event asked for");
 }
 
 #[test]

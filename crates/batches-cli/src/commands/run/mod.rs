@@ -19,7 +19,7 @@ pub async fn run(context: &mut Context, args: RunArgs) -> Result<(), Failure> {
              own: use json, jsonl, yaml or table",
         ));
     }
-    let plan = Plan::new(options(&args)).map_err(plan_failure)?;
+    let plan = Plan::new(options(&args)?).map_err(plan_failure)?;
     if args.upload.dry_run {
         let files = plan.groups().iter().flat_map(|group| {
             let directory = plan.directory_label(group);
@@ -36,9 +36,10 @@ pub async fn run(context: &mut Context, args: RunArgs) -> Result<(), Failure> {
     }
 }
 
-/// The engine's options from the command line's.
-fn options(args: &RunArgs) -> Options {
-    Options {
+/// The engine's options from the command line's; the webhooks' secret read from the
+/// environment.
+fn options(args: &RunArgs) -> Result<Options, Failure> {
+    Ok(Options {
         include: args.upload.include.clone(),
         exclude: args.upload.exclude.clone(),
         directory_ids: args.directory_id.clone(),
@@ -49,12 +50,14 @@ fn options(args: &RunArgs) -> Options {
         timeout: args.timeout,
         follow_links: args.upload.follow_links,
         allow_other_files: args.allow_other_files,
+        webhook_configurations: args.webhooks.configurations()?,
+        webhook_configuration_ids: args.webhook_configuration_id.clone(),
         ..Options::new(
             args.paths.iter().cloned(),
             args.job_type.clone(),
             args.configuration_id.clone(),
         )
-    }
+    })
 }
 
 /// Prints every file's result, failures last, and tells the exit status: a timeout (5),
