@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Document, Page};
+use super::model::{Document, Page};
 
 /// How a field's value is read from the text after its label.
 #[derive(Debug, Clone, Copy)]

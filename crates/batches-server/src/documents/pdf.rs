@@ -15,7 +15,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use pdf_extract::content::{Content, Operation};
 use pdf_extract::{Document, Object, ObjectId, PlainTextOutput, output_doc_page};
 
-use super::{LETTER, Page, items};
+use super::model::{LETTER, Page, items};
 
 /// Every page of the PDF in `bytes`, in order; a page whose content cannot be read is a
 /// failed page. A file that is not a PDF that can be opened is an error saying why.

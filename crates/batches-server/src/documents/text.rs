@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{LETTER, Page, items};
+use super::model::{LETTER, Page, items};
 
 /// The bytes as text: a UTF-8 byte-order mark dropped, invalid bytes replaced by U+FFFD.
 pub(super) fn decode(bytes: &[u8]) -> String {
