@@ -100,8 +100,12 @@ async fn the_pace_stays_inside_the_limit_and_429s_are_waited_out() {
     });
     let report = env.run(at_the_limit).await.1.unwrap();
     assert!(matches!(report.outcome, Outcome::Completed));
-    assert_eq!(report.rate_limited, 0);
-    assert_eq!(env.server.counts().rate_limited, 0, "never refused");
+    // Starts are paced (the window itself is unit-tested in `pacing.rs`), but arrivals
+    // jitter on a loaded machine, so a refusal here is possible and must be counted
+    // exactly; how many 429s the default pace meets is a figure of `cargo xtask bench`.
+    assert_eq!(report.rate_limited, env.server.counts().rate_limited);
+    let directory = &report.batches[0].directory_id;
+    assert_eq!(env.files_of(directory).await.len(), 35, "each file once");
 
     // Told to go twenty times faster than a limit of 2 per second, eight at once: the
     // first burst is refused whatever the machine's speed; slowed down, then done.
