@@ -71,6 +71,9 @@ def make_export(folder: Path, files: int, documents: int) -> list[dict]:
         )
     # A hostile output path: linked only as a relative file name.
     entries[6]["output"] = "javascript:alert(7)"
+    # An output whose name needs percent-encoding in a link.
+    entries[8]["output"] = "out/a #1?%20 été.md"
+    (folder / entries[8]["output"]).write_text("# Encoded\n", encoding="utf-8")
     lines = "".join(json.dumps(entry) + "\n" for entry in entries)
     (folder / "manifest.jsonl").write_text(lines, encoding="utf-8")
     return entries
@@ -176,6 +179,14 @@ def test_report_of_1000_files(browser, screenshot, llamacloud, tmp_path):
     browser.find_element(By.CSS_SELECTOR, "button[data-preview='12']").click()
     assert browser.find_element(By.ID, "preview-text").text.startswith("# Document 12")
     screenshot("report")
+
+    # A link to an output with a space, `#`, `?`, `%` and accents opens that file.
+    search = browser.find_element(By.ID, "text-filter")
+    search.clear()
+    search.send_keys("file-00008")
+    link = browser.find_element(By.XPATH, "//a[text()='out/a #1?%20 été.md']")
+    link.click()
+    assert browser.find_element(By.TAG_NAME, "body").text == "# Encoded"
 
 
 def test_report_of_10000_files_load_time(browser, llamacloud, tmp_path):

@@ -1,7 +1,6 @@
 //! `batches report DIR`: (re)writes an export folder's `report.html` from its manifest and
 //! prints the report's path. Local only: no API key, no request.
 
-use std::io::ErrorKind;
 use std::path::Path;
 
 use batches_run::report_html::{MANIFEST, write_report};
@@ -9,17 +8,20 @@ use batches_run::report_html::{MANIFEST, write_report};
 use crate::failure::Failure;
 use crate::output::write_stdout;
 
-/// Writes `DIR/report.html`; a folder with no manifest is a usage error naming it.
+/// Writes `DIR/report.html`; a folder with no manifest is a usage error naming it, and
+/// nothing is written then.
 pub fn run(dir: &Path) -> Result<(), Failure> {
-    match write_report(dir) {
-        Ok(report) => write_stdout(format!("{}\n", report.display()).as_bytes()),
-        Err(error) if error.kind() == ErrorKind::NotFound => Err(Failure::Usage {
+    let manifest = dir.join(MANIFEST);
+    if !manifest.is_file() {
+        return Err(Failure::Usage {
             message: format!(
-                "{} not found: DIR must be an export folder",
-                dir.join(MANIFEST).display()
+                "{} not found: {} is not an export folder",
+                manifest.display(),
+                dir.display()
             ),
             hint: Some("`llamacloud batches run --out DIR` writes one".to_owned()),
-        }),
-        Err(error) => Err(Failure::Output(error)),
+        });
     }
+    let report = write_report(dir).map_err(Failure::Output)?;
+    write_stdout(format!("{}\n", report.display()).as_bytes())
 }

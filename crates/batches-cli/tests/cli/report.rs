@@ -66,4 +66,22 @@ fn report_without_a_manifest_names_the_missing_file() {
     );
     assert!(!dir.path().join("report.html").exists());
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // A file given as the folder: the same error.
+    let file = dir.path().join("manifest.jsonl.txt");
+    fs::write(&file, "{}").unwrap();
+    let output = bare_cmd(&config)
+        .args(["batches", "report"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains(&format!(
+            "{} not found",
+            file.join("manifest.jsonl").display()
+        )),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -38,7 +38,7 @@ pub fn render(manifest: &Manifest, previews: &[Option<Preview>], summary: &Summa
     let _ = writeln!(
         page,
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; \
-         script-src '{}'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'\">",
+         script-src '{}'; style-src '{}'; base-uri 'none'; form-action 'none'\">",
         csp_hash(SCRIPT),
         csp_hash(STYLE),
     );
