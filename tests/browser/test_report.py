@@ -163,6 +163,14 @@ def test_report_of_1000_files(browser, screenshot, llamacloud, tmp_path):
     assert [float(value) for value in shown_credits] == sorted(
         (entry["credits"] for entry in entries), reverse=True
     )
+    # Files without an error sort after those with one.
+    browser.find_element(By.CSS_SELECTOR, "button[data-key='error']").click()
+    errors = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#files tbody tr'),"
+        " row => row.cells[5].textContent);"
+    )
+    assert errors[: len(failed)] == sorted(errors[: len(failed)]) and all(errors[: len(failed)])
+    assert not any(errors[len(failed) :])
     browser.find_element(By.CSS_SELECTOR, "button[data-key='path']").click()
     assert browser.execute_script(VISIBLE_PATHS) == sorted(entry["path"] for entry in entries)
 

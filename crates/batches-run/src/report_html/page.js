@@ -18,9 +18,11 @@
     return text === undefined || text === "" ? null : Number(text);
   }
 
+  // Empty cells read as missing, so that they sort last.
   var files = Array.prototype.map.call(body.rows, function (row, index) {
     var path = row.cells[0].textContent;
     var error = row.cells[5].textContent;
+    var output = row.cells[4].firstElementChild;
     return {
       row: row,
       index: index,
@@ -28,8 +30,8 @@
       status: row.getAttribute("data-status"),
       pages: number(row.getAttribute("data-pages")),
       credits: number(row.getAttribute("data-credits")),
-      output: row.cells[4].firstElementChild ? row.cells[4].firstElementChild.textContent : "",
-      error: error,
+      output: output ? output.textContent : null,
+      error: error || null,
       haystack: (path + "\n" + error).toLowerCase()
     };
   });
