@@ -223,6 +223,11 @@ pub enum BatchesCommand {
     },
     /// Upload local files and folders, run one job over them and show each file's result
     Run(Box<RunArgs>),
+    /// Write an export folder's report.html (totals, chart, every file) from its manifest
+    Report {
+        /// The export folder, holding manifest.jsonl
+        dir: std::path::PathBuf,
+    },
 }
 
 /// The filters of the listing.

@@ -31,3 +31,4 @@ pub use upload::{Outcome as UploadOutcome, StoredFile, UploadError};
 pub use walk::{Found, LocalFile, Selection, SkipReason, Skipped, shown};
 
 pub mod blocking;
+pub mod report_html;

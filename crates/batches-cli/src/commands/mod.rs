@@ -11,6 +11,7 @@ mod jobs;
 mod list;
 mod listen;
 mod listing;
+mod report;
 mod resume_command;
 mod run;
 mod stats;
@@ -39,6 +40,8 @@ pub fn run(cli: Cli, console: &Console) -> Result<(), Failure> {
             write_stdout(&script)
         }
         Command::Config(command) => config::run(command, &cli.global, console),
+        // Local: reads and writes an export folder, no API key.
+        Command::Batches(BatchesCommand::Report { dir }) => report::run(&dir),
         Command::Batches(command) => api(Api::Batches(command), &cli.global, console),
         Command::Directories(command) => api(Api::Directories(command), &cli.global, console),
         Command::Parse(command) => api(Api::Parse(command), &cli.global, console),
@@ -111,6 +114,7 @@ fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failu
             }
             BatchesCommand::Stats { filters, by } => stats::run(&mut context, filters, by).await,
             BatchesCommand::Run(args) => run::run(&mut context, *args).await,
+            BatchesCommand::Report { .. } => unreachable!("a local command, run above"),
         }
     })
 }

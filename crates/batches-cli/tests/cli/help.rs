@@ -15,6 +15,7 @@ fn help_of_every_command() {
         &["batches", "wait"],
         &["batches", "stats"],
         &["batches", "run"],
+        &["batches", "report"],
         &["directories"],
         &["directories", "create"],
         &["directories", "get"],

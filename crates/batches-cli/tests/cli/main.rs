@@ -15,6 +15,7 @@ mod list;
 mod mistakes;
 mod network;
 mod parallel;
+mod report;
 mod run;
 mod run_failures;
 mod secrets;
