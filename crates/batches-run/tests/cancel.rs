@@ -55,7 +55,12 @@ async fn a_cancelled_run_names_its_directory_and_the_rerun_sends_only_the_rest()
     let report = env.run(rerun).await.1.unwrap();
     assert!(matches!(report.outcome, Outcome::Completed));
     assert_eq!(report.files.len(), 40);
-    assert_eq!(env.server.counts().uploads - uploads, (40 - landed) as u64);
+    // Only what had not landed is sent again. The (at most two) uploads in flight at the
+    // cancel were abandoned by the client, but one the server had read whole may land
+    // after `landed` was counted; the rerun finds it there and does not send it.
+    let sent = env.server.counts().uploads - uploads;
+    let missing = (40 - landed) as u64;
+    assert!(sent <= missing && sent + 2 >= missing, "{sent} sent, {missing} missing");
     assert_eq!(env.files_of(&directory).await.len(), 40);
     assert_eq!(env.batches_over(&directory).await.len(), 1);
 }
