@@ -48,12 +48,14 @@ class Emulator:
 
 
 @pytest.fixture
-def emulator() -> Iterator[Emulator]:
+def emulator(tmp_path: Path) -> Iterator[Emulator]:
     """A `batches-server` of its own, in memory, on 127.0.0.1 with a free port, accepting
     one random key; stopped after the test. Started as `cargo xtask` starts it: `--listen
     127.0.0.1:0`, then its one `listening on URL` line is read."""
     binary = _binary("BATCHES_SERVER_BIN")
     api_key = "llx-browser-" + secrets.token_hex(12)
+    # Its log, which a failure report shows.
+    log = (tmp_path / "emulator.log").open("w")
     process = subprocess.Popen(
         [
             str(binary),
@@ -65,7 +67,7 @@ def emulator() -> Iterator[Emulator]:
             "300",
         ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
         text=True,
     )
     try:
@@ -74,6 +76,9 @@ def emulator() -> Iterator[Emulator]:
         if not line.startswith("listening on "):
             pytest.fail(f"the emulator did not announce its address (first line: {line!r})")
         yield Emulator(base_url=line.removeprefix("listening on "), api_key=api_key)
+        if process.poll() is not None:
+            pytest.fail(f"the emulator stopped during the test ({process.returncode}); its log: "
+                        f"{(tmp_path / 'emulator.log').read_text()}")
     finally:
         process.terminate()
         try:
@@ -81,6 +86,7 @@ def emulator() -> Iterator[Emulator]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        log.close()
 
 
 @pytest.fixture
@@ -89,9 +95,18 @@ def llamacloud() -> Path:
     return _binary("LLAMACLOUD_BIN")
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """Keeps each phase's report on the test, so that `browser` knows it failed."""
+    report = yield
+    setattr(item, "report_" + report.when, report)
+    return report
+
+
 @pytest.fixture
-def browser() -> Iterator[webdriver.Chrome]:
-    """Debian's Chromium, headless, at a desktop size (see `set_width`)."""
+def browser(request: pytest.FixtureRequest) -> Iterator[webdriver.Chrome]:
+    """Debian's Chromium, headless, at a desktop size (see `set_width`). When the test
+    fails, the screen is saved as `failed-TEST.png` in `BROWSER_SCREENSHOTS`."""
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
     for argument in (
@@ -111,6 +126,10 @@ def browser() -> Iterator[webdriver.Chrome]:
     driver.set_script_timeout(WAIT)
     try:
         yield driver
+        report = getattr(request.node, "report_call", None)
+        folder = os.environ.get("BROWSER_SCREENSHOTS")
+        if folder and report is not None and report.failed:
+            driver.save_screenshot(str(Path(folder) / f"failed-{request.node.name}.png"))
     finally:
         driver.quit()
 
