@@ -228,6 +228,24 @@ def test_every_view_shows_what_the_emulator_holds(emulator, browser, screenshot)
         browser.find_element(By.ID, "show-console").send_keys(Keys.SPACE)
         wait(browser).until(seen.text_to_be_present_in_element((By.ID, "main"), "/emulator/requests"))
         screenshot("requests-desktop")
+
+        # The extract job of the batch: its fields, from the batch's results.
+        browser.execute_script("location.hash = arguments[0];", f"#/batches/{batch_id}")
+        wait(browser).until(seen.element_to_be_clickable(
+            (By.CSS_SELECTOR, "a[href^='#/jobs/extract_v2/']"))).send_keys(Keys.ENTER)
+        wait(browser).until(seen.text_to_be_present_in_element((By.ID, "main"), "Extracted fields"))
+        wait(browser).until(seen.text_to_be_present_in_element((By.ID, "main"), "invoice_number"))
+        screenshot("extract-job-desktop")
+
+        # Every view fits a phone's width.
+        set_width(browser, PHONE_WIDTH)
+        for hash_, text in [("#/directories", "hooked-docs"), ("#/deliveries", "batch.success"),
+                            ("#/faults", "Fault kinds"), ("#/requests", "/api/v2/batches"),
+                            (f"#/directories/{directory_id}", "invoice.md")]:
+            browser.execute_script("location.hash = arguments[0];", hash_)
+            wait(browser).until(seen.text_to_be_present_in_element((By.ID, "main"), text))
+            no_horizontal_scroll(browser)
+        screenshot(f"directory-{PHONE_WIDTH}")
     finally:
         receiver.shutdown()
         receiver.server_close()
