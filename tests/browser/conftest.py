@@ -105,7 +105,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
 
 @pytest.fixture
 def browser(request: pytest.FixtureRequest) -> Iterator[webdriver.Chrome]:
-    """Debian's Chromium, headless, at a desktop size (see `set_width`). When the test
+    """Debian's Chromium, headless, at a desktop size (see `viewport`). When the test
     fails, the screen is saved as `failed-TEST.png` in `BROWSER_SCREENSHOTS`."""
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -134,14 +134,19 @@ def browser(request: pytest.FixtureRequest) -> Iterator[webdriver.Chrome]:
         driver.quit()
 
 
-def set_width(browser: webdriver.Chrome, width: int, height: int = 900) -> None:
-    """Makes the page's viewport `width` CSS pixels wide, as a phone's (375) is: the
-    device metrics are overridden, so the width is exact whatever the window has around
-    it."""
-    browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
-    )
+@pytest.fixture
+def viewport(browser: webdriver.Chrome) -> Callable[..., None]:
+    """`viewport(width, height=900)` makes the page's viewport exactly `width` CSS pixels
+    wide, as a phone's (375) is, whatever the window has around it (the device metrics are
+    overridden; below 600 px as a mobile device). `viewport(*DESKTOP)` goes back."""
+
+    def resize(width: int, height: int = 900) -> None:
+        browser.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+        )
+
+    return resize
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as seen
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import DESKTOP, PHONE_WIDTH, WAIT, Emulator, set_width
+from conftest import DESKTOP, PHONE_WIDTH, WAIT, Emulator
 
 DOCUMENT = """# Quarterly notes
 
@@ -100,7 +100,7 @@ def no_horizontal_scroll(browser: WebDriver) -> None:
     assert scroll <= width, f"the page is {scroll} px wide in a {width} px window"
 
 
-def test_a_batch_made_over_the_api_completes_on_screen(emulator, browser, screenshot):
+def test_a_batch_made_over_the_api_completes_on_screen(emulator, browser, screenshot, viewport):
     browser.get(emulator.base_url + "/")
     wait(browser).until(seen.visibility_of_element_located((By.ID, "api-key")))
     assert emulator.api_key not in browser.page_source
@@ -147,7 +147,7 @@ def test_a_batch_made_over_the_api_completes_on_screen(emulator, browser, screen
     assert browser.execute_script("return window.loadedOnce === true;")
 
     # A phone's width: no horizontal scroll on any of the three.
-    set_width(browser, PHONE_WIDTH)
+    viewport(PHONE_WIDTH)
     job_hash = browser.execute_script("return location.hash;")
     for name, hash_, ready in [
         ("batches", "#/batches", row),
@@ -158,7 +158,7 @@ def test_a_batch_made_over_the_api_completes_on_screen(emulator, browser, screen
         wait(browser).until(seen.presence_of_element_located((By.CSS_SELECTOR, ready)))
         no_horizontal_scroll(browser)
         screenshot(f"{name}-{PHONE_WIDTH}")
-    set_width(browser, *DESKTOP)
+    viewport(*DESKTOP)
 
 
 def test_a_refused_key_is_asked_for_again(emulator, browser):
@@ -195,7 +195,7 @@ def open_view(browser: WebDriver, name: str, heading: str) -> None:
     wait(browser).until(seen.text_to_be_present_in_element((By.TAG_NAME, "h2"), heading))
 
 
-def test_every_view_shows_what_the_emulator_holds(emulator, browser, screenshot):
+def test_every_view_shows_what_the_emulator_holds(emulator, browser, screenshot, viewport):
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     try:
@@ -238,7 +238,7 @@ def test_every_view_shows_what_the_emulator_holds(emulator, browser, screenshot)
         screenshot("extract-job-desktop")
 
         # Every view fits a phone's width.
-        set_width(browser, PHONE_WIDTH)
+        viewport(PHONE_WIDTH)
         for hash_, text in [("#/directories", "hooked-docs"), ("#/deliveries", "batch.success"),
                             ("#/faults", "Fault kinds"), ("#/requests", "/api/v2/batches"),
                             (f"#/directories/{directory_id}", "invoice.md")]:

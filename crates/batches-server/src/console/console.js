@@ -215,7 +215,8 @@
   // --- views ------------------------------------------------------------------------
 
   // Each view: `title`, optional `controls()` (built once, kept across refreshes),
-  // `load()` (its data) and `render(data)` (the part refreshed).
+  // `load()` (its data), `render(data)` (the part refreshed) and optional
+  // `settled(data)`, true once the data can change no more (then it is not read again).
 
   const BATCH_FILTERS = [
     ['status', 'Status'],
@@ -304,9 +305,13 @@
       async load() {
         const batch = await api(`/api/v2/batches/${encodeURIComponent(id)}?expand=results`);
         const results = batch.results || [];
-        const names = await namesOf(batch.source_directory_id, results.map((r) => r.source_directory_file_id));
+        // The names only help: a directory that cannot be listed leaves them out.
+        const names = await namesOf(batch.source_directory_id, results.map((r) => r.source_directory_file_id))
+          .catch(() => new Map());
         return { batch, names: Object.fromEntries(names) };
       },
+      // An ended batch changes no more.
+      settled: ({ batch }) => TERMINAL.includes(batch.status),
       render({ batch, names }) {
         const job = (batch.config && batch.config.job) || {};
         const rows = (batch.results || []).map((r) => {
@@ -344,6 +349,8 @@
       load: () => extract
         ? api(`/api/v2/extract/${encodeURIComponent(id)}?expand=extract_metadata&expand=usage`)
         : api(`/api/v2/parse/${encodeURIComponent(id)}?expand=markdown_full&expand=markdown_content_metadata&expand=usage`),
+      // An ended job changes no more: its Markdown is not read again every second.
+      settled: (data) => TERMINAL.includes((extract ? data : data.job || {}).status),
       render(data) {
         const job = extract ? data : data.job || {};
         const summary = details([
@@ -549,7 +556,7 @@
     const view = route();
     const region = el('div', { class: 'region', 'aria-live': 'polite' }, el('p', { class: 'empty' }, 'Loading…'));
     const error = el('p', { class: 'error', role: 'alert' });
-    current = { view, region, error, last: null };
+    current = { view, region, error, last: null, settled: false };
     for (const a of nav.querySelectorAll('a')) {
       const here = location.hash.startsWith(a.getAttribute('href')) || (!location.hash && a.getAttribute('href') === '#/batches');
       if (here) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
@@ -560,14 +567,15 @@
   }
 
   async function refresh() {
-    if (!current || inFlight || !key) return;
+    if (!current || current.settled || inFlight || !key) return;
     const mine = current;
     inFlight = true;
     try {
       const data = await mine.view.load();
       if (mine !== current) return;
       mine.error.textContent = '';
-      setLive('ok', 'Live');
+      mine.settled = Boolean(mine.view.settled && mine.view.settled(data));
+      setLive('ok', mine.settled ? 'Ended' : 'Live');
       const text = JSON.stringify(data);
       if (text === mine.last) return;
       mine.last = text;
@@ -624,7 +632,7 @@
   window.addEventListener('hashchange', () => { if (key) show(); });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') refresh();
-    else if (current) setLive('off', 'Paused');
+    else if (current && !current.settled) setLive('off', 'Paused');
   });
   setInterval(() => { if (document.visibilityState === 'visible') refresh(); }, POLL_MS);
   show();
