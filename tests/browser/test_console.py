@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as seen
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import DESKTOP, PHONE_WIDTH, WAIT, Emulator
 
@@ -249,3 +249,31 @@ def test_every_view_shows_what_the_emulator_holds(emulator, browser, screenshot,
     finally:
         receiver.shutdown()
         receiver.server_close()
+
+
+def test_the_list_filters_reach_the_api(emulator, browser):
+    directory_id = directory_with(emulator, "filtered-docs", "a.md", "# A\n")
+    batch_id = create_batch(emulator, directory_id, "parse_v2", "cfg-PARSE_FAST")
+    connect(browser, emulator)
+    row = (By.CSS_SELECTOR, f"a[href='#/batches/{batch_id}']")
+    wait(browser).until(seen.presence_of_element_located(row))
+
+    def apply(**values: str) -> None:
+        for name, value in values.items():
+            field = browser.find_element(By.ID, f"filter-{name}")
+            if field.tag_name == "select":
+                Select(field).select_by_value(value)
+            else:
+                field.clear()
+                field.send_keys(value)
+        browser.find_element(By.XPATH, "//button[text()='Apply filters']").click()
+
+    apply(status="FAILED")
+    wait(browser).until(seen.text_to_be_present_in_element((By.ID, "main"), "No batch matches."))
+    assert "status=FAILED" in browser.current_url
+    apply(status="", source_directory_id=directory_id)
+    wait(browser).until(seen.presence_of_element_located(row))
+    apply(source_directory_id="", created_at_on_or_after="yesterday")
+    alert = wait(browser).until(seen.visibility_of_element_located((By.CSS_SELECTOR, "main .error")))
+    assert alert.get_attribute("role") == "alert"
+    assert "422" in alert.text and "created_at_on_or_after" in alert.text, alert.text

@@ -253,12 +253,16 @@
           el('fieldset', {}, el('legend', {}, 'Filters'), fields,
             el('div', { class: 'actions' },
               el('button', { type: 'submit' }, 'Apply filters'),
-              el('button', { type: 'button', onclick: () => { location.hash = '#/batches'; } }, 'Clear'))));
+              el('button', { type: 'button', onclick: () => go('#/batches') }, 'Clear'))));
         form.addEventListener('submit', (event) => {
           event.preventDefault();
           const values = {};
           for (const [name] of BATCH_FILTERS) values[name] = form.elements[name].value.trim();
-          location.hash = '#/batches' + query(values);
+          // A page token is bound to the filters it was made with: other filters start
+          // from the first page.
+          const changed = BATCH_FILTERS.some(([name]) => name !== 'page_token' && values[name] !== (params.get(name) || ''));
+          if (changed && values.page_token === (params.get('page_token') || '')) values.page_token = '';
+          go('#/batches' + query(values));
         });
         return form;
       },
@@ -446,7 +450,7 @@
           el('div', { class: 'actions' }, el('button', { type: 'submit' }, 'Show')));
         form.addEventListener('submit', (event) => {
           event.preventDefault();
-          location.hash = '#/deliveries' + query({ batch_id: form.elements.batch_id.value.trim() });
+          go('#/deliveries' + query({ batch_id: form.elements.batch_id.value.trim() }));
         });
         return form;
       },
@@ -542,6 +546,12 @@
       case 'requests': return requestsView();
       default: return batchesView(params);
     }
+  }
+
+  // Shows `hash`: a new hash through the history, the same one drawn again.
+  function go(hash) {
+    if (location.hash === hash) show();
+    else location.hash = hash;
   }
 
   function setLive(state, text) {
