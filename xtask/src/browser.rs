@@ -28,17 +28,7 @@ pub const SCREENSHOTS: &str = "browser-screenshots";
 
 /// Builds the binaries, then runs pytest over `tests/browser` with `args` added.
 pub fn run(args: &[&str]) -> Result<()> {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
-        .into_iter()
-        .filter(|path| !Path::new(path).is_file())
-        .collect();
-    if !missing.is_empty() {
-        bail!(
-            "the browser tests need Debian's Chromium and its driver, and {} is missing; \
-             install them with `apt-get install chromium chromium-driver`",
-            missing.join(" and ")
-        );
-    }
+    installed(&[CHROMIUM, CHROMEDRIVER])?;
     let binaries = cargo::build(
         cargo::command(&project_root()),
         &[
@@ -72,4 +62,43 @@ pub fn run(args: &[&str]) -> Result<()> {
         bail!("the browser tests failed ({status})");
     }
     Ok(())
+}
+
+/// Fails, naming the Debian packages, unless every one of `programs` is there: the tests
+/// never fetch a browser of their own.
+fn installed(programs: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = programs
+        .iter()
+        .copied()
+        .filter(|path| !Path::new(path).is_file())
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "the browser tests need Debian's Chromium and its driver, and {} {} missing; \
+             install them with `apt-get install chromium chromium-driver`",
+            missing.join(" and "),
+            if missing.len() == 1 { "is" } else { "are" }
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_browser_is_named_with_the_packages_to_install() {
+        let error = installed(&["/nonexistent/chromium", "/nonexistent/chromedriver"])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "the browser tests need Debian's Chromium and its driver, and /nonexistent/chromium \
+             and /nonexistent/chromedriver are missing; install them with `apt-get install \
+             chromium chromium-driver`"
+        );
+        let here = std::env::current_exe().unwrap();
+        installed(&[here.to_str().unwrap()]).unwrap();
+    }
 }
