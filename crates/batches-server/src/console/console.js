@@ -564,7 +564,9 @@
     nav.hidden = false;
     forget.hidden = false;
     const view = route();
-    const region = el('div', { class: 'region', 'aria-live': 'polite' }, el('p', { class: 'empty' }, 'Loading…'));
+    // Not a live region: a view redrawn every second would be read out every second; the
+    // status badge in the header says whether the view is live.
+    const region = el('div', { class: 'region' }, el('p', { class: 'empty' }, 'Loading…'));
     const error = el('p', { class: 'error', role: 'alert' });
     current = { view, region, error, last: null, settled: false };
     for (const a of nav.querySelectorAll('a')) {
