@@ -43,6 +43,11 @@ wheel *args:
 pytest *args:
     cargo xtask pytest {{args}}
 
+# The browser tests (headless Chromium): `just browser -k console` passes its arguments to
+# pytest.
+browser *args:
+    cargo xtask browser {{args}}
+
 # The whole CI run, as CI runs it.
 ci:
     bash .ci/run

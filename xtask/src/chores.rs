@@ -1,5 +1,5 @@
-//! The chores: the commands that build or run the product (`bench`, `demo`, `install-c`,
-//! `man`, `pytest`, `wheel`). They need the product crates, so they live behind the
+//! The chores: the commands that build or run the product (`bench`, `browser`, `demo`,
+//! `install-c`, `man`, `pytest`, `wheel`). They need the product crates, so they live behind the
 //! `chores` feature, in the `xtask-chores` binary; `xtask`, which `cargo xtask` builds
 //! without the feature so that the checks compile only what they need, hands them on.
 
@@ -10,7 +10,15 @@ use anyhow::{Context, Result};
 use crate::{cargo, project_root};
 
 /// The first word of each chore.
-pub const COMMANDS: [&str; 6] = ["bench", "demo", "install-c", "man", "pytest", "wheel"];
+pub const COMMANDS: [&str; 7] = [
+    "bench",
+    "browser",
+    "demo",
+    "install-c",
+    "man",
+    "pytest",
+    "wheel",
+];
 
 /// What runs a chore: `cargo run` of `xtask-chores`, which builds it first (with the
 /// `chores` feature, in cargo's target directory, as `CARGO_TARGET_DIR` or the

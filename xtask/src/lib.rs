@@ -8,6 +8,8 @@
 
 #[cfg(feature = "chores")]
 pub mod bench;
+#[cfg(feature = "chores")]
+pub mod browser;
 pub mod cargo;
 pub mod chores;
 pub mod codegen;
@@ -24,6 +26,8 @@ pub mod man;
 #[cfg(feature = "chores")]
 pub mod pytest;
 pub mod snapshots;
+#[cfg(feature = "chores")]
+pub mod venv;
 #[cfg(feature = "chores")]
 pub mod wheel;
 
@@ -55,6 +59,10 @@ commands:
                      the client's memory while it saves a parse result of MIB MiB (default
                      50) that the batches-server binary SERVER serves only through its
                      presigned URL; `bench` runs it from a release build
+  browser [ARGS]...  the browser tests (tests/browser): build batches-server and llamacloud,
+                     run pytest (ARGS passed on) with Selenium driving Debian's headless
+                     Chromium (`apt-get install chromium chromium-driver`); screenshots in
+                     browser-screenshots/ in cargo's target directory
   demo               build, start the emulator with seeded data and run the CLI against it:
                      `batches run` over examples/documents (exits 4: one file type no product
                      reads), the batch table, the stats chart

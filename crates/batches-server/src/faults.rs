@@ -15,14 +15,17 @@ use axum::{
     http::{HeaderValue, Request, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use batches_types::Utc;
 use futures_util::StreamExt;
 use hyper::body::Incoming;
 use tower::{Service, ServiceExt};
 
 use crate::{
     config::{FaultKind, ServerConfig},
+    console,
     counts::Counts,
     error::ApiError,
+    recent::{CONSOLE_HEADER, Caller, RecentRequest, RecentRequests},
 };
 
 /// The error a service returns to make hyper drop the connection without a response.
@@ -39,6 +42,8 @@ pub struct Faults {
     counts: Arc<Counts>,
     latency: Duration,
     slow: Duration,
+    /// What the recent requests view shows.
+    recent: Arc<RecentRequests>,
 }
 
 /// SplitMix64: a fast, well-mixed 64-bit hash, so nearby request numbers look independent.
@@ -60,8 +65,9 @@ pub fn split_socket(
 }
 
 impl Faults {
-    /// The plan the configuration describes, numbering requests in `counts`.
-    pub fn new(config: &ServerConfig, counts: Arc<Counts>) -> Self {
+    /// The plan the configuration describes, numbering requests in `counts` and
+    /// remembering them in `recent`.
+    pub fn new(config: &ServerConfig, counts: Arc<Counts>, recent: Arc<RecentRequests>) -> Self {
         let kinds = if config.fault_kinds.is_empty() {
             FaultKind::ALL.to_vec()
         } else {
@@ -74,6 +80,7 @@ impl Faults {
             counts,
             latency: Duration::from_millis(config.latency_ms),
             slow: Duration::from_millis(config.slow_fault_ms),
+            recent,
         }
     }
 
@@ -91,6 +98,8 @@ impl Faults {
     }
 
     /// The service for one connection: latency, then the request's fault, around `router`.
+    /// The console's page and files skip all three (and are not numbered): opening the
+    /// console neither fails by chance nor changes which later requests get faults.
     pub fn service(
         self: &Arc<Self>,
         router: Router,
@@ -111,19 +120,40 @@ impl Faults {
             async move {
                 let request = request.map(Body::new);
                 let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+                if console::is_asset(&path) {
+                    return Ok(call(router, request).await);
+                }
+                let started = (Utc::now(), std::time::Instant::now());
+                let from_console = request.headers().contains_key(CONSOLE_HEADER);
                 if !faults.latency.is_zero() {
                     tokio::time::sleep(faults.latency).await;
                 }
                 let (n, fault) = faults.next();
                 let response = match fault {
-                    None => call(router, request).await,
+                    None => Ok(call(router, request).await),
                     Some(kind) => {
                         tracing::info!(request = n, fault = %kind, %method, %path, "injecting fault");
-                        faults.inject(kind, n, router, request, &socket).await?
+                        faults.inject(kind, n, router, request, &socket).await
                     }
                 };
-                tracing::debug!(%method, %path, status = response.status().as_u16(), "request");
-                Ok(response)
+                let status = response.as_ref().ok().map(|r| r.status().as_u16());
+                faults.recent.record(RecentRequest {
+                    number: n,
+                    at: started.0,
+                    method: method.to_string(),
+                    path: path.clone(),
+                    status,
+                    fault: fault.map(|kind| kind.as_str()),
+                    duration_ms: u64::try_from(started.1.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    console: from_console,
+                    project: response
+                        .as_ref()
+                        .ok()
+                        .and_then(|r| r.extensions().get::<Caller>())
+                        .map(|Caller(project)| project.clone()),
+                });
+                tracing::debug!(%method, %path, ?status, "request");
+                response
             }
         })
     }
@@ -220,7 +250,7 @@ mod tests {
             ..ServerConfig::default()
         };
         let draw = |faults: &Faults| (0..1000).map(|_| faults.next().1).collect::<Vec<_>>();
-        let faults = |config: &ServerConfig| Faults::new(config, Arc::default());
+        let faults = |config: &ServerConfig| Faults::new(config, Arc::default(), Arc::default());
         let first = draw(&faults(&config));
         assert_eq!(first, draw(&faults(&config)));
         let hits = first.iter().filter(|fault| fault.is_some()).count();

@@ -32,6 +32,7 @@
 #![warn(missing_docs)]
 
 mod config;
+mod console;
 mod counts;
 mod deliveries;
 mod documents;
@@ -43,6 +44,7 @@ mod page_token;
 mod presign;
 mod processing;
 mod rate_limit;
+mod recent;
 mod rules;
 mod scheduler;
 mod seed;

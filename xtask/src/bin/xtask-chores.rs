@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         ["bench", "presigned-download", server, rest @ ..] if rest.len() <= 1 => {
             presigned_download(Path::new(server), rest.first().copied())
         }
+        ["browser", rest @ ..] => xtask::browser::run(rest),
         ["demo"] => xtask::demo::run(),
         #[cfg(unix)]
         ["install-c", rest @ ..] => install_c(rest),

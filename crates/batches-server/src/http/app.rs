@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use crate::{
     config::ServerConfig, counts::Counts, faults::Faults, page_token::PageTokens,
-    presign::ResultUrls, rate_limit::RateLimiter, scheduler::Scheduler, store::Store,
+    presign::ResultUrls, rate_limit::RateLimiter, recent::RecentRequests, scheduler::Scheduler,
+    store::Store,
 };
 
 /// State shared by every handler.
@@ -26,6 +27,8 @@ pub struct App {
     pub uploads: Arc<RateLimiter>,
     /// Signs and checks presigned result URLs.
     pub result_urls: ResultUrls,
+    /// The latest requests, for the console.
+    pub recent: Arc<RecentRequests>,
 }
 
 impl App {
@@ -39,7 +42,8 @@ impl App {
         counts: Arc<Counts>,
         result_urls: ResultUrls,
     ) -> Self {
-        let faults = Arc::new(Faults::new(&config, counts.clone()));
+        let recent = Arc::new(RecentRequests::default());
+        let faults = Arc::new(Faults::new(&config, counts.clone(), recent.clone()));
         let uploads = Arc::new(RateLimiter::new(config.upload_rate_limit));
         App {
             store,
@@ -50,6 +54,7 @@ impl App {
             counts,
             uploads,
             result_urls,
+            recent,
         }
     }
 }

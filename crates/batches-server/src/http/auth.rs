@@ -8,7 +8,7 @@ use axum::{
 };
 
 use super::{app::App, query::Query};
-use crate::error::ApiError;
+use crate::{error::ApiError, recent::Caller};
 
 /// The project the request's key belongs to.
 #[derive(Clone)]
@@ -41,6 +41,9 @@ pub async fn authenticate(State(app): State<App>, mut request: Request, next: Ne
         )
         .into_response();
     }
-    request.extensions_mut().insert(Project(project));
-    next.run(request).await
+    request.extensions_mut().insert(Project(project.clone()));
+    let mut response = next.run(request).await;
+    // For the recent requests view, which shows each project its own.
+    response.extensions_mut().insert(Caller(project));
+    response
 }

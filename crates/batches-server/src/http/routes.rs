@@ -10,11 +10,13 @@ use axum::{
 use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use super::{
-    app::App, auth::authenticate, batches, directories, jobs, upload, webhook_configs, webhooks,
+    app::App, auth::authenticate, batches, directories, emulator, jobs, upload, webhook_configs,
+    webhooks,
 };
-use crate::error::ApiError;
+use crate::{console, error::ApiError};
 
-/// Every route of the emulator, behind authentication except the presigned result URLs;
+/// Every route of the emulator, behind authentication except the presigned result URLs
+/// and the console's page and files;
 /// anything else gets a JSON 404 or 405. Every request body, JSON or upload, ends with an
 /// error after the configured time without a byte, which the handlers answer 408.
 pub fn router(app: App) -> Router {
@@ -54,7 +56,13 @@ pub fn router(app: App) -> Router {
         )
         // The emulator's own, outside the API's paths.
         .route("/emulator/webhook-deliveries", get(webhooks::deliveries))
+        .route("/emulator/faults", get(emulator::faults))
+        .route("/emulator/requests", get(emulator::requests))
         .route_layer(middleware::from_fn_with_state(app.clone(), authenticate))
+        // The console's page and files hold no data: no key (the page asks for one).
+        .route("/", get(console::page))
+        .route(console::SCRIPT_PATH, get(console::script))
+        .route(console::STYLE_PATH, get(console::style))
         // A presigned URL is its own authorisation: outside `/api/`, after the key check.
         .route("/results/{job_id}/{name}", get(jobs::result))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
