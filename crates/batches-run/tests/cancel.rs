@@ -60,7 +60,10 @@ async fn a_cancelled_run_names_its_directory_and_the_rerun_sends_only_the_rest()
     // after `landed` was counted; the rerun finds it there and does not send it.
     let sent = env.server.counts().uploads - uploads;
     let missing = (40 - landed) as u64;
-    assert!(sent <= missing && sent + 2 >= missing, "{sent} sent, {missing} missing");
+    assert!(
+        sent <= missing && sent + 2 >= missing,
+        "{sent} sent, {missing} missing"
+    );
     assert_eq!(env.files_of(&directory).await.len(), 40);
     assert_eq!(env.batches_over(&directory).await.len(), 1);
 }

@@ -5,7 +5,7 @@
 //! installs it into a fresh environment and runs all three against the emulator.
 //!
 //! On x86_64 Linux the wheel is `manylinux_2_17_x86_64`, whatever the machine's glibc:
-//! everything in it is linked by zig for glibc 2.17 ([`manylinux`]). Elsewhere it is built
+//! everything in it is linked by zig for glibc 2.17 (`manylinux.rs`). Elsewhere it is built
 //! for the host as it is.
 //!
 //! The binaries travel as the wheel's scripts: cargo builds them with the module's profile
