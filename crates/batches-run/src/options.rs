@@ -81,6 +81,94 @@ pub struct Options {
     /// Files larger than this are refused when planning.
     #[serde(default = "default_max_file_bytes")]
     pub max_file_bytes: u64,
+    /// Write each file's result into this folder as the run goes (see the crate's
+    /// "Documents out"): outputs named after the local paths, `manifest.jsonl`,
+    /// `summary.json`. Needs `wait`.
+    #[serde(default)]
+    pub out: Option<PathBuf>,
+    /// What each parse output holds (`markdown`, `text`, `json`, `items`); extract
+    /// results are always `json`. Default: `markdown` for parse, `json` for extract.
+    #[serde(default)]
+    pub output_form: Option<OutputForm>,
+    /// With `out`: process every file again, even those the manifest has as done.
+    #[serde(default)]
+    pub reprocess: bool,
+    /// With `out`: process again the files whose job FAILED (the others done stay
+    /// skipped).
+    #[serde(default)]
+    pub retry_failed: bool,
+    /// With `out`: jobs followed and outputs fetched at once, 1 to 64.
+    #[serde(default = "default_export_concurrency")]
+    pub export_concurrency: usize,
+}
+
+/// What an output of a file holds, and its suffix after the source's full name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputForm {
+    /// The parse job's whole Markdown (`markdown_full`): `.md`.
+    Markdown,
+    /// The parse job's whole text (`text_full`): `.txt`.
+    Text,
+    /// The whole parse result as JSON (every document, metadata, usage), or an extract
+    /// job's `extract_result`: `.json`.
+    Json,
+    /// The parse job's structured items (`items`): `.items.json`.
+    Items,
+}
+
+impl OutputForm {
+    /// Every form, for messages.
+    pub const NAMES: &'static str = "markdown, text, json, items";
+
+    /// The default form of `job_type`: `markdown` for parse, `json` for extract.
+    pub fn default_for(job_type: &JobType) -> OutputForm {
+        match job_type {
+            JobType::ExtractV2 => OutputForm::Json,
+            _ => OutputForm::Markdown,
+        }
+    }
+
+    /// Its name (`markdown`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutputForm::Markdown => "markdown",
+            OutputForm::Text => "text",
+            OutputForm::Json => "json",
+            OutputForm::Items => "items",
+        }
+    }
+
+    /// The suffix its outputs get after the source's full name (`.md`).
+    pub fn suffix(self) -> &'static str {
+        match self {
+            OutputForm::Markdown => ".md",
+            OutputForm::Text => ".txt",
+            OutputForm::Json => ".json",
+            OutputForm::Items => ".items.json",
+        }
+    }
+}
+
+impl FromStr for OutputForm {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<OutputForm, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "markdown" | "md" => Ok(OutputForm::Markdown),
+            "text" | "txt" => Ok(OutputForm::Text),
+            "json" => Ok(OutputForm::Json),
+            "items" => Ok(OutputForm::Items),
+            _ => Err(format!(
+                "`{text}` is not an output form; accepted: {}",
+                OutputForm::NAMES
+            )),
+        }
+    }
+}
+
+fn default_export_concurrency() -> usize {
+    16
 }
 
 fn default_concurrency() -> usize {
@@ -129,7 +217,42 @@ impl Options {
             allow_other_files: false,
             dry_run: false,
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            out: None,
+            output_form: None,
+            reprocess: false,
+            retry_failed: false,
+            export_concurrency: default_export_concurrency(),
         }
+    }
+
+    /// The output form in effect: the one given, else the job's default.
+    pub fn form(&self) -> OutputForm {
+        self.output_form
+            .unwrap_or_else(|| OutputForm::default_for(&self.job_type))
+    }
+
+    /// Sets `out`.
+    pub fn out(mut self, out: impl Into<PathBuf>) -> Options {
+        self.out = Some(out.into());
+        self
+    }
+
+    /// Sets `output_form`.
+    pub fn output_form(mut self, form: OutputForm) -> Options {
+        self.output_form = Some(form);
+        self
+    }
+
+    /// Sets `reprocess`.
+    pub fn reprocess(mut self, reprocess: bool) -> Options {
+        self.reprocess = reprocess;
+        self
+    }
+
+    /// Sets `retry_failed`.
+    pub fn retry_failed(mut self, retry: bool) -> Options {
+        self.retry_failed = retry;
+        self
     }
 
     /// The part that finds the files.
