@@ -22,7 +22,7 @@ pub use batches_client::JobType;
 pub use directory_upload::{Upload, UploadReport};
 pub use error::{Error, PathProblem, PlanError, Resume};
 pub use event::Event;
-pub use export::{ExportOptions, Preview, PreviewFile, export_results, preview};
+pub use export::{Action, ExportOptions, Preview, PreviewFile, export_results, preview};
 pub use handle::{Canceller, Handle};
 pub use limits::{DEFAULT_MAX_FILE_BYTES, MAX_BATCH_FILES};
 pub use options::{InvalidRate, Options, OutputForm, UploadRate};

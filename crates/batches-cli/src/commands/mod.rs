@@ -111,6 +111,7 @@ fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failu
             }
             BatchesCommand::Stats { filters, by } => stats::run(&mut context, filters, by).await,
             BatchesCommand::Run(args) => run::run(&mut context, *args).await,
+            BatchesCommand::Results(args) => run::results(&mut context, *args).await,
         }
     })
 }

@@ -26,7 +26,7 @@ use batches_client::JobReference;
 
 pub use batch::{ExportOptions, export_results};
 pub(crate) use files::run;
-pub use files::{Preview, PreviewFile, preview};
+pub use files::{Action, Preview, PreviewFile, preview};
 
 use self::manifest::{MANIFEST, Manifest, ManifestLine};
 use self::names::Names;

@@ -2,7 +2,10 @@
 //! rendered, every file's result printed under its local path, and how it ended as an
 //! exit status, with the command that resumes a run that stopped.
 
+mod results;
+
 use batches_run::{Error, Options, Outcome, Plan, Report, Resume, Run};
+pub use results::results;
 
 use super::Context;
 use super::engine::{self, plan_failure};
@@ -20,6 +23,9 @@ pub async fn run(context: &mut Context, args: RunArgs) -> Result<(), Failure> {
         ));
     }
     let plan = Plan::new(options(&args)).map_err(plan_failure)?;
+    if args.upload.dry_run && args.out.out.is_some() {
+        return results::preview(context, &plan);
+    }
     if args.upload.dry_run {
         let files = plan.groups().iter().flat_map(|group| {
             let directory = plan.directory_label(group);
@@ -49,6 +55,11 @@ fn options(args: &RunArgs) -> Options {
         timeout: args.timeout,
         follow_links: args.upload.follow_links,
         allow_other_files: args.allow_other_files,
+        dry_run: args.upload.dry_run,
+        out: args.out.out.clone(),
+        output_form: args.out.output_form,
+        reprocess: args.out.reprocess,
+        retry_failed: args.out.retry_failed,
         ..Options::new(
             args.paths.iter().cloned(),
             args.job_type.clone(),
@@ -59,7 +70,8 @@ fn options(args: &RunArgs) -> Options {
 
 /// Prints every file's result, failures last, and tells the exit status: a timeout (5),
 /// any file with an error or any batch that ended FAILED or CANCELLED (4), else success.
-fn print_report(context: &mut Context, report: Report) -> Result<(), Failure> {
+/// With `--out`, the summary goes to stderr.
+pub(super) fn print_report(context: &mut Context, report: Report) -> Result<(), Failure> {
     context.printer.show(Rows::RunResults);
     for file in &report.files {
         let json = serde_json::to_string(file).expect("a result encodes");
@@ -67,6 +79,9 @@ fn print_report(context: &mut Context, report: Report) -> Result<(), Failure> {
     }
     context.printer.end_list()?;
     engine::rate_limited_note(&context.console, report.rate_limited);
+    if let Some(summary) = &report.summary {
+        results::summary_note(&context.console, summary);
+    }
     // Files that were not uploaded, and batches still running, are not a verdict: a rerun
     // finishes them.
     let resume = report.resume();
@@ -87,7 +102,7 @@ fn print_report(context: &mut Context, report: Report) -> Result<(), Failure> {
 }
 
 /// A run that stopped, as a failure: what a rerun needs, as the command that does it.
-fn failure(error: Error) -> Failure {
+pub(super) fn failure(error: Error) -> Failure {
     match error {
         Error::Plan(error) => plan_failure(error),
         Error::OtherFiles {
@@ -111,6 +126,11 @@ fn failure(error: Error) -> Failure {
         },
         Error::Client { source, resume } => stopped(Failure::Client(*source), &resume),
         Error::Cancelled { resume } => stopped(Failure::Interrupted, &resume),
+        Error::Output {
+            path,
+            source,
+            resume,
+        } => stopped(results::output_failure(&path, source), &resume),
         other => Failure::Unreadable(other.to_string()),
     }
 }
