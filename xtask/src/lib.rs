@@ -55,6 +55,10 @@ commands:
                      the client's memory while it saves a parse result of MIB MiB (default
                      50) that the batches-server binary SERVER serves only through its
                      presigned URL; `bench` runs it from a release build
+  bench export SERVER LLAMACLOUD
+                     files/s of `batches results --out` over 1,000 finished parse results
+                     from the batches-server binary SERVER at --latency 20, with the
+                     llamacloud binary LLAMACLOUD; `bench` runs it from release builds
   demo               build, start the emulator with seeded data and run the CLI against it:
                      `batches run` over examples/documents (exits 4: one file type no product
                      reads), the batch table, the stats chart

@@ -18,6 +18,9 @@ fn main() -> ExitCode {
         ["bench", "presigned-download", server, rest @ ..] if rest.len() <= 1 => {
             presigned_download(Path::new(server), rest.first().copied())
         }
+        ["bench", "export", server, llamacloud] => {
+            xtask::bench::export(Path::new(server), Path::new(llamacloud))
+        }
         ["demo"] => xtask::demo::run(),
         #[cfg(unix)]
         ["install-c", rest @ ..] => install_c(rest),

@@ -277,7 +277,8 @@ fn a_run_with_out_writes_each_files_markdown_and_the_manifest() {
     let report = run(emulator.client, &options, Some(&mut seen)).unwrap();
     assert_eq!(report["outcome"]["kind"], "completed");
     for k in 0..2 {
-        let markdown = std::fs::read_to_string(out.path().join(format!("note-{k:02}.md.md"))).unwrap();
+        let markdown =
+            std::fs::read_to_string(out.path().join(format!("note-{k:02}.md.md"))).unwrap();
         assert_eq!(markdown, format!("# {k}"));
     }
     let files = report["files"].as_array().unwrap();
@@ -285,5 +286,11 @@ fn a_run_with_out_writes_each_files_markdown_and_the_manifest() {
     assert_eq!(report["summary"]["done"], 2);
     let manifest = std::fs::read_to_string(out.path().join("manifest.jsonl")).unwrap();
     assert_eq!(manifest.lines().count(), 2);
-    assert_eq!(kinds(&seen).iter().filter(|k| **k == "output_written").count(), 2);
+    assert_eq!(
+        kinds(&seen)
+            .iter()
+            .filter(|k| **k == "output_written")
+            .count(),
+        2
+    );
 }

@@ -7,10 +7,12 @@
 //! - `manifest`: the lines, appended and synced one at a time.
 //! - `fetch`: a job followed to its end and its output written.
 //! - `state`: the directories a run made, for the same command after a crash.
-//! - `files`: what a run with `out` does with its local files (hash, skip, dedupe).
+//! - `decide`: what a run with `out` does with each local file (hash, skip, dedupe).
+//! - `files`: the run with `out` itself.
 //! - `batch`: the export of an existing batch ([`export_results`]).
 
 mod batch;
+mod decide;
 mod fetch;
 mod files;
 mod manifest;
@@ -25,8 +27,8 @@ use std::time::Instant;
 use batches_client::JobReference;
 
 pub use batch::{ExportOptions, export_results};
+pub use decide::{Action, Preview, PreviewFile, preview};
 pub(crate) use files::run;
-pub use files::{Action, Preview, PreviewFile, preview};
 
 use self::manifest::{MANIFEST, Manifest, ManifestLine};
 use self::names::Names;
@@ -240,17 +242,21 @@ impl Exporter {
         })
     }
 
-    /// Rewrites `summary.json` (whole), so that a report can be made from it at any time.
+    /// Rewrites `summary.json` whole (renamed into place, so a reader never sees a part
+    /// of it), so that a report can be made from the folder at any time. It is synced
+    /// only at the end: the manifest, synced line by line, is the durable record.
     fn write_summary(&mut self) -> Result<(), WriteError> {
         self.summary.seconds = self.started.elapsed().as_secs_f64();
         let bytes = serde_json::to_vec_pretty(&self.summary).expect("the summary encodes");
-        self.writer.write(Path::new(SUMMARY), &bytes)
+        self.writer.replace(Path::new(SUMMARY), &bytes)
     }
 
-    /// The final summary, written.
+    /// The final summary, written and synced.
     fn finish(mut self) -> Result<Summary, WriteError> {
         self.summary.finished_at = Some(now());
-        self.write_summary()?;
+        self.summary.seconds = self.started.elapsed().as_secs_f64();
+        let bytes = serde_json::to_vec_pretty(&self.summary).expect("the summary encodes");
+        self.writer.write_durable(Path::new(SUMMARY), &bytes)?;
         Ok(self.summary)
     }
 }

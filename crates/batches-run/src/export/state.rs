@@ -69,7 +69,7 @@ impl State {
             .path
             .strip_prefix(writer.root())
             .unwrap_or(Path::new(STATE));
-        writer.write(relative, &bytes)
+        writer.write_durable(relative, &bytes)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Made>> {

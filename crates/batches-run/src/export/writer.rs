@@ -75,20 +75,36 @@ impl Writer {
         Ok(parent.join(format!(".{name}{TEMPORARY}{unique}")))
     }
 
-    /// Makes the written temporary file `temporary` the output `relative`: synced,
-    /// renamed, its folder synced. On failure the temporary file is removed.
+    /// Makes the written temporary file `temporary` the output `relative`: synced, then
+    /// renamed, so the name never holds a part of it, even after a power loss. The folder
+    /// is not synced: a rename a crash loses leaves the output missing, and a rerun fetches
+    /// the outputs missing (it checks the folder, not only the manifest). On failure the
+    /// temporary file is removed.
     pub fn commit(&self, temporary: &Path, relative: &Path) -> Result<(), WriteError> {
         let path = self.path(relative);
         let done = at(
             temporary,
             File::open(temporary).and_then(|file| file.sync_all()),
         )
-        .and_then(|()| at(&path, fs::rename(temporary, &path)))
-        .and_then(|()| sync_folder(&path));
+        .and_then(|()| at(&path, fs::rename(temporary, &path)));
         if done.is_err() {
             let _ = fs::remove_file(temporary);
         }
         done
+    }
+
+    /// Replaces the file `relative` with `bytes` by a rename, so that a reader sees the
+    /// old or the new file whole, without syncing: for a file rewritten after every
+    /// output (`summary.json`), whose durable record is the manifest.
+    pub fn replace(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+        let temporary = self.temporary(relative)?;
+        let path = self.path(relative);
+        let replaced = at(&temporary, fs::write(&temporary, bytes))
+            .and_then(|()| at(&path, fs::rename(&temporary, &path)));
+        if replaced.is_err() {
+            let _ = fs::remove_file(&temporary);
+        }
+        replaced
     }
 
     /// Writes `bytes` as the output `relative`, whole or not at all.
@@ -107,6 +123,13 @@ impl Writer {
             });
         }
         self.commit(&temporary, relative)
+    }
+
+    /// [`write`](Self::write), the folder synced too: for what must survive a crash
+    /// before the run goes on (the directories a run made).
+    pub fn write_durable(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+        self.write(relative, bytes)?;
+        sync_folder(&self.path(relative))
     }
 
     /// Removes the temporary files a stopped run left anywhere in the folder; returns
