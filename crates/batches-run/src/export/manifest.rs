@@ -177,6 +177,14 @@ mod tests {
     }
 
     #[test]
+    fn reading_a_folder_without_a_manifest_gives_no_line_and_an_unreadable_one_an_error() {
+        let folder = tempfile::tempdir().unwrap();
+        assert_eq!(read(folder.path()).unwrap(), Vec::new());
+        fs::create_dir(folder.path().join(MANIFEST)).unwrap();
+        assert!(read(folder.path()).is_err());
+    }
+
+    #[test]
     fn finished_means_completed_or_failed() {
         let mut failed = line("a");
         failed.job_status = Some("FAILED".to_owned());

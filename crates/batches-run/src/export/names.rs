@@ -261,5 +261,15 @@ mod tests {
         let parts: Vec<_> = path.iter().map(|p| p.len()).collect();
         assert!(parts.iter().all(|len| *len <= 255), "{parts:?}");
         assert_eq!(shortened("short", ".md", MAX_NAME_BYTES), "short.md");
+        // A cut that falls inside a character moves back to its start.
+        let euros = names
+            .give(&"€".repeat(100), ".pdf.md")
+            .to_string_lossy()
+            .into_owned();
+        assert!(euros.len() <= MAX_NAME_BYTES, "{}", euros.len());
+        assert!(
+            euros.starts_with(&"€".repeat(74)) && euros.ends_with(".pdf.md"),
+            "{euros}"
+        );
     }
 }
