@@ -2,15 +2,16 @@
 //! rendered, every file's result printed under its local path, and how it ended as an
 //! exit status, with the command that resumes a run that stopped.
 
-mod results;
+mod out;
 
-use batches_run::{Error, Options, Outcome, Plan, Report, Resume, Run};
-pub use results::results;
+use batches_run::{
+    Error, ExportOptions, Options, Outcome, Plan, Report, Resume, Run, export_results,
+};
 
 use super::Context;
 use super::engine::{self, plan_failure};
 use super::resume_command::with_directory_ids;
-use crate::cli::RunArgs;
+use crate::cli::{ResultsArgs, RunArgs};
 use crate::failure::Failure;
 use crate::output::Rows;
 
@@ -24,7 +25,7 @@ pub async fn run(context: &mut Context, args: RunArgs) -> Result<(), Failure> {
     }
     let plan = Plan::new(options(&args)).map_err(plan_failure)?;
     if args.upload.dry_run && args.out.out.is_some() {
-        return results::preview(context, &plan);
+        return out::preview(context, &plan);
     }
     if args.upload.dry_run {
         let files = plan.groups().iter().flat_map(|group| {
@@ -37,6 +38,26 @@ pub async fn run(context: &mut Context, args: RunArgs) -> Result<(), Failure> {
     }
     let run = Run::start(context.client.clone(), plan);
     match engine::follow(context, run).await {
+        Ok(report) => print_report(context, report),
+        Err(error) => Err(failure(error)),
+    }
+}
+
+/// Runs `batches results`.
+pub async fn results(context: &mut Context, args: ResultsArgs) -> Result<(), Failure> {
+    if context.printer.is_raw() {
+        return Err(Failure::usage(
+            "--format raw prints one response as received; batches results prints results \
+             of its own: use json, jsonl, yaml or table",
+        ));
+    }
+    let options = ExportOptions {
+        output_form: args.output_form,
+        reprocess: args.reprocess,
+        ..ExportOptions::new(args.id, args.out)
+    };
+    let export = export_results(context.client.clone(), options);
+    match engine::follow(context, export).await {
         Ok(report) => print_report(context, report),
         Err(error) => Err(failure(error)),
     }
@@ -71,7 +92,7 @@ fn options(args: &RunArgs) -> Options {
 /// Prints every file's result, failures last, and tells the exit status: a timeout (5),
 /// any file with an error or any batch that ended FAILED or CANCELLED (4), else success.
 /// With `--out`, the summary goes to stderr.
-pub(super) fn print_report(context: &mut Context, report: Report) -> Result<(), Failure> {
+fn print_report(context: &mut Context, report: Report) -> Result<(), Failure> {
     context.printer.show(Rows::RunResults);
     for file in &report.files {
         let json = serde_json::to_string(file).expect("a result encodes");
@@ -80,7 +101,7 @@ pub(super) fn print_report(context: &mut Context, report: Report) -> Result<(), 
     context.printer.end_list()?;
     engine::rate_limited_note(&context.console, report.rate_limited);
     if let Some(summary) = &report.summary {
-        results::summary_note(&context.console, summary);
+        out::summary_note(&context.console, summary);
     }
     // Files that were not uploaded, and batches still running, are not a verdict: a rerun
     // finishes them.
@@ -102,7 +123,7 @@ pub(super) fn print_report(context: &mut Context, report: Report) -> Result<(), 
 }
 
 /// A run that stopped, as a failure: what a rerun needs, as the command that does it.
-pub(super) fn failure(error: Error) -> Failure {
+fn failure(error: Error) -> Failure {
     match error {
         Error::Plan(error) => plan_failure(error),
         Error::OtherFiles {
@@ -130,7 +151,7 @@ pub(super) fn failure(error: Error) -> Failure {
             path,
             source,
             resume,
-        } => stopped(results::output_failure(&path, source), &resume),
+        } => stopped(out::output_failure(&path, source), &resume),
         other => Failure::Unreadable(other.to_string()),
     }
 }

@@ -1,44 +1,23 @@
-//! `batches results BATCH_ID --out DIR`, and what `run --out` shows beyond a run: the
-//! summary on stderr, `--dry-run` saying what a rerun skips, a folder that cannot be
+//! What `run --out` and `results --out` show beyond a run: the summary on stderr, `--dry-run` saying what a rerun skips, a folder that cannot be
 //! written as exit 6.
 
 use std::path::Path;
 
-use batches_run::{Action, ExportOptions, Plan, Summary, export_results, preview as preview_of};
+use batches_run::{Action, Error, Plan, Summary, preview as preview_of};
 use serde_json::json;
 
-use super::{failure, print_report};
-use crate::cli::ResultsArgs;
 use crate::commands::Context;
-use crate::commands::engine;
 use crate::console::Console;
 use crate::failure::Failure;
 use crate::output::Rows;
 
-/// Runs `batches results`.
-pub async fn results(context: &mut Context, args: ResultsArgs) -> Result<(), Failure> {
-    if context.printer.is_raw() {
-        return Err(Failure::usage(
-            "--format raw prints one response as received; batches results prints results \
-             of its own: use json, jsonl, yaml or table",
-        ));
-    }
-    let options = ExportOptions {
-        output_form: args.output_form,
-        reprocess: args.reprocess,
-        ..ExportOptions::new(args.id, args.out)
-    };
-    let export = export_results(context.client.clone(), options);
-    match engine::follow(context, export).await {
-        Ok(report) => print_report(context, report),
-        Err(error) => Err(failure(error)),
-    }
-}
-
 /// `--dry-run --out`: each file with what the run would do with it (send, skip as done,
 /// fetch its output again, copy another path's), and the counts.
 pub fn preview(context: &mut Context, plan: &Plan) -> Result<(), Failure> {
-    let preview = preview_of(plan).map_err(failure)?;
+    let preview = preview_of(plan).map_err(|error| match error {
+        Error::Output { path, source, .. } => output_failure(&path, source),
+        other => Failure::Unreadable(other.to_string()),
+    })?;
     context.printer.show(Rows::Planned);
     for file in &preview.files {
         let entry = json!({
