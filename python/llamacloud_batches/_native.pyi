@@ -238,13 +238,21 @@ class Batches:
         wait: bool = True,
         timeout: Optional[float] = None,
         on_event: Optional[Callable[[RunEvent], object]] = None,
+        out: Union[str, "os.PathLike[str]", None] = None,
+        output_form: Optional[Literal["markdown", "text", "json", "items"]] = None,
+        reprocess: bool = False,
+        retry_failed: bool = False,
     ) -> RunResult:
         """``llamacloud batches run``, in this process: uploads the files, runs one batch per
         1,000 of them and returns each file's result, keyed by its path. ``on_event`` gets
         each ``RunEvent`` on this thread as it happens; an exception it raises cancels the
         run and propagates. Any exception leaving ``run`` once it started (Ctrl-C's
         ``KeyboardInterrupt``, a signal handler's ``SystemExit``, an API error) stops its
-        work and has ``resume_directory_ids``: pass them as ``directory_id`` to finish it."""
+        work and has ``resume_directory_ids``: pass them as ``directory_id`` to finish it.
+        With ``out``, each file's result is written into that folder as the run goes
+        (``out/PATH.md``; ``output_form`` changes the suffix), with ``manifest.jsonl`` and
+        ``summary.json``; the same call again skips what is done (``reprocess`` processes
+        everything again, ``retry_failed`` the failed files)."""
 
 class ParseJobs:
     """The parse job operations: ``client.parse``."""

@@ -26,7 +26,21 @@ class RunFileResult:
     job_reference: Optional[Dict[str, Any]]
     """The job made for the file: ``{"id": …, "type": …}``."""
     error: Optional[str]
-    """Why the file has no job."""
+    """Why the file has no job (with ``out``: why it has no output)."""
+    output: Optional[str] = None
+    """With ``out``: the output, relative to that folder."""
+    sha256: Optional[str] = None
+    """With ``out``: the SHA-256 of the file's bytes, lowercase hex."""
+    job_status: Optional[str] = None
+    """With ``out``: how the file's job ended (``COMPLETED``, ``FAILED``)."""
+    pages: Optional[int] = None
+    """With ``out``: the pages its parse job read."""
+    credits: Optional[float] = None
+    """With ``out``: its job's ``usage.credits``."""
+    already_done: bool = False
+    """With ``out``: skipped, an earlier run into that folder finished it."""
+    same_bytes_as: Optional[str] = None
+    """With ``out``: not sent, this other path has the same bytes."""
 
 
 @dataclass(frozen=True)

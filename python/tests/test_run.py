@@ -173,3 +173,39 @@ def test_the_clients_time_per_request_reaches_the_run(
     )
     with pytest.raises(lb.APIConnectionError, match="timed out"):
         client.batches.run(docs, job_type="parse_v2", configuration_id="cfg-PARSE_FAST")
+
+
+@pytest.mark.llamacloud_emulator(processing_ms=5)
+def test_a_run_with_out_writes_each_markdown_and_a_rerun_skips_them(
+    llamacloud_emulator: Emulator, tmp_path: Path
+) -> None:
+    docs = folder(tmp_path)
+    out = tmp_path / "out"
+    client = client_of(llamacloud_emulator)
+    result = client.batches.run(
+        docs, job_type="parse_v2", configuration_id="cfg-PARSE_FAST", out=out
+    )
+    assert result.exit_code == 4  # archive.zip gets no job
+    assert (out / "a.txt.md").read_text() == "alpha"
+    assert (out / "notes" / "c.txt.md").read_text() == "gamma"
+    lines = (out / "manifest.jsonl").read_text().splitlines()
+    assert len(lines) == 4
+    events: list = []
+    again = client.batches.run(
+        docs,
+        job_type="parse_v2",
+        configuration_id="cfg-PARSE_FAST",
+        out=str(out),
+        on_event=events.append,
+    )
+    assert again.exit_code == 4
+    assert sum(1 for event in events if event.kind == "already_done") == 3
+    assert not any(event.kind == "upload_finished" for event in events)
+    with pytest.raises(ValueError, match="output_form"):
+        client.batches.run(
+            docs,
+            job_type="parse_v2",
+            configuration_id="cfg-PARSE_FAST",
+            out=out,
+            output_form="pdf",
+        )

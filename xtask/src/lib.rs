@@ -63,6 +63,10 @@ commands:
                      run pytest (ARGS passed on) with Selenium driving Debian's headless
                      Chromium (`apt-get install chromium chromium-driver`); screenshots in
                      browser-screenshots/ in cargo's target directory
+  bench export SERVER LLAMACLOUD
+                     files/s of `batches results --out` over 1,000 finished parse results
+                     from the batches-server binary SERVER at --latency 20, with the
+                     llamacloud binary LLAMACLOUD; `bench` runs it from release builds
   demo               build, start the emulator with seeded data and run the CLI against it:
                      `batches run` over examples/documents (exits 4: one file type no product
                      reads), the batch table, the stats chart

@@ -22,7 +22,7 @@ pub use directories::{
     DirectoriesCommand, DirectoryListArgs, FileListArgs, FileUploadArgs, FilesCommand,
 };
 pub use jobs::{ExtractCommand, ParseCommand};
-pub use run::{RunArgs, UploadArgs};
+pub use run::{ResultsArgs, RunArgs, UploadArgs};
 pub use scope::ScopeArgs;
 pub use webhooks::{
     ListenArgs, WebhookArgs, WebhookConfigArgs, WebhookConfigsCommand, WebhooksCommand,
@@ -228,6 +228,8 @@ pub enum BatchesCommand {
         /// The export folder, holding manifest.jsonl
         dir: std::path::PathBuf,
     },
+    /// Write a batch's results into a folder: one output per file, a manifest and a summary
+    Results(Box<ResultsArgs>),
 }
 
 /// The filters of the listing.

@@ -14,7 +14,7 @@ Exit codes:
   3    network failure or timeout
   4    wait: the batch ended FAILED or CANCELLED; run: a batch ended so, or a file has an error
   5    wait, run: a batch was still running when --timeout passed
-  6    the output could not be written (stdout failed, e.g. a full disk)
+  6    the output could not be written (stdout, or the --out folder: full, read-only)
   130  interrupted (Ctrl-C)";
 
 /// A command that did not succeed.

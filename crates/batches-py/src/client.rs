@@ -293,6 +293,10 @@ impl Batches {
         wait = true,
         timeout = None,
         on_event = None,
+        out = None,
+        output_form = None,
+        reprocess = false,
+        retry_failed = false,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn run(
@@ -310,6 +314,10 @@ impl Batches {
         wait: bool,
         timeout: Option<f64>,
         on_event: Option<&Bound<'_, PyAny>>,
+        out: Option<&Bound<'_, PyAny>>,
+        output_form: Option<&str>,
+        reprocess: bool,
+        retry_failed: bool,
     ) -> PyResult<Py<PyAny>> {
         let given = run::Given {
             paths,
@@ -323,6 +331,10 @@ impl Batches {
             upload_rate,
             wait,
             timeout,
+            out,
+            output_form,
+            reprocess,
+            retry_failed,
         };
         run::run(py, &self.client, given, on_event)
     }

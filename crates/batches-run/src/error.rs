@@ -123,6 +123,17 @@ pub enum Error {
         /// What a rerun needs.
         resume: Resume,
     },
+    /// The output folder (`out`) could not be written: full, read-only, or not a
+    /// folder. Nothing is left half-written under an output's name.
+    #[error("cannot write {}: {source}", path.display())]
+    Output {
+        /// What could not be written.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+        /// What a rerun needs.
+        resume: Resume,
+    },
     /// The run was cancelled; nothing half-sent is counted as done.
     #[error("the run was cancelled")]
     Cancelled {
@@ -138,6 +149,7 @@ impl Error {
             Error::Plan(_) => None,
             Error::OtherFiles { resume, .. }
             | Error::Client { resume, .. }
+            | Error::Output { resume, .. }
             | Error::Cancelled { resume } => Some(resume),
         }
     }

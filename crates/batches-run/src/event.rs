@@ -13,6 +13,9 @@ use crate::walk::SkipReason;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
+// A file's result is the largest event and the most frequent one: boxing it would only
+// add an allocation per file.
+#[allow(clippy::large_enum_variant)]
 pub enum Event {
     /// A file the run uploads (or finds uploaded already).
     FileFound {
@@ -133,6 +136,48 @@ pub enum Event {
     },
     /// A file's result is known: a job, or an error.
     FileResult(FileReport),
+    /// With `out`: a file is skipped because an earlier run with the same output folder
+    /// finished it (same bytes, same job settings); nothing is sent for it.
+    AlreadyDone {
+        /// The file.
+        path: String,
+        /// Its output, when its job completed.
+        output: Option<String>,
+        /// How its job ended (`COMPLETED` or `FAILED`).
+        job_status: String,
+    },
+    /// With `out`: a file has the bytes of another path of the run; it is not sent, and
+    /// gets that path's output.
+    SameBytes {
+        /// The file.
+        path: String,
+        /// The path that is sent.
+        first: String,
+    },
+    /// With `out`: a file's output was written (whole: written aside, synced, renamed).
+    OutputWritten {
+        /// The file.
+        path: String,
+        /// The output, relative to the output folder.
+        output: String,
+        /// Its job.
+        job_id: String,
+        /// The pages its job read (parse jobs).
+        pages: Option<u64>,
+        /// Its job's `usage.credits`.
+        credits: Option<f64>,
+    },
+    /// With `out`: a file's job ended without a result (FAILED or CANCELLED).
+    JobFailed {
+        /// The file.
+        path: String,
+        /// Its job.
+        job_id: String,
+        /// How it ended.
+        job_status: String,
+        /// Why.
+        error: String,
+    },
     /// The run ended; its report follows.
     RunFinished {
         /// Files in all.

@@ -9,6 +9,7 @@ use batches_client::{JobType, WebhookConfiguration};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::limits::DEFAULT_MAX_FILE_BYTES;
+use crate::output_form::OutputForm;
 use crate::walk::Selection;
 
 /// Everything a run is asked to do. The names are the ones every front-end uses: the
@@ -89,6 +90,29 @@ pub struct Options {
     /// Saved webhook configurations (`whc-…`) each created batch names.
     #[serde(default)]
     pub webhook_configuration_ids: Vec<String>,
+    /// Write each file's result into this folder as the run goes (see the crate's
+    /// "Documents out"): outputs named after the local paths, `manifest.jsonl`,
+    /// `summary.json`. Needs `wait`.
+    #[serde(default)]
+    pub out: Option<PathBuf>,
+    /// What each parse output holds (`markdown`, `text`, `json`, `items`); extract
+    /// results are always `json`. Default: `markdown` for parse, `json` for extract.
+    #[serde(default)]
+    pub output_form: Option<OutputForm>,
+    /// With `out`: process every file again, even those the manifest has as done.
+    #[serde(default)]
+    pub reprocess: bool,
+    /// With `out`: process again the files whose job FAILED (the others done stay
+    /// skipped).
+    #[serde(default)]
+    pub retry_failed: bool,
+    /// With `out`: jobs followed and outputs fetched at once, 1 to 64.
+    #[serde(default = "default_export_concurrency")]
+    pub export_concurrency: usize,
+}
+
+fn default_export_concurrency() -> usize {
+    16
 }
 
 fn default_concurrency() -> usize {
@@ -139,7 +163,42 @@ impl Options {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             webhook_configurations: Vec::new(),
             webhook_configuration_ids: Vec::new(),
+            out: None,
+            output_form: None,
+            reprocess: false,
+            retry_failed: false,
+            export_concurrency: default_export_concurrency(),
         }
+    }
+
+    /// The output form in effect: the one given, else the job's default.
+    pub fn form(&self) -> OutputForm {
+        self.output_form
+            .unwrap_or_else(|| OutputForm::default_for(&self.job_type))
+    }
+
+    /// Sets `out`.
+    pub fn out(mut self, out: impl Into<PathBuf>) -> Options {
+        self.out = Some(out.into());
+        self
+    }
+
+    /// Sets `output_form`.
+    pub fn output_form(mut self, form: OutputForm) -> Options {
+        self.output_form = Some(form);
+        self
+    }
+
+    /// Sets `reprocess`.
+    pub fn reprocess(mut self, reprocess: bool) -> Options {
+        self.reprocess = reprocess;
+        self
+    }
+
+    /// Sets `retry_failed`.
+    pub fn retry_failed(mut self, retry: bool) -> Options {
+        self.retry_failed = retry;
+        self
     }
 
     /// The part that finds the files.

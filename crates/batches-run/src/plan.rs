@@ -85,6 +85,43 @@ impl Plan {
         })
     }
 
+    /// A plan of the files of `parts` (each with the directory it goes to, or none for a
+    /// new one), cut in groups of at most 1,000; the parts with a directory come first,
+    /// as a run expects. The options' `directory_ids` become those directories.
+    pub(crate) fn regrouped(
+        mut options: Options,
+        parts: Vec<(Option<String>, Vec<LocalFile>)>,
+        skipped: Vec<Skipped>,
+    ) -> Plan {
+        let (mut given, new): (Vec<_>, Vec<_>) = parts
+            .into_iter()
+            .partition(|(directory, _)| directory.is_some());
+        given.extend(new);
+        let mut files = Vec::new();
+        let mut groups = Vec::new();
+        options.directory_ids.clear();
+        for (directory_id, mut part) in given {
+            part.sort_by(|a, b| a.shown.cmp(&b.shown));
+            for chunk in part.chunks(MAX_BATCH_FILES) {
+                if let Some(id) = &directory_id {
+                    options.directory_ids.push(id.clone());
+                }
+                groups.push(Group {
+                    index: groups.len(),
+                    directory_id: directory_id.clone(),
+                    files: files.len()..files.len() + chunk.len(),
+                });
+                files.extend_from_slice(chunk);
+            }
+        }
+        Plan {
+            options,
+            files,
+            skipped,
+            groups,
+        }
+    }
+
     /// The options it was made with.
     pub fn options(&self) -> &Options {
         &self.options
@@ -177,6 +214,9 @@ fn check_options(options: &Options) -> Result<(), PlanError> {
             "poll_interval",
             "must be above zero and at most max_poll_interval".to_owned(),
         );
+    }
+    if options.out.is_some() {
+        crate::export::check_options(options)?;
     }
     if let Some(empty) = options.directory_ids.iter().find(|id| id.trim().is_empty()) {
         return invalid(

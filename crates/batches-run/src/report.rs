@@ -45,8 +45,63 @@ pub struct FileReport {
     pub batch_id: Option<String>,
     /// The job made for it.
     pub job_reference: Option<JobReference>,
-    /// Why it has no job.
+    /// Why it has no job (or, with `out`, why it has no output).
     pub error: Option<String>,
+    /// With `out`: its output and what its job used; absent otherwise.
+    #[serde(flatten)]
+    pub export: Option<FileExport>,
+}
+
+/// What became of one file's output, in a run with `out` (flattened into its
+/// [`FileReport`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileExport {
+    /// The output, relative to the output folder; `None` when the job did not complete.
+    pub output: Option<String>,
+    /// The SHA-256 of the file's bytes, lowercase hex (`None` for `results`).
+    pub sha256: Option<String>,
+    /// How its job ended (`COMPLETED`, `FAILED`, `CANCELLED`).
+    pub job_status: Option<String>,
+    /// The pages its job read (parse jobs).
+    pub pages: Option<u64>,
+    /// Its job's `usage.credits`.
+    pub credits: Option<f64>,
+    /// Skipped: an earlier run with the same output folder finished it.
+    pub already_done: bool,
+    /// Not sent: another path of the run has the same bytes, and its job serves both.
+    pub same_bytes_as: Option<String>,
+}
+
+/// What a run with `out` did, as `summary.json` holds it (rewritten after each file).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Where the outputs are.
+    pub out: String,
+    /// The job type.
+    pub job_type: String,
+    /// The configuration id.
+    pub configuration_id: String,
+    /// The output form.
+    pub output_form: crate::output_form::OutputForm,
+    /// The files of the run.
+    pub files: usize,
+    /// Files whose output was written by this run.
+    pub done: usize,
+    /// Files without an output: their job failed, or they have an error (skipped files
+    /// that failed before are counted here too).
+    pub failed: usize,
+    /// Files skipped: an earlier run finished them (completed or failed).
+    pub skipped: usize,
+    /// Pages read by the jobs this run made.
+    pub pages: u64,
+    /// The `usage.credits` of the jobs this run made.
+    pub credits: f64,
+    /// Seconds since the run started.
+    pub seconds: f64,
+    /// When it started (RFC 3339, UTC).
+    pub started_at: String,
+    /// When it ended; `None` while it runs.
+    pub finished_at: Option<String>,
 }
 
 /// One group's batch, as last seen.
@@ -102,6 +157,8 @@ pub struct Report {
     pub outcome: Outcome,
     /// The 429s the uploads met (each waited out, or counted in a file's error).
     pub rate_limited: u64,
+    /// With `out`: the counts of `summary.json`.
+    pub summary: Option<Summary>,
 }
 
 impl Report {
@@ -165,12 +222,15 @@ impl Serialize for Report {
     /// `{"files": [...], "batches": [...], "outcome": {"kind": ...}, "rate_limited": N,
     /// "resume": {"directory_ids": [...]} or null}`.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut state = serializer.serialize_struct("Report", 5)?;
+        let mut state = serializer.serialize_struct("Report", 6)?;
         state.serialize_field("files", &self.files)?;
         state.serialize_field("batches", &self.batches)?;
         state.serialize_field("outcome", &self.outcome)?;
         state.serialize_field("rate_limited", &self.rate_limited)?;
         state.serialize_field("resume", &self.resume())?;
+        if let Some(summary) = &self.summary {
+            state.serialize_field("summary", summary)?;
+        }
         state.end()
     }
 }

@@ -19,6 +19,7 @@ pub fn mapped(path: &str, directory_id: &str, batch_id: &str, result: &BatchResu
         batch_id: Some(batch_id.to_owned()),
         job_reference: result.job_reference.clone(),
         error: None,
+        export: None,
     };
     if report.job_reference.is_none() {
         report.status = FileStatus::Error;
@@ -57,6 +58,7 @@ fn file_result(group: &Group<'_>, index: usize) -> FileReport {
         batch_id: None,
         job_reference: None,
         error: None,
+        export: None,
     };
     let stored = match &group.uploads[index] {
         Ok(stored) => stored,
@@ -142,6 +144,7 @@ pub fn report(groups: &[Group<'_>], timed_out: Option<ClientError>, rate_limited
         batches,
         outcome,
         rate_limited,
+        summary: None,
     }
 }
 
@@ -161,6 +164,7 @@ pub fn planned(plan: &Plan) -> Report {
                 batch_id: None,
                 job_reference: None,
                 error: None,
+                export: None,
             })
         })
         .collect();
@@ -169,5 +173,6 @@ pub fn planned(plan: &Plan) -> Report {
         batches: Vec::new(),
         outcome: Outcome::Completed,
         rate_limited: 0,
+        summary: None,
     }
 }

@@ -16,6 +16,9 @@ use crate::batch::{self, Followed};
 use crate::error::{Error, Resume};
 use crate::event::Event;
 use crate::events::Events;
+use crate::export;
+use crate::export::state::State;
+use crate::export::writer::{WriteError, Writer};
 use crate::handle::Handle;
 use crate::pacing::Pacer;
 use crate::plan::Plan;
@@ -52,11 +55,15 @@ impl Handle<Report> {
         let made = Arc::clone(&directories);
         Handle::spawn(
             move |events| async move {
+                if plan.options().out.is_some() && !plan.options().dry_run {
+                    return export::run(client, plan, events, directories).await;
+                }
                 let run = Execution {
                     client,
                     plan,
                     events,
                     directories,
+                    record: None,
                 };
                 run.execute().await
             },
@@ -67,24 +74,28 @@ impl Handle<Report> {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A run in progress.
-struct Execution {
-    client: Client,
-    plan: Plan,
-    events: Events,
+pub(crate) struct Execution {
+    pub client: Client,
+    pub plan: Plan,
+    pub events: Events,
     /// The directories of the groups so far, in group order.
-    directories: Arc<Mutex<Vec<String>>>,
+    pub directories: Arc<Mutex<Vec<String>>>,
+    /// With `out`: where each directory made is recorded before anything is uploaded
+    /// into it.
+    pub record: Option<(Arc<State>, Arc<Writer>)>,
 }
 
 /// Why the steps of a run stopped.
 enum Stop {
     Client(ClientError),
+    Output(WriteError),
     OtherFiles {
         directory_id: String,
         examples: Vec<String>,
@@ -99,7 +110,7 @@ impl From<ClientError> for Stop {
 }
 
 impl Execution {
-    async fn execute(self) -> Result<Report, Error> {
+    pub async fn execute(self) -> Result<Report, Error> {
         self.tell_plan();
         let outcome = if self.plan.options().dry_run {
             Ok(results::planned(&self.plan))
@@ -121,6 +132,11 @@ impl Execution {
             }
             Err(Stop::Client(source)) => Err(Error::Client {
                 source: Box::new(source),
+                resume: resume(),
+            }),
+            Err(Stop::Output(error)) => Err(Error::Output {
+                path: error.path,
+                source: error.source,
                 resume: resume(),
             }),
             Err(Stop::OtherFiles {
@@ -314,7 +330,7 @@ impl Execution {
     }
 
     /// Makes the ephemeral directory of group `index`.
-    async fn create_directory(&self, index: usize) -> Result<String, ClientError> {
+    async fn create_directory(&self, index: usize) -> Result<String, Stop> {
         let mut name = format!(
             "llamacloud batches run {}",
             chrono::Utc::now().format("%Y-%m-%d %H:%M:%S")
@@ -332,6 +348,9 @@ impl Execution {
             .directories()
             .create(&request, &Default::default())
             .await?;
+        if let Some((state, writer)) = &self.record {
+            state.add(writer, &directory.id).map_err(Stop::Output)?;
+        }
         lock(&self.directories).push(directory.id.clone());
         self.events.send(Event::DirectoryCreated {
             group: index,

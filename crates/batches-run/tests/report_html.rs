@@ -107,7 +107,7 @@ fn the_summary_gives_the_totals_it_has() {
     write_manifest(dir.path(), &[line("a.pdf", Some("COMPLETED"), None)]);
     fs::write(
         dir.path().join("summary.json"),
-        r#"{"files_done": 7, "files_skipped": 3, "seconds": 185.2, "credits": "many", "later": {}}"#,
+        r#"{"done": 7, "skipped": 3, "seconds": 185.2, "credits": "many", "later": {}}"#,
     )
     .unwrap();
     let page = report(dir.path());

@@ -4,6 +4,7 @@
 
 mod client_listing;
 mod download;
+mod export;
 pub mod peers;
 mod timing;
 mod uploads;
@@ -22,6 +23,7 @@ use batches_server::DEFAULT_API_KEY;
 
 pub use client_listing::client_listing;
 pub use download::presigned_download;
+pub use export::export;
 
 use self::timing::time_once;
 use crate::{cargo, emulator::Emulator, project_root};
@@ -86,6 +88,7 @@ pub fn run() -> Result<()> {
     drop(emulator);
 
     uploads::uploads(server, llamacloud)?;
+    export::export(server, llamacloud)?;
 
     println!("\n## Client: memory while saving a 50 MiB result through its presigned URL");
     let status = Command::new(binaries.get("xtask")?)

@@ -19,6 +19,9 @@ fn main() -> ExitCode {
             presigned_download(Path::new(server), rest.first().copied())
         }
         ["browser", rest @ ..] => xtask::browser::run(rest),
+        ["bench", "export", server, llamacloud] => {
+            xtask::bench::export(Path::new(server), Path::new(llamacloud))
+        }
         ["demo"] => xtask::demo::run(),
         #[cfg(unix)]
         ["install-c", rest @ ..] => install_c(rest),

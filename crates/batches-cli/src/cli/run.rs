@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use batches_client::JobType;
-use batches_run::UploadRate;
+use batches_run::{OutputForm, UploadRate};
 use clap::Args;
 
 use super::parsers::job_type_parser;
@@ -48,9 +48,10 @@ fn parse_upload_rate(text: &str) -> Result<UploadRate, String> {
 #[command(
     after_help = "Exit codes: 0 every batch COMPLETED and every file has a job; 4 a \
     batch ended FAILED or CANCELLED, or a file has an error; 5 still running when --timeout \
-    passed; 1, 2, 3 and 130 as for the other commands. An interrupted or failed run prints \
-    the command that resumes it: files already uploaded are not sent again, and the batch \
-    is created once."
+    passed; 6 the --out folder could not be written (full, read-only); 1, 2, 3 and 130 as \
+    for the other commands. An interrupted or failed run prints the command that resumes \
+    it: files already uploaded are not sent again, and the batch is created once. With \
+    --out, the same command again resumes it."
 )]
 pub struct RunArgs {
     /// Files and folders to upload; folders are walked, skipping hidden files and what
@@ -88,4 +89,51 @@ pub struct RunArgs {
     /// Send each batch's events to this saved webhook configuration (repeatable)
     #[arg(long, value_name = "ID")]
     pub webhook_configuration_id: Vec<String>,
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+/// Where and how results are written (`run --out`, `results --out`).
+#[derive(Debug, Clone, Args)]
+pub struct OutArgs {
+    /// Write each file's result into DIR as the run goes (DIR/PATH.md…), with
+    /// DIR/manifest.jsonl and DIR/summary.json; a rerun into DIR skips what is done
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// What each parse output holds: markdown (.md), text (.txt), json (.json, the whole
+    /// parse result) or items (.items.json); extract results are always JSON
+    #[arg(long = "as", value_name = "FORM", requires = "out", value_parser = parse_output_form)]
+    pub output_form: Option<OutputForm>,
+    /// Process every file again, even those DIR/manifest.jsonl has as done
+    #[arg(long, requires = "out")]
+    pub reprocess: bool,
+    /// Process again the files whose job failed (the others done stay skipped)
+    #[arg(long, requires = "out", conflicts_with = "reprocess")]
+    pub retry_failed: bool,
+}
+
+fn parse_output_form(text: &str) -> Result<OutputForm, String> {
+    text.parse()
+}
+
+/// `batches results`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 every file has its output; 4 a file's job failed or it has \
+    no job (its error is in DIR/manifest.jsonl); 6 DIR could not be written (full, \
+    read-only); 1, 2, 3 and 130 as for the other commands."
+)]
+pub struct ResultsArgs {
+    /// The batch id (bat-…); a batch still running is waited for
+    pub id: String,
+    /// Write each file's result into DIR, named from its directory file's name, with
+    /// DIR/manifest.jsonl and DIR/summary.json; a rerun writes only what is missing
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+    /// What each parse output holds: markdown, text, json or items (see run --as)
+    #[arg(long = "as", value_name = "FORM", value_parser = parse_output_form)]
+    pub output_form: Option<OutputForm>,
+    /// Write every output again
+    #[arg(long)]
+    pub reprocess: bool,
 }

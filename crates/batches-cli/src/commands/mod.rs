@@ -115,6 +115,7 @@ fn api(command: Api, global: &GlobalArgs, console: &Console) -> Result<(), Failu
             BatchesCommand::Stats { filters, by } => stats::run(&mut context, filters, by).await,
             BatchesCommand::Run(args) => run::run(&mut context, *args).await,
             BatchesCommand::Report { .. } => unreachable!("a local command, run above"),
+            BatchesCommand::Results(args) => run::results(&mut context, *args).await,
         }
     })
 }

@@ -5,6 +5,7 @@ mod common;
 mod config;
 mod directories;
 mod escaping;
+mod export;
 mod folders;
 mod formats;
 mod help;

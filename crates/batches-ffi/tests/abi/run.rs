@@ -265,3 +265,32 @@ fn a_batch_by_hand_through_the_directory_calls() {
     assert_eq!(status, BATCHES_INVALID_ARGUMENT);
     assert!(message.contains("unknown field `unique`"), "{message}");
 }
+
+#[test]
+fn a_run_with_out_writes_each_files_markdown_and_the_manifest() {
+    let emulator = Emulator::start(0, 5);
+    let dir = folder(2);
+    let out = tempfile::tempdir().unwrap();
+    let mut options = options(dir.path());
+    options["out"] = out.path().to_str().unwrap().into();
+    let mut seen = Seen::default();
+    let report = run(emulator.client, &options, Some(&mut seen)).unwrap();
+    assert_eq!(report["outcome"]["kind"], "completed");
+    for k in 0..2 {
+        let markdown =
+            std::fs::read_to_string(out.path().join(format!("note-{k:02}.md.md"))).unwrap();
+        assert_eq!(markdown, format!("# {k}"));
+    }
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files[0]["output"], "note-00.md.md");
+    assert_eq!(report["summary"]["done"], 2);
+    let manifest = std::fs::read_to_string(out.path().join("manifest.jsonl")).unwrap();
+    assert_eq!(manifest.lines().count(), 2);
+    assert_eq!(
+        kinds(&seen)
+            .iter()
+            .filter(|k| **k == "output_written")
+            .count(),
+        2
+    );
+}

@@ -35,6 +35,14 @@ pub struct Given<'a, 'py> {
     pub wait: bool,
     /// Seconds to wait for the batches.
     pub timeout: Option<f64>,
+    /// A folder to write each file's result into (`str` or `os.PathLike`).
+    pub out: Option<&'a Bound<'py, PyAny>>,
+    /// `markdown`, `text`, `json` or `items`.
+    pub output_form: Option<&'a str>,
+    /// With `out`: process every file again.
+    pub reprocess: bool,
+    /// With `out`: process again the files whose job failed.
+    pub retry_failed: bool,
 }
 
 /// The arguments read: the engine's options, and the call that repeats them.
@@ -90,6 +98,34 @@ impl Arguments {
         if !given.wait {
             options.wait = false;
             argument("wait", PyBool::new(py, false).to_owned().into_any())?;
+        }
+        if let Some(out) = given.out.filter(|out| !out.is_none()) {
+            let fspath = py.import("os")?.getattr("fspath")?.call1((out,))?;
+            let text: String = fspath
+                .extract()
+                .map_err(|_| PyTypeError::new_err("out: give a folder as str or os.PathLike"))?;
+            options.out = Some(PathBuf::from(&text));
+            argument("out", PyString::new(py, &text).into_any())?;
+        }
+        if let Some(form) = given.output_form {
+            options.output_form =
+                Some(form.parse().map_err(|error: String| {
+                    PyValueError::new_err(format!("output_form: {error}"))
+                })?);
+            argument("output_form", PyString::new(py, form).into_any())?;
+        }
+        for (name, flag, set) in [
+            ("reprocess", given.reprocess, &mut options.reprocess),
+            (
+                "retry_failed",
+                given.retry_failed,
+                &mut options.retry_failed,
+            ),
+        ] {
+            if flag {
+                *set = true;
+                argument(name, PyBool::new(py, true).to_owned().into_any())?;
+            }
         }
         options.timeout = params::seconds(given.timeout, "timeout")?;
         if let Some(seconds) = given.timeout {

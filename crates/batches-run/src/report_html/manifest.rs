@@ -99,8 +99,9 @@ impl Manifest {
     }
 }
 
-/// `summary.json`: the run's totals as the run counted them. Every figure is optional; a
-/// missing one is computed from the manifest where it can be.
+/// `summary.json`: the run's totals as the run counted them, under the export's keys
+/// (`done`, `failed`, `skipped`, `pages`, `credits`, `seconds`). Every figure is
+/// optional; a missing one is computed from the manifest where it can be.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {
     /// Files with a completed job.
@@ -127,9 +128,9 @@ impl Summary {
         let count = |key: &str| object.get(key).and_then(Value::as_u64);
         let number = |key: &str| object.get(key).and_then(Value::as_f64);
         Summary {
-            files_done: count("files_done"),
-            files_failed: count("files_failed"),
-            files_skipped: count("files_skipped"),
+            files_done: count("done"),
+            files_failed: count("failed"),
+            files_skipped: count("skipped"),
             pages: count("pages"),
             credits: number("credits"),
             seconds: number("seconds"),

@@ -2,12 +2,16 @@
 //! rendered, every file's result printed under its local path, and how it ended as an
 //! exit status, with the command that resumes a run that stopped.
 
-use batches_run::{Error, Options, Outcome, Plan, Report, Resume, Run};
+mod out;
+
+use batches_run::{
+    Error, ExportOptions, Options, Outcome, Plan, Report, Resume, Run, export_results,
+};
 
 use super::Context;
 use super::engine::{self, plan_failure};
 use super::resume_command::with_directory_ids;
-use crate::cli::RunArgs;
+use crate::cli::{ResultsArgs, RunArgs};
 use crate::failure::Failure;
 use crate::output::Rows;
 
@@ -20,6 +24,9 @@ pub async fn run(context: &mut Context, args: RunArgs) -> Result<(), Failure> {
         ));
     }
     let plan = Plan::new(options(&args)?).map_err(plan_failure)?;
+    if args.upload.dry_run && args.out.out.is_some() {
+        return out::preview(context, &plan);
+    }
     if args.upload.dry_run {
         let files = plan.groups().iter().flat_map(|group| {
             let directory = plan.directory_label(group);
@@ -31,6 +38,26 @@ pub async fn run(context: &mut Context, args: RunArgs) -> Result<(), Failure> {
     }
     let run = Run::start(context.client.clone(), plan);
     match engine::follow(context, run).await {
+        Ok(report) => print_report(context, report),
+        Err(error) => Err(failure(error)),
+    }
+}
+
+/// Runs `batches results`.
+pub async fn results(context: &mut Context, args: ResultsArgs) -> Result<(), Failure> {
+    if context.printer.is_raw() {
+        return Err(Failure::usage(
+            "--format raw prints one response as received; batches results prints results \
+             of its own: use json, jsonl, yaml or table",
+        ));
+    }
+    let options = ExportOptions {
+        output_form: args.output_form,
+        reprocess: args.reprocess,
+        ..ExportOptions::new(args.id, args.out)
+    };
+    let export = export_results(context.client.clone(), options);
+    match engine::follow(context, export).await {
         Ok(report) => print_report(context, report),
         Err(error) => Err(failure(error)),
     }
@@ -52,6 +79,11 @@ fn options(args: &RunArgs) -> Result<Options, Failure> {
         allow_other_files: args.allow_other_files,
         webhook_configurations: args.webhooks.configurations()?,
         webhook_configuration_ids: args.webhook_configuration_id.clone(),
+        dry_run: args.upload.dry_run,
+        out: args.out.out.clone(),
+        output_form: args.out.output_form,
+        reprocess: args.out.reprocess,
+        retry_failed: args.out.retry_failed,
         ..Options::new(
             args.paths.iter().cloned(),
             args.job_type.clone(),
@@ -62,6 +94,7 @@ fn options(args: &RunArgs) -> Result<Options, Failure> {
 
 /// Prints every file's result, failures last, and tells the exit status: a timeout (5),
 /// any file with an error or any batch that ended FAILED or CANCELLED (4), else success.
+/// With `--out`, the summary goes to stderr.
 fn print_report(context: &mut Context, report: Report) -> Result<(), Failure> {
     context.printer.show(Rows::RunResults);
     for file in &report.files {
@@ -70,6 +103,9 @@ fn print_report(context: &mut Context, report: Report) -> Result<(), Failure> {
     }
     context.printer.end_list()?;
     engine::rate_limited_note(&context.console, report.rate_limited);
+    if let Some(summary) = &report.summary {
+        out::summary_note(&context.console, summary);
+    }
     // Files that were not uploaded, and batches still running, are not a verdict: a rerun
     // finishes them.
     let resume = report.resume();
@@ -114,6 +150,11 @@ fn failure(error: Error) -> Failure {
         },
         Error::Client { source, resume } => stopped(Failure::Client(*source), &resume),
         Error::Cancelled { resume } => stopped(Failure::Interrupted, &resume),
+        Error::Output {
+            path,
+            source,
+            resume,
+        } => stopped(out::output_failure(&path, source), &resume),
         other => Failure::Unreadable(other.to_string()),
     }
 }

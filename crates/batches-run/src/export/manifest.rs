@@ -1,0 +1,198 @@
+//! `manifest.jsonl`: one line per file exported, appended and synced one at a time, read
+//! back by a rerun to skip what is done.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::writer::{WriteError, at, sync_folder};
+use crate::output_form::OutputForm;
+
+/// The manifest's file name in the output folder.
+pub const MANIFEST: &str = "manifest.jsonl";
+
+/// One file's line of the manifest. A rerun skips a file whose `sha256` and job settings
+/// (`job_type`, `configuration_id`, `output_form`) match a line whose job finished
+/// (`job_status` COMPLETED or FAILED).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManifestLine {
+    /// The local path (`run`), or the directory file's name (`results`).
+    pub path: String,
+    /// The SHA-256 of its bytes, lowercase hex; null for `results` (the bytes are not
+    /// read).
+    pub sha256: Option<String>,
+    /// Its size.
+    pub bytes: Option<u64>,
+    /// Its directory file.
+    pub directory_file_id: Option<String>,
+    /// Its batch.
+    pub batch_id: Option<String>,
+    /// Its job.
+    pub job_id: Option<String>,
+    /// The job's status at its end (`COMPLETED`, `FAILED`, `CANCELLED`); null when it
+    /// has no job.
+    pub job_status: Option<String>,
+    /// Why it has no output.
+    pub error: Option<String>,
+    /// The pages the job read: the parse job's `page_count`; null when the API does not
+    /// say (extract jobs).
+    pub pages: Option<u64>,
+    /// The job's `usage.credits`.
+    pub credits: Option<f64>,
+    /// The output, relative to the output folder; null when there is none.
+    pub output: Option<String>,
+    /// When the line was written (RFC 3339, UTC).
+    pub finished_at: String,
+    /// The job type (`parse_v2`, `extract_v2`).
+    pub job_type: String,
+    /// The configuration id.
+    pub configuration_id: String,
+    /// The output form (`markdown`, `text`, `json`, `items`).
+    pub output_form: OutputForm,
+}
+
+impl ManifestLine {
+    /// Whether its job ended COMPLETED or FAILED (what a rerun skips).
+    pub fn finished(&self) -> bool {
+        matches!(self.job_status.as_deref(), Some("COMPLETED" | "FAILED"))
+    }
+
+    /// Whether its job COMPLETED.
+    pub fn completed(&self) -> bool {
+        self.job_status.as_deref() == Some("COMPLETED")
+    }
+}
+
+/// The manifest of an output folder, open for appending.
+#[derive(Debug)]
+pub struct Manifest {
+    file: File,
+    path: std::path::PathBuf,
+}
+
+impl Manifest {
+    /// Opens (or makes) the manifest of `root` and reads its lines. A last line cut short
+    /// (a run killed while writing it) is dropped from the file, so that the next line
+    /// starts on a line of its own; a line that is not a manifest line is left out.
+    pub fn open(root: &Path) -> Result<(Manifest, Vec<ManifestLine>), WriteError> {
+        let path = root.join(MANIFEST);
+        let mut file = at(
+            &path,
+            OpenOptions::new()
+                .read(true)
+                .append(true)
+                .create(true)
+                .open(&path),
+        )?;
+        let mut lines = Vec::new();
+        let mut whole = 0u64;
+        let mut reader = BufReader::new(&file);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let read = at(&path, reader.read_line(&mut line))?;
+            if read == 0 || !line.ends_with('\n') {
+                break;
+            }
+            whole += read as u64;
+            if let Ok(parsed) = serde_json::from_str(&line) {
+                lines.push(parsed);
+            }
+        }
+        drop(reader);
+        if at(&path, file.seek(SeekFrom::End(0)))? != whole {
+            at(&path, file.set_len(whole))?;
+            at(&path, file.sync_all())?;
+        }
+        sync_folder(&path)?;
+        Ok((Manifest { file, path }, lines))
+    }
+
+    /// Appends `line` and syncs it.
+    pub fn append(&mut self, line: &ManifestLine) -> Result<(), WriteError> {
+        let mut text = serde_json::to_string(line).expect("a manifest line encodes");
+        text.push('\n');
+        at(&self.path, self.file.write_all(text.as_bytes()))?;
+        at(&self.path, self.file.sync_data())
+    }
+}
+
+/// Reads the manifest of `root` without changing it (empty when there is none).
+pub fn read(root: &Path) -> io::Result<Vec<ManifestLine>> {
+    let text = match fs::read_to_string(root.join(MANIFEST)) {
+        Ok(text) => text,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(error),
+    };
+    Ok(text
+        .split_inclusive('\n')
+        .filter(|line| line.ends_with('\n'))
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(path: &str) -> ManifestLine {
+        ManifestLine {
+            path: path.to_owned(),
+            sha256: Some("ab".repeat(32)),
+            bytes: Some(3),
+            directory_file_id: Some("dfl-1".to_owned()),
+            batch_id: Some("bat-1".to_owned()),
+            job_id: Some("pjb-1".to_owned()),
+            job_status: Some("COMPLETED".to_owned()),
+            error: None,
+            pages: Some(1),
+            credits: Some(10.0),
+            output: Some(format!("{path}.md")),
+            finished_at: "2026-12-07T00:00:00Z".to_owned(),
+            job_type: "parse_v2".to_owned(),
+            configuration_id: "cfg-PARSE_AGENTIC".to_owned(),
+            output_form: OutputForm::Markdown,
+        }
+    }
+
+    #[test]
+    fn a_line_cut_short_is_dropped_and_the_next_starts_on_its_own_line() {
+        let folder = tempfile::tempdir().unwrap();
+        let (mut manifest, lines) = Manifest::open(folder.path()).unwrap();
+        assert!(lines.is_empty());
+        manifest.append(&line("a")).unwrap();
+        drop(manifest);
+        let path = folder.path().join(MANIFEST);
+        let mut text = fs::read_to_string(&path).unwrap();
+        text.push_str(r#"{"path": "b", "sha2"#);
+        fs::write(&path, text).unwrap();
+        let (mut manifest, lines) = Manifest::open(folder.path()).unwrap();
+        assert_eq!(lines, vec![line("a")]);
+        manifest.append(&line("c")).unwrap();
+        assert_eq!(read(folder.path()).unwrap(), vec![line("a"), line("c")]);
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+    }
+
+    #[test]
+    fn reading_a_folder_without_a_manifest_gives_no_line_and_an_unreadable_one_an_error() {
+        let folder = tempfile::tempdir().unwrap();
+        assert_eq!(read(folder.path()).unwrap(), Vec::new());
+        fs::create_dir(folder.path().join(MANIFEST)).unwrap();
+        assert!(read(folder.path()).is_err());
+    }
+
+    #[test]
+    fn finished_means_completed_or_failed() {
+        let mut failed = line("a");
+        failed.job_status = Some("FAILED".to_owned());
+        assert!(failed.finished() && !failed.completed());
+        assert!(line("a").finished() && line("a").completed());
+        failed.job_status = None;
+        assert!(!failed.finished());
+        failed.job_status = Some("CANCELLED".to_owned());
+        assert!(!failed.finished());
+    }
+}

@@ -1,0 +1,303 @@
+//! Documents out: each file's result written into an output folder as the run goes, with
+//! `manifest.jsonl` (one line per file) and `summary.json`, so that a rerun into the same
+//! folder skips what is done.
+//!
+//! - `names`: safe output names (nothing outside the folder, portable, distinct).
+//! - `writer`: whole files only (temporary name, sync, rename); stale temporaries removed.
+//! - `manifest`: the lines, appended and synced one at a time.
+//! - `fetch`: a job followed to its end and its output written.
+//! - `state`: the directories a run made, for the same command after a crash.
+//! - `decide`: what a run with `out` does with each local file (hash, skip, dedupe).
+//! - `files`: the run with `out` itself.
+//! - `batch`: the export of an existing batch ([`export_results`]).
+
+mod batch;
+mod decide;
+mod fetch;
+mod files;
+mod manifest;
+mod names;
+pub(crate) mod state;
+pub(crate) mod writer;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use batches_client::JobReference;
+
+pub use batch::{ExportOptions, export_results};
+pub use decide::{Action, Preview, PreviewFile, preview};
+pub(crate) use files::run;
+
+use self::manifest::{MANIFEST, Manifest, ManifestLine};
+use self::names::Names;
+use self::writer::{WriteError, Writer};
+use crate::error::{Error, PlanError, Resume};
+use crate::event::Event;
+use crate::events::Events;
+use crate::options::Options;
+use crate::output_form::OutputForm;
+use crate::report::{FileExport, Summary};
+
+/// The summary's file name in the output folder.
+pub const SUMMARY: &str = "summary.json";
+
+/// The names in the output folder that are not outputs.
+const RESERVED: [&str; 4] = [MANIFEST, SUMMARY, "report.html", state::STATE];
+
+/// Checks the options that only `out` uses.
+pub(crate) fn check_options(options: &Options) -> Result<(), PlanError> {
+    let invalid = |option, message: String| Err(PlanError::InvalidOption { option, message });
+    if !options.wait {
+        return invalid(
+            "out",
+            "writes each file's result, so it waits for the batches; leave out no-wait".to_owned(),
+        );
+    }
+    if !(1..=64).contains(&options.export_concurrency) {
+        return invalid(
+            "export_concurrency",
+            format!(
+                "{} is out of range; accepted: 1 to 64",
+                options.export_concurrency
+            ),
+        );
+    }
+    check_form(&options.job_type, options.form())
+}
+
+/// Extract results are JSON only.
+fn check_form(job_type: &batches_client::JobType, form: OutputForm) -> Result<(), PlanError> {
+    if *job_type == batches_client::JobType::ExtractV2 && form != OutputForm::Json {
+        return Err(PlanError::InvalidOption {
+            option: "output_form",
+            message: format!(
+                "extract_v2 results are JSON (the extract_result); `{}` is for parse_v2; \
+                 accepted for extract_v2: json",
+                form.as_str()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The job settings an output depends on.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Settings {
+    job_type: String,
+    configuration_id: String,
+    form: OutputForm,
+}
+
+impl Settings {
+    fn matches(&self, line: &ManifestLine) -> bool {
+        line.job_type == self.job_type
+            && line.configuration_id == self.configuration_id
+            && line.output_form == self.form
+    }
+}
+
+/// One output folder being written: its writer, manifest, names and summary.
+pub(crate) struct Exporter {
+    writer: Arc<Writer>,
+    manifest: Manifest,
+    names: Names,
+    settings: Settings,
+    summary: Summary,
+    started: Instant,
+    events: Events,
+    /// When `report.html` was last written.
+    reported: Option<Instant>,
+}
+
+/// How often `report.html` is rewritten while the run goes on: each rewrite reads the
+/// whole manifest and the previews, so once per file would make a long run quadratic.
+const REPORT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// What the manifest line of one file says besides the job's end.
+pub(crate) struct Line<'a> {
+    pub path: &'a str,
+    pub sha256: Option<&'a str>,
+    pub bytes: Option<u64>,
+    pub directory_file_id: Option<&'a str>,
+    pub batch_id: Option<&'a str>,
+    pub job: Option<&'a JobReference>,
+}
+
+impl Exporter {
+    /// Opens `root` (made if missing; stale temporary files removed) for outputs of
+    /// `settings`; returns the manifest's lines so far too.
+    fn open(
+        root: &Path,
+        settings: Settings,
+        events: Events,
+    ) -> Result<(Exporter, Vec<ManifestLine>), WriteError> {
+        let writer = Writer::new(root)?;
+        writer.remove_stale()?;
+        let (manifest, lines) = Manifest::open(root)?;
+        let summary = Summary {
+            out: root.display().to_string(),
+            job_type: settings.job_type.clone(),
+            configuration_id: settings.configuration_id.clone(),
+            output_form: settings.form,
+            files: 0,
+            done: 0,
+            failed: 0,
+            skipped: 0,
+            pages: 0,
+            credits: 0.0,
+            seconds: 0.0,
+            started_at: now(),
+            finished_at: None,
+        };
+        let exporter = Exporter {
+            writer: Arc::new(writer),
+            manifest,
+            names: Names::reserving(&RESERVED),
+            settings,
+            summary,
+            started: Instant::now(),
+            events,
+            reported: None,
+        };
+        Ok((exporter, lines))
+    }
+
+    /// Records a file skipped as done before.
+    fn skipped(&mut self, path: &str, line: &ManifestLine) -> Result<(), WriteError> {
+        self.summary.skipped += 1;
+        if !line.completed() {
+            self.summary.failed += 1;
+        }
+        self.events.send(Event::AlreadyDone {
+            path: path.to_owned(),
+            output: line.output.clone(),
+            job_status: line.job_status.clone().unwrap_or_default(),
+        });
+        self.write_summary()
+    }
+
+    /// Appends the manifest line of a file, tells it, and rewrites the summary. `billed`
+    /// is false when the job was counted already (a second path with the same bytes, an
+    /// output fetched again).
+    fn record(
+        &mut self,
+        line: &Line<'_>,
+        output: Option<&Path>,
+        finished: Option<&fetch::Finished>,
+        error: Option<String>,
+        billed: bool,
+    ) -> Result<FileExport, WriteError> {
+        let output = output
+            .filter(|_| finished.is_some_and(|finished| finished.written))
+            .map(|path| path.to_string_lossy().replace('\\', "/"));
+        let error = error.or_else(|| finished.and_then(|finished| finished.error.clone()));
+        let entry = ManifestLine {
+            path: line.path.to_owned(),
+            sha256: line.sha256.map(str::to_owned),
+            bytes: line.bytes,
+            directory_file_id: line.directory_file_id.map(str::to_owned),
+            batch_id: line.batch_id.map(str::to_owned),
+            job_id: line.job.map(|job| job.id.clone()),
+            job_status: finished.map(|finished| finished.job_status.clone()),
+            error: error.clone(),
+            pages: finished.and_then(|finished| finished.pages),
+            credits: finished.and_then(|finished| finished.credits),
+            output: output.clone(),
+            finished_at: now(),
+            job_type: self.settings.job_type.clone(),
+            configuration_id: self.settings.configuration_id.clone(),
+            output_form: self.settings.form,
+        };
+        self.manifest.append(&entry)?;
+        match (&entry.output, line.job) {
+            (Some(output), Some(job)) => {
+                self.summary.done += 1;
+                self.events.send(Event::OutputWritten {
+                    path: entry.path.clone(),
+                    output: output.clone(),
+                    job_id: job.id.clone(),
+                    pages: entry.pages,
+                    credits: entry.credits,
+                });
+            }
+            _ => {
+                self.summary.failed += 1;
+                if let (Some(job), Some(status)) = (line.job, &entry.job_status) {
+                    self.events.send(Event::JobFailed {
+                        path: entry.path.clone(),
+                        job_id: job.id.clone(),
+                        job_status: status.clone(),
+                        error: error.clone().unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        if billed {
+            self.summary.pages += entry.pages.unwrap_or(0);
+            self.summary.credits += entry.credits.unwrap_or(0.0);
+        }
+        self.write_summary()?;
+        Ok(FileExport {
+            output,
+            sha256: entry.sha256,
+            job_status: entry.job_status,
+            pages: entry.pages,
+            credits: entry.credits,
+            already_done: false,
+            same_bytes_as: None,
+        })
+    }
+
+    /// Rewrites `summary.json` whole (renamed into place, so a reader never sees a part
+    /// of it), so that a report can be made from the folder at any time. It is synced
+    /// only at the end: the manifest, synced line by line, is the durable record.
+    fn write_summary(&mut self) -> Result<(), WriteError> {
+        self.summary.seconds = self.started.elapsed().as_secs_f64();
+        let bytes = serde_json::to_vec_pretty(&self.summary).expect("the summary encodes");
+        self.writer.replace(Path::new(SUMMARY), &bytes)?;
+        if self
+            .reported
+            .is_none_or(|reported| reported.elapsed() >= REPORT_EVERY)
+        {
+            self.write_report()?;
+        }
+        Ok(())
+    }
+
+    /// Rewrites `report.html` from the manifest and the summary as they are now.
+    fn write_report(&mut self) -> Result<(), WriteError> {
+        let root = self.writer.root();
+        crate::report_html::write_report(root).map_err(|source| WriteError {
+            path: root.join(crate::report_html::REPORT),
+            source,
+        })?;
+        self.reported = Some(Instant::now());
+        Ok(())
+    }
+
+    /// The final summary, written and synced.
+    fn finish(mut self) -> Result<Summary, WriteError> {
+        self.summary.finished_at = Some(now());
+        self.summary.seconds = self.started.elapsed().as_secs_f64();
+        let bytes = serde_json::to_vec_pretty(&self.summary).expect("the summary encodes");
+        self.writer.write_durable(Path::new(SUMMARY), &bytes)?;
+        self.write_report()?;
+        Ok(self.summary)
+    }
+}
+
+/// Now, as RFC 3339 in UTC.
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// A failed write as the run's error.
+fn output_error(error: WriteError, resume: Resume) -> Error {
+    Error::Output {
+        path: error.path,
+        source: error.source,
+        resume,
+    }
+}
