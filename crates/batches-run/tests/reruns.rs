@@ -1,6 +1,6 @@
 //! Runs against the emulator: events and report, reruns into the same directory (new
-//! files processed, nothing processed twice), directories that hold other files, and two
-//! runs at once into one directory.
+//! files processed, nothing processed twice, another configuration in a batch of its
+//! own), directories that hold other files, and two runs at once into one directory.
 
 mod common;
 
@@ -203,4 +203,27 @@ async fn two_runs_at_once_into_one_directory_share_its_files_and_batch() {
     );
     assert_eq!(env.files_of(&directory).await.len(), 24, "each file once");
     assert_eq!(env.batches_over(&directory).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rerun_with_another_configuration_gets_a_batch_of_its_own() {
+    let env = Env::start(quick()).await;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), &["a.md", "b.md"]);
+    let first = env.run(options([dir.path()])).await.1.unwrap();
+    let directory = directory(&first);
+    let first_batch = first.batches[0].batch_id.clone().unwrap();
+
+    // Nothing to upload, the same job type, another configuration: the earlier batch
+    // covers the files but ran another configuration, so it is not this run's.
+    let mut other = options([dir.path()]).directory_id(&directory);
+    other.configuration_id = "cfg-PARSE_FAST".to_owned();
+    let report = env.run(other).await.1.unwrap();
+    assert!(matches!(report.outcome, Outcome::Completed));
+    assert!(!report.batches[0].found, "the earlier batch was followed");
+    assert_ne!(
+        report.batches[0].batch_id.as_deref(),
+        Some(first_batch.as_str())
+    );
+    assert_eq!(env.batches_over(&directory).await.len(), 2);
 }
