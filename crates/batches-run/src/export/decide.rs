@@ -223,7 +223,7 @@ pub fn preview(plan: &Plan) -> Result<Preview, Error> {
         return Ok(Preview { files: Vec::new() });
     };
     let lines = manifest::read(root).map_err(|source| Error::Output {
-        path: root.join(manifest::MANIFEST),
+        path: root.join(crate::report_html::MANIFEST),
         source,
         resume: Resume::default(),
     })?;

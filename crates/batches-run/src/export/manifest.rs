@@ -9,9 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::writer::{WriteError, at, sync_folder};
 use crate::output_form::OutputForm;
-
-/// The manifest's file name in the output folder.
-pub const MANIFEST: &str = "manifest.jsonl";
+use crate::report_html::MANIFEST;
 
 /// One file's line of the manifest. A rerun skips a file whose `sha256` and job settings
 /// (`job_type`, `configuration_id`, `output_form`) match a line whose job finished

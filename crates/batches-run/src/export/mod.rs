@@ -30,7 +30,7 @@ pub use batch::{ExportOptions, export_results};
 pub use decide::{Action, Preview, PreviewFile, preview};
 pub(crate) use files::run;
 
-use self::manifest::{MANIFEST, Manifest, ManifestLine};
+use self::manifest::{Manifest, ManifestLine};
 use self::names::Names;
 use self::writer::{WriteError, Writer};
 use crate::error::{Error, PlanError, Resume};
@@ -39,12 +39,10 @@ use crate::events::Events;
 use crate::options::Options;
 use crate::output_form::OutputForm;
 use crate::report::{FileExport, Summary};
-
-/// The summary's file name in the output folder.
-pub const SUMMARY: &str = "summary.json";
+use crate::report_html::{MANIFEST, REPORT, SUMMARY};
 
 /// The names in the output folder that are not outputs.
-const RESERVED: [&str; 4] = [MANIFEST, SUMMARY, "report.html", state::STATE];
+const RESERVED: [&str; 4] = [MANIFEST, SUMMARY, REPORT, state::STATE];
 
 /// Checks the options that only `out` uses.
 pub(crate) fn check_options(options: &Options) -> Result<(), PlanError> {
@@ -270,7 +268,7 @@ impl Exporter {
     fn write_report(&mut self) -> Result<(), WriteError> {
         let root = self.writer.root();
         crate::report_html::write_report(root).map_err(|source| WriteError {
-            path: root.join(crate::report_html::REPORT),
+            path: root.join(REPORT),
             source,
         })?;
         self.reported = Some(Instant::now());
