@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use batches_client::{Client, GetBatchParams, WaitOptions};
-use futures_util::stream::{FuturesUnordered, StreamExt, TryStreamExt};
+use futures_util::stream::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use super::fetch::{self, FetchError, Poll};
-use super::{Exporter, Line, Settings, check_form, output_error};
+use super::{Exporter, Line, Settings, check_form, ended_with, output_error};
 use crate::error::{Error, Resume};
 use crate::handle::Handle;
 use crate::output_form::OutputForm;
@@ -189,9 +190,7 @@ async fn export(
                         .is_some_and(|out| exporter.writer.path(out.as_ref()).is_file()))
         });
         if let Some(line) = done {
-            exporter
-                .skipped(&report.path, line)
-                .map_err(|error| output_error(error, Resume::default()))?;
+            exporter.skipped(&report.path, line);
             if !line.completed() {
                 report.status = FileStatus::Error;
                 report.error = line.error.clone();
@@ -222,44 +221,51 @@ async fn export(
         first: options.poll_interval,
         longest: Duration::from_secs(10).max(options.poll_interval),
     };
-    let mut following: FuturesUnordered<_> = todo
-        .into_iter()
-        .map(|(index, output)| {
-            let job = reports[index].job_reference.clone().expect("a job");
-            let (client, writer, limit) = (
-                client.clone(),
-                Arc::clone(&exporter.writer),
-                Arc::clone(&limit),
-            );
-            async move {
-                let _permit = limit.acquire().await.expect("the limit stays open");
-                let ended = fetch::fetch(&client, &job, form, &writer, &output, poll).await;
-                (index, output, ended)
+    // Tasks of their own, so that the fetches go on while a group's lines are synced
+    // (the set aborts them if the export stops).
+    let mut following = JoinSet::new();
+    for (index, output) in todo {
+        let job = reports[index].job_reference.clone().expect("a job");
+        let (client, writer, limit) = (
+            client.clone(),
+            Arc::clone(&exporter.writer),
+            Arc::clone(&limit),
+        );
+        following.spawn(async move {
+            let _permit = limit.acquire().await.expect("the limit stays open");
+            let ended = fetch::fetch(&client, &job, form, &writer, &output, poll).await;
+            (index, output, ended)
+        });
+    }
+    while let Some(first) = following.join_next().await {
+        for (index, output, ended) in ended_with(first, &mut following) {
+            let finished = ended.map_err(|error| match error {
+                FetchError::Output(error) => output_error(error, Resume::default()),
+                FetchError::Client(source) => client_error(source),
+            })?;
+            let report = &mut reports[index];
+            let export = exporter
+                .record(&line_of(report), Some(&output), Some(&finished), None, true)
+                .map_err(|error| output_error(error, Resume::default()))?;
+            if export.output.is_none() {
+                report.status = FileStatus::Error;
+                report.error = export.job_status.clone().map(|status| {
+                    finished
+                        .error
+                        .clone()
+                        .unwrap_or_else(|| format!("the job ended {status}"))
+                });
             }
-        })
-        .collect();
-    while let Some((index, output, ended)) = following.next().await {
-        let finished = ended.map_err(|error| match error {
-            FetchError::Output(error) => output_error(error, Resume::default()),
-            FetchError::Client(source) => client_error(source),
-        })?;
-        let report = &mut reports[index];
-        let export = exporter
-            .record(&line_of(report), Some(&output), Some(&finished), None, true)
-            .map_err(|error| output_error(error, Resume::default()))?;
-        if export.output.is_none() {
-            report.status = FileStatus::Error;
-            report.error = export.job_status.clone().map(|status| {
-                finished
-                    .error
-                    .clone()
-                    .unwrap_or_else(|| format!("the job ended {status}"))
-            });
+            report.export = Some(export);
         }
-        report.export = Some(export);
+        exporter
+            .settle()
+            .await
+            .map_err(|error| output_error(error, Resume::default()))?;
     }
     let summary = exporter
         .finish()
+        .await
         .map_err(|error| output_error(error, Resume::default()))?;
     reports.sort_by(|a, b| {
         (a.status == FileStatus::Error, &a.path).cmp(&(b.status == FileStatus::Error, &b.path))

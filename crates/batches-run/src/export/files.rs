@@ -7,15 +7,16 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use batches_client::{Client, JobReference, ListBatchesParams};
-use futures_util::stream::{FuturesUnordered, StreamExt, TryStreamExt};
+use futures_util::stream::TryStreamExt;
 use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use super::decide::{Action, Item, decide, settings_of};
 use super::fetch::{self, FetchError, Finished, Poll};
 use super::manifest::ManifestLine;
 use super::state::State;
 use super::writer::{WriteError, at};
-use super::{Exporter, Line, output_error};
+use super::{Exporter, Line, ended_with, output_error};
 use crate::error::{Error, Resume};
 use crate::event::Event;
 use crate::events::Events;
@@ -124,9 +125,9 @@ pub(crate) async fn run(
     exporter.summary.files = items.len();
     for item in &items {
         match (&item.action, &item.earlier) {
-            (Ok(Action::AlreadyDone { .. }), Some(line)) => exporter
-                .skipped(&item.file.shown, line)
-                .map_err(|error| output_error(error, resume()))?,
+            (Ok(Action::AlreadyDone { .. }), Some(line)) => {
+                exporter.skipped(&item.file.shown, line)
+            }
             (Ok(Action::SameBytes { first }), _) => events.send(Event::SameBytes {
                 path: item.file.shown.clone(),
                 first: first.clone(),
@@ -187,7 +188,9 @@ pub(crate) async fn run(
             )
         }
     };
-    let mut following = FuturesUnordered::new();
+    // Tasks of their own, so that the fetches go on while a group's lines are synced
+    // (the set aborts them if the run stops).
+    let mut following = JoinSet::new();
     let index_of: HashMap<String, usize> = items
         .iter()
         .enumerate()
@@ -199,7 +202,7 @@ pub(crate) async fn run(
         if let (Ok(Action::FetchOutput { job_id }), Some(line)) = (&item.action, &item.earlier) {
             let job = JobReference::new(job_id.clone(), options.job_type.clone());
             reports[index] = Some(earlier_report(item, line, job.clone()));
-            following.push(follow(index, job, item.output.clone()));
+            following.spawn(follow(index, job, item.output.clone()));
         }
     }
 
@@ -242,11 +245,14 @@ pub(crate) async fn run(
                 Some(Event::FileResult(file)) => {
                     if let Some(&index) = index_of.get(&file.path) {
                         match &file.job_reference {
-                            Some(job) => following.push(follow(index, job.clone(), items[index].output.clone())),
+                            Some(job) => {
+                                following.spawn(follow(index, job.clone(), items[index].output.clone()));
+                            }
                             None if file.status == FileStatus::Error => {
                                 let error = file.error.clone();
                                 record_all(&mut exporter, &items, &mut exports, index, &file, None, error)
                                     .map_err(|error| output_error(error, resume()))?;
+                                exporter.settle().await.map_err(|error| output_error(error, resume()))?;
                             }
                             None => {}
                         }
@@ -256,16 +262,20 @@ pub(crate) async fn run(
                 }
                 Some(other) => events.send(other),
             },
-            Some((index, followed)) = following.next(), if !following.is_empty() => {
-                let finished = followed.map_err(fail)?;
-                let report = reports[index].clone().expect("a followed file has a result");
-                record_all(&mut exporter, &items, &mut exports, index, &report, Some(&finished), None)
-                    .map_err(|error| output_error(error, resume()))?;
+            Some(first) = following.join_next(), if !following.is_empty() => {
+                for (index, followed) in ended_with(first, &mut following) {
+                    let finished = followed.map_err(fail)?;
+                    let report = reports[index].clone().expect("a followed file has a result");
+                    record_all(&mut exporter, &items, &mut exports, index, &report, Some(&finished), None)
+                        .map_err(|error| output_error(error, resume()))?;
+                }
+                exporter.settle().await.map_err(|error| output_error(error, resume()))?;
             }
         }
     }
     let summary = exporter
         .finish()
+        .await
         .map_err(|error| output_error(error, resume()))?;
     let report = assemble(items, reports, exports, ran, summary);
     events.send(Event::RunFinished {

@@ -1,9 +1,11 @@
-//! `manifest.jsonl`: one line per file exported, appended and synced one at a time, read
-//! back by a rerun to skip what is done.
+//! `manifest.jsonl`: one line per file exported, appended as each file ends and synced
+//! before the run goes on to tell of more (the lines that end together share one sync),
+//! read back by a rerun to skip what is done.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -66,8 +68,10 @@ impl ManifestLine {
 /// The manifest of an output folder, open for appending.
 #[derive(Debug)]
 pub struct Manifest {
-    file: File,
+    file: Arc<File>,
     path: std::path::PathBuf,
+    /// Whether lines were appended since the last sync.
+    unsynced: bool,
 }
 
 impl Manifest {
@@ -105,15 +109,34 @@ impl Manifest {
             at(&path, file.sync_all())?;
         }
         sync_folder(&path)?;
-        Ok((Manifest { file, path }, lines))
+        let manifest = Manifest {
+            file: Arc::new(file),
+            path,
+            unsynced: false,
+        };
+        Ok((manifest, lines))
     }
 
-    /// Appends `line` and syncs it.
+    /// Appends `line` whole, in one write: a process killed after it returns keeps it (it
+    /// is the system's to write); [`sync`](Self::sync) makes it survive a crash of the
+    /// system too.
     pub fn append(&mut self, line: &ManifestLine) -> Result<(), WriteError> {
         let mut text = serde_json::to_string(line).expect("a manifest line encodes");
         text.push('\n');
-        at(&self.path, self.file.write_all(text.as_bytes()))?;
-        at(&self.path, self.file.sync_data())
+        at(&self.path, (&*self.file).write_all(text.as_bytes()))?;
+        self.unsynced = true;
+        Ok(())
+    }
+
+    /// What makes the lines appended so far durable, to be run off the async threads;
+    /// `None` when there is nothing to sync. One sync covers every line appended before
+    /// it, so the lines of the files that end while a sync runs share the next one.
+    pub fn sync(&mut self) -> Option<impl FnOnce() -> Result<(), WriteError> + Send + 'static> {
+        if !std::mem::take(&mut self.unsynced) {
+            return None;
+        }
+        let (file, path) = (Arc::clone(&self.file), self.path.clone());
+        Some(move || at(&path, file.sync_data()))
     }
 }
 
@@ -161,6 +184,8 @@ mod tests {
         let (mut manifest, lines) = Manifest::open(folder.path()).unwrap();
         assert!(lines.is_empty());
         manifest.append(&line("a")).unwrap();
+        manifest.sync().expect("a line to sync")().unwrap();
+        assert!(manifest.sync().is_none(), "nothing appended since");
         drop(manifest);
         let path = folder.path().join(MANIFEST);
         let mut text = fs::read_to_string(&path).unwrap();

@@ -4,7 +4,7 @@
 //!
 //! - `names`: safe output names (nothing outside the folder, portable, distinct).
 //! - `writer`: whole files only (temporary name, sync, rename); stale temporaries removed.
-//! - `manifest`: the lines, appended and synced one at a time.
+//! - `manifest`: the lines, appended as files end; the lines that end together share a sync.
 //! - `fetch`: a job followed to its end and its output written.
 //! - `state`: the directories a run made, for the same command after a crash.
 //! - `decide`: what a run with `out` does with each local file (hash, skip, dedupe).
@@ -162,8 +162,9 @@ impl Exporter {
         Ok((exporter, lines))
     }
 
-    /// Records a file skipped as done before.
-    fn skipped(&mut self, path: &str, line: &ManifestLine) -> Result<(), WriteError> {
+    /// Records a file skipped as done before (in the summary the next
+    /// [`settle`](Self::settle) writes).
+    fn skipped(&mut self, path: &str, line: &ManifestLine) {
         self.summary.skipped += 1;
         if !line.completed() {
             self.summary.failed += 1;
@@ -173,12 +174,11 @@ impl Exporter {
             output: line.output.clone(),
             job_status: line.job_status.clone().unwrap_or_default(),
         });
-        self.write_summary()
     }
 
-    /// Appends the manifest line of a file, tells it, and rewrites the summary. `billed`
-    /// is false when the job was counted already (a second path with the same bytes, an
-    /// output fetched again).
+    /// Appends the manifest line of a file and tells it; the next [`settle`](Self::settle)
+    /// syncs the line and rewrites the summary. `billed` is false when the job was counted
+    /// already (a second path with the same bytes, an output fetched again).
     fn record(
         &mut self,
         line: &Line<'_>,
@@ -236,7 +236,6 @@ impl Exporter {
             self.summary.pages += entry.pages.unwrap_or(0);
             self.summary.credits += entry.credits.unwrap_or(0.0);
         }
-        self.write_summary()?;
         Ok(FileExport {
             output,
             sha256: entry.sha256,
@@ -248,42 +247,76 @@ impl Exporter {
         })
     }
 
-    /// Rewrites `summary.json` whole (renamed into place, so a reader never sees a part
-    /// of it), so that a report can be made from the folder at any time. It is synced
-    /// only at the end: the manifest, synced line by line, is the durable record.
-    fn write_summary(&mut self) -> Result<(), WriteError> {
-        self.summary.seconds = self.started.elapsed().as_secs_f64();
-        let bytes = serde_json::to_vec_pretty(&self.summary).expect("the summary encodes");
-        self.writer.replace(Path::new(SUMMARY), &bytes)?;
-        if self
+    /// Syncs the manifest lines appended since the last call and rewrites `summary.json`
+    /// (renamed into place, so a reader never sees a part of it) and, at most once every
+    /// [`REPORT_EVERY`], `report.html`, off the async threads. A run calls it after each
+    /// group of files that ended together: one sync for all their lines, however many,
+    /// so that the files being fetched meanwhile are not kept waiting one sync each.
+    async fn settle(&mut self) -> Result<(), WriteError> {
+        let report = self
             .reported
-            .is_none_or(|reported| reported.elapsed() >= REPORT_EVERY)
-        {
-            self.write_report()?;
+            .is_none_or(|reported| reported.elapsed() >= REPORT_EVERY);
+        self.write(false, report).await
+    }
+
+    /// The final summary, written and synced, with the report.
+    async fn finish(mut self) -> Result<Summary, WriteError> {
+        self.summary.finished_at = Some(now());
+        self.write(true, true).await?;
+        Ok(self.summary)
+    }
+
+    /// Syncs the manifest, writes the summary (synced when `last`) and the report when
+    /// `report`.
+    async fn write(&mut self, last: bool, report: bool) -> Result<(), WriteError> {
+        self.summary.seconds = self.started.elapsed().as_secs_f64();
+        let summary = serde_json::to_vec_pretty(&self.summary).expect("the summary encodes");
+        let sync = self.manifest.sync();
+        let writer = Arc::clone(&self.writer);
+        tokio::task::spawn_blocking(move || {
+            if let Some(sync) = sync {
+                sync()?;
+            }
+            let name = Path::new(SUMMARY);
+            if last {
+                writer.write_durable(name, &summary)?;
+            } else {
+                writer.replace(name, &summary)?;
+            }
+            if report {
+                let root = writer.root();
+                crate::report_html::write_report(root).map_err(|source| WriteError {
+                    path: root.join(REPORT),
+                    source,
+                })?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("writing the summary does not panic")?;
+        if report {
+            self.reported = Some(Instant::now());
         }
         Ok(())
     }
+}
 
-    /// Rewrites `report.html` from the manifest and the summary as they are now.
-    fn write_report(&mut self) -> Result<(), WriteError> {
-        let root = self.writer.root();
-        crate::report_html::write_report(root).map_err(|source| WriteError {
-            path: root.join(REPORT),
-            source,
-        })?;
-        self.reported = Some(Instant::now());
-        Ok(())
-    }
-
-    /// The final summary, written and synced.
-    fn finish(mut self) -> Result<Summary, WriteError> {
-        self.summary.finished_at = Some(now());
-        self.summary.seconds = self.started.elapsed().as_secs_f64();
-        let bytes = serde_json::to_vec_pretty(&self.summary).expect("the summary encodes");
-        self.writer.write_durable(Path::new(SUMMARY), &bytes)?;
-        self.write_report()?;
-        Ok(self.summary)
-    }
+/// `first`, the task of `set` that ended, with every other that has ended too: the group
+/// whose lines share one [`Exporter::settle`]. A task's panic is carried on.
+fn ended_with<T: 'static>(
+    first: Result<T, tokio::task::JoinError>,
+    set: &mut tokio::task::JoinSet<T>,
+) -> Vec<T> {
+    std::iter::once(first)
+        .chain(std::iter::from_fn(|| set.try_join_next()))
+        .map(|result| match result {
+            Ok(value) => value,
+            Err(error) => match error.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(error) => unreachable!("the run's tasks are aborted only with it: {error}"),
+            },
+        })
+        .collect()
 }
 
 /// Now, as RFC 3339 in UTC.
