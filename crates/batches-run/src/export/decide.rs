@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::manifest::{self, ManifestLine};
+use super::manifest;
 use super::names::Names;
 use super::{RESERVED, Settings};
 use crate::error::{Error, Resume};
 use crate::plan::Plan;
+use crate::report_html::ManifestLine;
 use crate::walk::LocalFile;
 
 /// What a run with `out` does with one file.

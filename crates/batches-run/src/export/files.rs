@@ -13,7 +13,6 @@ use tokio::task::JoinSet;
 
 use super::decide::{Action, Item, decide, settings_of};
 use super::fetch::{self, FetchError, Finished, Poll};
-use super::manifest::ManifestLine;
 use super::state::State;
 use super::writer::{WriteError, at};
 use super::{Exporter, Line, ended_with, output_error};
@@ -22,6 +21,7 @@ use crate::event::Event;
 use crate::events::Events;
 use crate::plan::Plan;
 use crate::report::{FileExport, FileReport, FileStatus, Outcome, Report};
+use crate::report_html::ManifestLine;
 use crate::run::{Execution, lock};
 use crate::walk::LocalFile;
 

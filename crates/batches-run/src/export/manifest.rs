@@ -7,63 +7,8 @@ use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 use super::writer::{WriteError, at, sync_folder};
-use crate::output_form::OutputForm;
-use crate::report_html::MANIFEST;
-
-/// One file's line of the manifest. A rerun skips a file whose `sha256` and job settings
-/// (`job_type`, `configuration_id`, `output_form`) match a line whose job finished
-/// (`job_status` COMPLETED or FAILED).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ManifestLine {
-    /// The local path (`run`), or the directory file's name (`results`).
-    pub path: String,
-    /// The SHA-256 of its bytes, lowercase hex; null for `results` (the bytes are not
-    /// read).
-    pub sha256: Option<String>,
-    /// Its size.
-    pub bytes: Option<u64>,
-    /// Its directory file.
-    pub directory_file_id: Option<String>,
-    /// Its batch.
-    pub batch_id: Option<String>,
-    /// Its job.
-    pub job_id: Option<String>,
-    /// The job's status at its end (`COMPLETED`, `FAILED`, `CANCELLED`); null when it
-    /// has no job.
-    pub job_status: Option<String>,
-    /// Why it has no output.
-    pub error: Option<String>,
-    /// The pages the job read: the parse job's `page_count`; null when the API does not
-    /// say (extract jobs).
-    pub pages: Option<u64>,
-    /// The job's `usage.credits`.
-    pub credits: Option<f64>,
-    /// The output, relative to the output folder; null when there is none.
-    pub output: Option<String>,
-    /// When the line was written (RFC 3339, UTC).
-    pub finished_at: String,
-    /// The job type (`parse_v2`, `extract_v2`).
-    pub job_type: String,
-    /// The configuration id.
-    pub configuration_id: String,
-    /// The output form (`markdown`, `text`, `json`, `items`).
-    pub output_form: OutputForm,
-}
-
-impl ManifestLine {
-    /// Whether its job ended COMPLETED or FAILED (what a rerun skips).
-    pub fn finished(&self) -> bool {
-        matches!(self.job_status.as_deref(), Some("COMPLETED" | "FAILED"))
-    }
-
-    /// Whether its job COMPLETED.
-    pub fn completed(&self) -> bool {
-        self.job_status.as_deref() == Some("COMPLETED")
-    }
-}
+use crate::report_html::{MANIFEST, ManifestLine};
 
 /// The manifest of an output folder, open for appending.
 #[derive(Debug)]
@@ -157,6 +102,7 @@ pub fn read(root: &Path) -> io::Result<Vec<ManifestLine>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output_form::OutputForm;
 
     fn line(path: &str) -> ManifestLine {
         ManifestLine {
@@ -171,10 +117,10 @@ mod tests {
             pages: Some(1),
             credits: Some(10.0),
             output: Some(format!("{path}.md")),
-            finished_at: "2026-12-07T00:00:00Z".to_owned(),
+            finished_at: Some("2026-12-07T00:00:00Z".to_owned()),
             job_type: "parse_v2".to_owned(),
             configuration_id: "cfg-PARSE_AGENTIC".to_owned(),
-            output_form: OutputForm::Markdown,
+            output_form: Some(OutputForm::Markdown),
         }
     }
 

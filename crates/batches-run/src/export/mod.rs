@@ -30,7 +30,7 @@ pub use batch::{ExportOptions, export_results};
 pub use decide::{Action, Preview, PreviewFile, preview};
 pub(crate) use files::run;
 
-use self::manifest::{Manifest, ManifestLine};
+use self::manifest::Manifest;
 use self::names::Names;
 use self::writer::{WriteError, Writer};
 use crate::error::{Error, PlanError, Resume};
@@ -39,7 +39,7 @@ use crate::events::Events;
 use crate::options::Options;
 use crate::output_form::OutputForm;
 use crate::report::{FileExport, Summary};
-use crate::report_html::{MANIFEST, REPORT, SUMMARY};
+use crate::report_html::{MANIFEST, ManifestLine, REPORT, SUMMARY};
 
 /// The names in the output folder that are not outputs.
 const RESERVED: [&str; 4] = [MANIFEST, SUMMARY, REPORT, state::STATE];
@@ -92,7 +92,7 @@ impl Settings {
     fn matches(&self, line: &ManifestLine) -> bool {
         line.job_type == self.job_type
             && line.configuration_id == self.configuration_id
-            && line.output_form == self.form
+            && line.output_form == Some(self.form)
     }
 }
 
@@ -203,10 +203,10 @@ impl Exporter {
             pages: finished.and_then(|finished| finished.pages),
             credits: finished.and_then(|finished| finished.credits),
             output: output.clone(),
-            finished_at: now(),
+            finished_at: Some(now()),
             job_type: self.settings.job_type.clone(),
             configuration_id: self.settings.configuration_id.clone(),
-            output_form: self.settings.form,
+            output_form: Some(self.settings.form),
         };
         self.manifest.append(&entry)?;
         match (&entry.output, line.job) {

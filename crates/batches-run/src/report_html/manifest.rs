@@ -7,25 +7,30 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::output_form::OutputForm;
 
 /// The manifest's file name in an export folder.
 pub const MANIFEST: &str = "manifest.jsonl";
 /// The summary's file name in an export folder.
 pub const SUMMARY: &str = "summary.json";
 
-/// One line of `manifest.jsonl`: one local file and what became of it. Keys this version
-/// does not know are ignored; every key but `path` may be missing or `null`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// One line of `manifest.jsonl`: one file and what became of it, as an export writes it
+/// and as a rerun and the report read it back. Reading is tolerant: keys this version
+/// does not know are ignored, and every key but `path` may be missing or `null` (a line
+/// without its job settings is never taken for a file done with the same settings).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct ManifestEntry {
-    /// The local path of the file, the key of the line: a later line for the same path
-    /// supersedes an earlier one.
+pub struct ManifestLine {
+    /// The local path (a run), or the directory file's name (the export of a batch): the
+    /// key of the line, a later line for the same path superseding an earlier one.
     pub path: String,
-    /// The SHA-256 of the file's bytes, in hex.
+    /// The SHA-256 of its bytes, lowercase hex; null for the export of a batch (the bytes
+    /// are not read).
     pub sha256: Option<String>,
-    /// The file's size.
+    /// Its size.
     pub bytes: Option<u64>,
     /// Its directory file (`dfl-…`).
     pub directory_file_id: Option<String>,
@@ -33,18 +38,38 @@ pub struct ManifestEntry {
     pub batch_id: Option<String>,
     /// The job made for it.
     pub job_id: Option<String>,
-    /// The job's final status (`COMPLETED`, `FAILED`, …), `None` when it has no job.
+    /// The job's status at its end (`COMPLETED`, `FAILED`, `CANCELLED`); null when it
+    /// has no job.
     pub job_status: Option<String>,
-    /// Why it has no result.
+    /// Why it has no output.
     pub error: Option<String>,
-    /// Pages processed.
+    /// The pages the job read; null when the API does not say.
     pub pages: Option<u64>,
-    /// Credits charged.
+    /// The job's `usage.credits`.
     pub credits: Option<f64>,
-    /// The document written for it, relative to the export folder.
+    /// The output, relative to the output folder; null when there is none.
     pub output: Option<String>,
-    /// When its result was recorded (RFC 3339).
+    /// When the line was written (RFC 3339, UTC).
     pub finished_at: Option<String>,
+    /// The job type (`parse_v2`, `extract_v2`).
+    pub job_type: String,
+    /// The configuration id.
+    pub configuration_id: String,
+    /// The output form (`markdown`, `text`, `json`, `items`).
+    pub output_form: Option<OutputForm>,
+}
+
+impl ManifestLine {
+    /// Whether its job ended COMPLETED or FAILED (what a rerun with the same settings
+    /// skips).
+    pub fn finished(&self) -> bool {
+        matches!(self.job_status.as_deref(), Some("COMPLETED" | "FAILED"))
+    }
+
+    /// Whether its job COMPLETED.
+    pub fn completed(&self) -> bool {
+        self.job_status.as_deref() == Some("COMPLETED")
+    }
 }
 
 /// The files of a manifest, each path once (its last line), in the order paths first
@@ -52,7 +77,7 @@ pub struct ManifestEntry {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Manifest {
     /// One entry per path.
-    pub entries: Vec<ManifestEntry>,
+    pub entries: Vec<ManifestLine>,
     /// The 1-based numbers of lines before the last that could not be read (the last line
     /// is expected to be torn after a kill and is dropped without a count).
     pub unreadable_lines: Vec<usize>,
@@ -70,7 +95,7 @@ impl Manifest {
             if line.trim().is_empty() {
                 continue;
             }
-            let entry = match serde_json::from_str::<ManifestEntry>(line) {
+            let entry = match serde_json::from_str::<ManifestLine>(line) {
                 Ok(entry) if !entry.path.is_empty() => entry,
                 _ => {
                     if Some(index) != last {
@@ -149,7 +174,7 @@ impl Summary {
 
     /// The summary with each missing figure computed from the manifest's entries (the time
     /// and the skipped files cannot be, and stay missing).
-    pub fn completed_from(&self, entries: &[ManifestEntry]) -> Summary {
+    pub fn completed_from(&self, entries: &[ManifestLine]) -> Summary {
         let done = entries.iter().filter(|entry| is_done(entry)).count();
         let failed = entries.iter().filter(|entry| is_failed(entry)).count();
         let pages = entries.iter().filter_map(|entry| entry.pages).sum();
@@ -166,12 +191,12 @@ impl Summary {
 }
 
 /// Whether a file's job completed.
-fn is_done(entry: &ManifestEntry) -> bool {
+fn is_done(entry: &ManifestLine) -> bool {
     entry.job_status.as_deref() == Some("COMPLETED") && entry.error.is_none()
 }
 
 /// Whether a file failed: an error, or a job that ended without completing.
-fn is_failed(entry: &ManifestEntry) -> bool {
+fn is_failed(entry: &ManifestLine) -> bool {
     entry.error.is_some() || matches!(entry.job_status.as_deref(), Some("FAILED" | "CANCELLED"))
 }
 

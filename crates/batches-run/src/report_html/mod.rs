@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use escape::relative_href;
-pub use manifest::{MANIFEST, Manifest, ManifestEntry, SUMMARY, Summary};
+pub use manifest::{MANIFEST, Manifest, ManifestLine, SUMMARY, Summary};
 pub use page::{NO_JOB, render};
 pub use preview::{PREVIEW_BYTES, PREVIEWS_TOTAL_BYTES, Preview, read_previews};
 

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::escape::{html, relative_href, script_json};
-use super::manifest::{Manifest, ManifestEntry, Summary};
+use super::manifest::{Manifest, ManifestLine, Summary};
 use super::preview::Preview;
 
 const STYLE: &str = include_str!("page.css");
@@ -87,7 +87,7 @@ fn csp_hash(text: &str) -> String {
 }
 
 /// The status a file is shown and filtered by.
-pub fn status_label(entry: &ManifestEntry) -> &str {
+pub fn status_label(entry: &ManifestLine) -> &str {
     entry.job_status.as_deref().unwrap_or(NO_JOB)
 }
 
@@ -105,7 +105,7 @@ fn status_class(label: &str) -> &'static str {
 }
 
 /// Each status with its number of files, in the chart's order.
-fn status_counts(entries: &[ManifestEntry]) -> Vec<(&str, usize)> {
+fn status_counts(entries: &[ManifestLine]) -> Vec<(&str, usize)> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for entry in entries {
         *counts.entry(status_label(entry)).or_default() += 1;
@@ -228,7 +228,7 @@ fn controls(page: &mut String, counts: &[(&str, usize)], files: usize) {
     );
 }
 
-fn table(page: &mut String, entries: &[ManifestEntry], previews: &[Option<Preview>]) {
+fn table(page: &mut String, entries: &[ManifestLine], previews: &[Option<Preview>]) {
     page.push_str("<table id=\"files\">\n<thead><tr>");
     for (key, name) in [
         ("path", "File"),
@@ -256,7 +256,7 @@ fn table(page: &mut String, entries: &[ManifestEntry], previews: &[Option<Previe
     page.push_str("</tbody>\n</table>\n");
 }
 
-fn row(page: &mut String, index: usize, entry: &ManifestEntry, has_preview: bool) {
+fn row(page: &mut String, index: usize, entry: &ManifestLine, has_preview: bool) {
     let status = html(status_label(entry));
     let pages = entry
         .pages
