@@ -8,6 +8,8 @@ const DIRECTORY_ID: &str = "--directory-id";
 
 pub use crate::failure::ResumeCommand;
 
+use crate::output::terminal;
+
 /// The command line as typed, quoted, without secrets.
 pub fn same_command() -> ResumeCommand {
     resume(
@@ -148,7 +150,7 @@ fn quoted(args: impl IntoIterator<Item = String>) -> String {
                     .all(|c| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c));
             if plain {
                 arg
-            } else if arg.chars().any(char::is_control) {
+            } else if arg.chars().any(terminal::escaped) {
                 let mut quoted = String::from("$'");
                 for c in arg.chars() {
                     match c {
@@ -156,7 +158,7 @@ fn quoted(args: impl IntoIterator<Item = String>) -> String {
                             quoted.push('\\');
                             quoted.push(c);
                         }
-                        c if c.is_control() => {
+                        c if terminal::escaped(c) => {
                             let mut bytes = [0; 4];
                             for byte in c.encode_utf8(&mut bytes).bytes() {
                                 quoted.push_str(&format!("\\x{byte:02x}"));
@@ -236,9 +238,10 @@ mod tests {
             r"llamacloud 'my docs' 'it'\''s' a/b.pdf '' '*.md'"
         );
         // Control characters: ANSI-C quoting, which a shell reads back to the same bytes.
-        let hostile = "cfg-\u{1b}[31m'red'\\\n\u{9b}";
+        // Bidirectional formatting characters too, which would reorder the line shown.
+        let hostile = "cfg-\u{1b}[31m'red'\\\n\u{9b}\u{202e}";
         let line = quoted(args(&["x", hostile]));
-        assert_eq!(line, r"x $'cfg-\x1b[31m\'red\'\\\x0a\xc2\x9b'");
+        assert_eq!(line, r"x $'cfg-\x1b[31m\'red\'\\\x0a\xc2\x9b\xe2\x80\xae'");
         let output = std::process::Command::new("bash")
             .args(["-c", &format!("printf %s {}", &line[2..])])
             .output()

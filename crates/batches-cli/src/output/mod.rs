@@ -6,7 +6,7 @@ mod jobs;
 mod json;
 pub mod style;
 mod table;
-mod terminal;
+pub mod terminal;
 mod yaml;
 
 use std::io::{IsTerminal, Stdout, Write};

@@ -1,17 +1,22 @@
-//! Names, ids and values holding control characters (ESC sequences, BEL, CR, LF, C1):
-//! escaped wherever they are shown on a terminal, exact in json, jsonl and yaml.
+//! Names, ids and values holding control characters (ESC sequences, BEL, CR, LF, C1) and
+//! bidirectional overrides: escaped wherever they are shown on a terminal, exact in json,
+//! jsonl and yaml.
 
 use crate::common::{Env, code, create_args, fast, json, mock_server, stderr, stdout};
 
-/// Sets the terminal's title, clears the screen, starts a fake row, then a C1 CSI.
-const HOSTILE: &str = "\x1b]0;pwned\x07evil\x1b[2J\r\nfake row\u{9b}31m";
+/// Sets the terminal's title, clears the screen, starts a fake row, then a C1 CSI, then
+/// a right-to-left override that would show the rest of the row reversed.
+const HOSTILE: &str = "\x1b]0;pwned\x07evil\x1b[2J\r\nfake row\u{9b}31m\u{202e}fdp";
 /// [`HOSTILE`] as the terminal shows it.
-const HOSTILE_SHOWN: &str = r"\x1b]0;pwned\x07evil\x1b[2J\r\nfake row\u{9b}31m";
+const HOSTILE_SHOWN: &str = r"\x1b]0;pwned\x07evil\x1b[2J\r\nfake row\u{9b}31m\u{202e}fdp";
 
-/// The control characters of `text` other than line breaks.
+/// The control and bidirectional formatting characters of `text` other than line breaks.
 fn controls(text: &str) -> String {
     text.chars()
-        .filter(|c| c.is_control() && *c != '\n')
+        .filter(|c| {
+            (c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+                && *c != '\n'
+        })
         .collect()
 }
 
@@ -71,10 +76,9 @@ fn a_hostile_directory_name_is_escaped_in_tables_and_exact_in_data_formats() {
     assert!(pretty.contains(sent_name), "{pretty}");
     let decoded: serde_json::Value = serde_json::from_str(&pretty).unwrap();
     assert_eq!(decoded[0]["name"], HOSTILE);
-    assert!(
-        list("yaml")
-            .contains(r#"  name: "\u001b]0;pwned\u0007evil\u001b[2J\r\nfake row\u009b31m""#)
-    );
+    assert!(list("yaml").contains(
+        "  name: \"\\u001b]0;pwned\\u0007evil\\u001b[2J\\r\\nfake row\\u009b31m\u{202e}fdp\""
+    ));
 }
 
 #[test]
