@@ -50,7 +50,20 @@ async fn an_extract_job_names_a_parse_job_of_its_document() {
     };
     let extracts = run(&api, files(), "extract_v2", "cfg-EXTRACT_INVOICE").await;
     // The parse jobs are no results of the batch: one extract job per file.
-    assert_eq!(extracts.len(), 4);
+    let (batches, _) = api.list_all("/api/v2/batches").await;
+    let batch = api
+        .ok(&format!(
+            "/api/v2/batches/{}?expand=results",
+            batches[0]["id"].as_str().unwrap()
+        ))
+        .await;
+    let types: Vec<&Value> = batch["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| &result["job_reference"]["type"])
+        .collect();
+    assert_eq!(types, ["extract_v2"; 4], "{batch}");
     // The same files parsed by a batch of their own, at the extract's parse tier.
     let parses = run(&api, files(), "parse_v2", "cfg-PARSE_COST_EFFECTIVE").await;
 
