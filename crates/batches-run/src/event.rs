@@ -162,7 +162,7 @@ pub enum Event {
         output: String,
         /// Its job.
         job_id: String,
-        /// The pages its job read (parse jobs).
+        /// The pages its job read (its parse job's `page_count`, an extract job's too).
         pages: Option<u64>,
         /// Its job's `usage.credits`.
         credits: Option<f64>,

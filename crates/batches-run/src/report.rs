@@ -62,7 +62,7 @@ pub struct FileExport {
     pub sha256: Option<String>,
     /// How its job ended (`COMPLETED`, `FAILED`, `CANCELLED`).
     pub job_status: Option<String>,
-    /// The pages its job read (parse jobs).
+    /// The pages its job read (its parse job's `page_count`, an extract job's too).
     pub pages: Option<u64>,
     /// Its job's `usage.credits`.
     pub credits: Option<f64>,

@@ -1,6 +1,7 @@
 //! A job's work: when a running job's end is due, its file's bytes are read into a document
 //! (and, for `extract_v2`, the fields of its preset), off the async threads, and the job
-//! ends COMPLETED with the result or FAILED with the reason.
+//! ends COMPLETED with the result or FAILED with the reason (an extract job with its parse
+//! job, which gets the document).
 
 use std::sync::Arc;
 
@@ -42,17 +43,17 @@ fn work(store: &Store, job: &DueJob) -> Outcome {
         Ok(document) => document,
         Err(reason) => return Outcome::Failed(reason),
     };
-    let pages = document.pages.len() as i64;
-    let result = match job.job_type {
-        JobType::ExtractV2 => {
-            let extraction = documents::extract(&job.configuration_id, &document);
-            json!({
-                "extract_result": extraction.result,
-                "field_metadata": extraction.field_metadata,
-            })
-            .to_string()
-        }
-        _ => serde_json::to_string(&document).expect("a document always serializes"),
-    };
-    Outcome::Completed { pages, result }
+    let extraction = (job.job_type == JobType::ExtractV2).then(|| {
+        let extraction = documents::extract(&job.configuration_id, &document);
+        json!({
+            "extract_result": extraction.result,
+            "field_metadata": extraction.field_metadata,
+        })
+        .to_string()
+    });
+    Outcome::Completed {
+        pages: document.pages.len() as i64,
+        document: serde_json::to_string(&document).expect("a document always serializes"),
+        extraction,
+    }
 }

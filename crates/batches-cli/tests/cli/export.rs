@@ -1,6 +1,6 @@
 //! `batches run --out` and `batches results --out`: documents on disk, the manifest, exit
 //! codes (4 for a failed file, 6 for a folder that cannot be written), a run killed with
-//! SIGKILL and run again, reruns that skip what is done.
+//! SIGKILL and run again, reruns that skip what is done, the pages of an extract run.
 
 use std::path::Path;
 use std::time::Duration;
@@ -280,4 +280,66 @@ fn a_batch_made_by_create_is_exported_by_its_id() {
         .unwrap();
     assert_eq!(code(&again), 0, "{}", stderr(&again));
     assert!(out.join("file-0001.txt.txt").is_file());
+}
+
+#[test]
+fn an_extract_run_has_the_pages_its_parse_jobs_read() {
+    let env = Env::with(unlimited());
+    let work = tempfile::tempdir().unwrap();
+    let docs = work.path().join("docs");
+    std::fs::create_dir(&docs).unwrap();
+    // A real PDF of nine pages, a one-page sample PDF and a text file (one page).
+    let pdfs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../batches-server/tests/pdfs");
+    std::fs::copy(pdfs.join("zlib_how.pdf"), docs.join("zlib_how.pdf")).unwrap();
+    std::fs::copy(
+        documents().join("invoice-2026-001.pdf"),
+        docs.join("invoice-2026-001.pdf"),
+    )
+    .unwrap();
+    write(
+        work.path(),
+        "docs/notes.txt",
+        "Invoice INV-7\nTotal: 12.00 EUR\n",
+    );
+    let output = env
+        .std_cmd()
+        .current_dir(work.path())
+        .args([
+            "batches", "run", "docs", "--out", "out", "--format", "jsonl",
+        ])
+        .args([
+            "--job-type",
+            "extract_v2",
+            "--configuration-id",
+            "cfg-EXTRACT_INVOICE",
+        ])
+        .args(["--upload-rate", "100000/s"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let out = work.path().join("out");
+    let mut pages: Vec<(String, Value)> = manifest(&out)
+        .into_iter()
+        .map(|line| {
+            (
+                line["path"].as_str().unwrap().to_owned(),
+                line["pages"].clone(),
+            )
+        })
+        .collect();
+    pages.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        pages,
+        [
+            ("docs/invoice-2026-001.pdf".to_owned(), Value::from(1)),
+            ("docs/notes.txt".to_owned(), Value::from(1)),
+            ("docs/zlib_how.pdf".to_owned(), Value::from(9)),
+        ]
+    );
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["pages"], 11, "{summary}");
+    // 18 credits a page for an extract preset: 15 to extract, 3 to parse.
+    assert_eq!(summary["credits"], 198.0, "{summary}");
+    assert!(stderr(&output).contains("11 pages"), "{}", stderr(&output));
 }

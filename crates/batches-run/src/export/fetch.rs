@@ -224,7 +224,18 @@ async fn parse_json(
     Ok(Some(parse_finished(&job, completed)))
 }
 
-/// An extract job's `extract_result`, as indented JSON.
+/// The page count of an extract job's parse job (`job_metadata.page_count`): one request,
+/// made once the extract job has ended. A page count is not worth failing a file for, so
+/// a parse job that is not found (404), or any other failure of this request, leaves it
+/// unknown.
+async fn parse_job_pages(client: &Client, parse_job_id: &str) -> Option<u64> {
+    let params = parse_params(&[ParseJobExpand::JobMetadata]);
+    let job = client.parse().get(parse_job_id, &params).await.ok()?;
+    pages(&job)
+}
+
+/// An extract job's `extract_result`, as indented JSON, and the pages its parse job read
+/// (named by `extract_metadata.parse_job_id`; unknown when the API names none).
 async fn extract(
     client: &Client,
     job_id: &str,
@@ -232,7 +243,10 @@ async fn extract(
     relative: &Path,
 ) -> Result<Option<Finished>, FetchError> {
     let params = GetExtractJobParams {
-        expand: Some(vec![ExtractJobExpand::Usage]),
+        expand: Some(vec![
+            ExtractJobExpand::Usage,
+            ExtractJobExpand::ExtractMetadata,
+        ]),
         ..Default::default()
     };
     let job = client.extract().get(job_id, &params).await?;
@@ -246,6 +260,14 @@ async fn extract(
         bytes.push(b'\n');
         write(writer, relative, bytes).await?;
     }
+    let parse_job_id = job
+        .extract_metadata
+        .as_ref()
+        .and_then(|metadata| metadata.parse_job_id.as_deref());
+    let pages = match parse_job_id {
+        Some(parse_job_id) => parse_job_pages(client, parse_job_id).await,
+        None => None,
+    };
     Ok(Some(Finished {
         job_status: job.status.as_str().to_owned(),
         error: (!completed).then(|| {
@@ -253,7 +275,7 @@ async fn extract(
                 .clone()
                 .unwrap_or_else(|| format!("the job ended {}", job.status))
         }),
-        pages: None,
+        pages,
         credits: job.usage.as_ref().and_then(|usage| usage.credits),
         written: completed,
     }))

@@ -43,7 +43,9 @@ pub struct ManifestLine {
     pub job_status: Option<String>,
     /// Why it has no output.
     pub error: Option<String>,
-    /// The pages the job read; null when the API does not say.
+    /// The pages the job read: the `page_count` of the parse job (an extract job's own
+    /// parse job, named by its `extract_metadata.parse_job_id`); null when the API does
+    /// not say.
     pub pages: Option<u64>,
     /// The job's `usage.credits`.
     pub credits: Option<f64>,

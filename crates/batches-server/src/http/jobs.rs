@@ -203,7 +203,7 @@ pub async fn get_extract(
             "extract_metadata".into(),
             json!({
                 "field_metadata": {"document_metadata": stored["field_metadata"].clone()},
-                "parse_job_id": null,
+                "parse_job_id": job.parse_job_id,
                 "parse_tier": pricing.parse_tier,
             }),
         );

@@ -1,11 +1,15 @@
 //! Jobs and the bytes they read: a file's uploaded content, and the parse or extract job a
 //! batch makes for each file it maps, which then lives its own lifecycle (PENDING, RUNNING,
-//! then COMPLETED or FAILED, one step each).
+//! then COMPLETED or FAILED, one step each). An extract job parses its document first, in
+//! a parse job of its own: a `parse_v2` row made with it, unscheduled, whose status is
+//! written in the same statements as the extract job's (so whoever sees the extract job
+//! ended sees its parse job ended too).
 
 use batches_types::{BatchConfig, BatchResult, JobStatus, JobType};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::{clock::now_micros, connection::Store, error::StoreError};
+use crate::rules::new_id;
 
 /// A job as stored.
 #[derive(Debug, Clone)]
@@ -28,6 +32,9 @@ pub struct JobRow {
     pub error_message: Option<String>,
     /// Pages read, once finished.
     pub pages: Option<i64>,
+    /// An extract job's parse job (`pjb-…`); none for a parse job, and for extract jobs
+    /// made before the emulator gave them one.
+    pub parse_job_id: Option<String>,
     /// What it produced (JSON), once COMPLETED; loaded only when asked for.
     pub result: Option<String>,
     /// Creation time (microseconds).
@@ -54,19 +61,23 @@ pub struct DueJob {
 /// How a job ended.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    /// COMPLETED with this result (JSON) over this many pages.
+    /// COMPLETED over this many pages.
     Completed {
         /// Pages read.
         pages: i64,
-        /// The result.
-        result: String,
+        /// The document read (JSON): a parse job's result, and that of an extract job's
+        /// parse job.
+        document: String,
+        /// What an extract job found in the document (JSON), its result; none for a
+        /// parse job.
+        extraction: Option<String>,
     },
     /// FAILED, for this reason.
     Failed(String),
 }
 
 const JOB_COLUMNS: &str = "id, project_id, configuration_id, directory_file_id, file_name, size, \
-     status, error_message, pages, created_at, updated_at";
+     status, error_message, pages, created_at, updated_at, parse_job_id";
 
 fn job_row(row: &Row<'_>) -> rusqlite::Result<JobRow> {
     Ok(JobRow {
@@ -81,6 +92,7 @@ fn job_row(row: &Row<'_>) -> rusqlite::Result<JobRow> {
         pages: row.get(8)?,
         created_at: row.get(9)?,
         updated_at: row.get(10)?,
+        parse_job_id: row.get(11)?,
         result: None,
     })
 }
@@ -100,7 +112,9 @@ pub fn insert_content(
 }
 
 /// Creates the jobs of the results `from..to` of a batch's plan, the files it has just
-/// mapped: PENDING, their first step due at `first_step_at`.
+/// mapped: PENDING, their first step due at `first_step_at`; and for each extract job its
+/// parse job, PENDING too and never due on its own (it moves with its extract job). The
+/// parse job is no result of the batch: the plan, not this table, makes the results.
 pub fn create_mapped(
     conn: &Connection,
     batch_id: &str,
@@ -125,28 +139,50 @@ pub fn create_mapped(
         .iter()
         .skip(usize::try_from(from).unwrap_or(0))
         .take(usize::try_from(to - from).unwrap_or(0));
+    let insert = |id: &str,
+                  job_type: &JobType,
+                  next_step_at: Option<i64>,
+                  parse_job_id: Option<&str>,
+                  directory_file_id: &str|
+     -> rusqlite::Result<usize> {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO jobs (id, project_id, batch_id, type, configuration_id,
+             directory_file_id, file_id, file_name, size, status, created_at, updated_at,
+             next_step_at, parse_job_id)
+             SELECT ?, ?, ?, ?, ?, id, file_id, file_name, size, 'PENDING', ?, ?, ?, ?
+             FROM directory_files WHERE id = ?",
+        )?
+        .execute(params![
+            id,
+            project_id,
+            batch_id,
+            job_type.as_str(),
+            config.job.configuration_id,
+            at,
+            at,
+            next_step_at,
+            parse_job_id,
+            directory_file_id
+        ])
+    };
     for result in mapped {
         let Some(job) = &result.job_reference else {
             continue;
         };
-        conn.prepare_cached(
-            "INSERT OR IGNORE INTO jobs (id, project_id, batch_id, type, configuration_id,
-             directory_file_id, file_id, file_name, size, status, created_at, updated_at,
-             next_step_at)
-             SELECT ?, ?, ?, ?, ?, id, file_id, file_name, size, 'PENDING', ?, ?, ?
-             FROM directory_files WHERE id = ?",
-        )?
-        .execute(params![
-            job.id,
-            project_id,
-            batch_id,
-            job.type_.as_str(),
-            config.job.configuration_id,
-            at,
-            at,
-            first_step_at,
-            result.source_directory_file_id
-        ])?;
+        let file = &result.source_directory_file_id;
+        let parse_job_id = (job.type_ == JobType::ExtractV2).then(|| new_id("pjb"));
+        let inserted = insert(
+            &job.id,
+            &job.type_,
+            Some(first_step_at),
+            parse_job_id.as_deref(),
+            file,
+        )?;
+        // The extract job's configuration also prices its parse job: an extract
+        // configuration parses at the tier `parse_pricing` gives it.
+        if let (1, Some(parse_job_id)) = (inserted, &parse_job_id) {
+            insert(parse_job_id, &JobType::ParseV2, None, None, file)?;
+        }
     }
     Ok(())
 }
@@ -170,7 +206,7 @@ impl Store {
                     params![with_result, id, project_id, job_type.as_str()],
                     |row| {
                         let mut job = job_row(row)?;
-                        job.result = row.get(11)?;
+                        job.result = row.get(12)?;
                         Ok(job)
                     },
                 )
@@ -185,6 +221,14 @@ impl Store {
         self.transaction(|tx, clock| {
             let now = now_micros();
             let at = clock.tick();
+            // The parse jobs of the extract jobs about to start, first: the extract jobs
+            // are still PENDING here.
+            tx.prepare_cached(
+                "UPDATE jobs SET status = 'RUNNING', updated_at = ?1
+                 WHERE status = 'PENDING' AND id IN (SELECT parse_job_id FROM jobs
+                 WHERE status = 'PENDING' AND next_step_at IS NOT NULL AND next_step_at <= ?2)",
+            )?
+            .execute(params![at, now])?;
             tx.prepare_cached(
                 "UPDATE jobs SET status = 'RUNNING', updated_at = ?, next_step_at = ?
                  WHERE status = 'PENDING' AND next_step_at IS NOT NULL AND next_step_at <= ?",
@@ -241,20 +285,36 @@ impl Store {
         })
     }
 
-    /// Ends a running job.
+    /// Ends a running job, and with an extract job its parse job: COMPLETED with the
+    /// document it read, or FAILED for the same reason.
     pub fn finish_job(&self, id: &str, outcome: Outcome) -> Result<(), StoreError> {
         self.transaction(|tx, clock| {
-            let (status, pages, result, error) = match outcome {
-                Outcome::Completed { pages, result } => {
-                    ("COMPLETED", Some(pages), Some(result), None)
-                }
-                Outcome::Failed(reason) => ("FAILED", None, None, Some(reason)),
+            let (status, pages, result, document, error) = match outcome {
+                Outcome::Completed {
+                    pages,
+                    document,
+                    extraction: Some(extraction),
+                } => (
+                    "COMPLETED",
+                    Some(pages),
+                    Some(extraction),
+                    Some(document),
+                    None,
+                ),
+                Outcome::Completed {
+                    pages, document, ..
+                } => ("COMPLETED", Some(pages), Some(document), None, None),
+                Outcome::Failed(reason) => ("FAILED", None, None, None, Some(reason)),
             };
-            tx.prepare_cached(
-                "UPDATE jobs SET status = ?, pages = ?, result = ?, error_message = ?,
-                 updated_at = ?, next_step_at = NULL WHERE id = ? AND status = 'RUNNING'",
-            )?
-            .execute(params![status, pages, result, error, clock.tick(), id])?;
+            let at = clock.tick();
+            let end = "UPDATE jobs SET status = ?1, pages = ?2, result = ?3, error_message = ?4,
+                 updated_at = ?5, next_step_at = NULL WHERE status = 'RUNNING' AND id = ";
+            tx.prepare_cached(&format!(
+                "{end} (SELECT parse_job_id FROM jobs WHERE id = ?6 AND status = 'RUNNING')"
+            ))?
+            .execute(params![status, pages, document, error, at, id])?;
+            tx.prepare_cached(&format!("{end} ?6"))?
+                .execute(params![status, pages, result, error, at, id])?;
             Ok(())
         })
     }

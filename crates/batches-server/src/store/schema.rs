@@ -83,7 +83,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     result TEXT,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
-    next_step_at INTEGER
+    next_step_at INTEGER,
+    parse_job_id TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (next_step_at) WHERE next_step_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS signing_keys (
@@ -136,7 +137,59 @@ CREATE INDEX IF NOT EXISTS webhook_deliveries_by_lane ON webhook_deliveries (bat
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_project ON webhook_deliveries (project_id, batch_id);
 ";
 
+/// Columns added to a table after files holding it were written: `(table, column,
+/// declaration)`. Each is also in its table's `CREATE TABLE` above, for new files; a file
+/// that lacks one gets it here (SQLite has no `ADD COLUMN IF NOT EXISTS`).
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    // The parse job of an extract job (`extract_metadata.parse_job_id`); null for jobs
+    // made before extract jobs had one.
+    ("jobs", "parse_job_id", "TEXT"),
+];
+
 /// Creates whatever of the schema `conn` does not have yet.
 pub fn apply(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(SCHEMA)
+    conn.execute_batch(SCHEMA)?;
+    for (table, column, declaration) in ADDED_COLUMNS {
+        let present: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info(?1) WHERE name = ?2",
+            [table, column],
+            |row| row.get(0),
+        )?;
+        if !present {
+            conn.execute_batch(&format!(
+                "ALTER TABLE {table} ADD COLUMN {column} {declaration}"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_written_before_a_column_was_added_gets_it_and_keeps_its_rows() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE jobs (id TEXT PRIMARY KEY, project_id TEXT NOT NULL,
+             batch_id TEXT NOT NULL, type TEXT NOT NULL, configuration_id TEXT NOT NULL,
+             directory_file_id TEXT NOT NULL, file_id TEXT NOT NULL, file_name TEXT NOT NULL,
+             size INTEGER NOT NULL, status TEXT NOT NULL, error_message TEXT, pages INTEGER,
+             result TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+             next_step_at INTEGER);
+             INSERT INTO jobs VALUES ('ejb-1', 'prj', 'bat', 'extract_v2', 'cfg', 'dfl', 'f',
+             'a.md', 1, 'COMPLETED', NULL, 1, '{}', 1, 2, NULL);",
+        )
+        .unwrap();
+        apply(&conn).unwrap();
+        // A second open finds the column there and changes nothing.
+        apply(&conn).unwrap();
+        let (id, parse_job_id): (String, Option<String>) = conn
+            .query_row("SELECT id, parse_job_id FROM jobs", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((id.as_str(), parse_job_id), ("ejb-1", None));
+    }
 }

@@ -266,6 +266,14 @@ def main():
     check(extracted.extract_result["currency"] == "EUR", extracted.extract_result)
     check("invoice_number" in extracted.configuration.data_schema["properties"], extracted)
     check(extracted.usage.credits == 18.0 and extracted.extract_metadata.parse_tier, extracted)
+    # Its parse job, a parse job like any other: the document it read, its pages.
+    its_parse = client.parsing.get(
+        extracted.extract_metadata.parse_job_id, expand=["text_full", "job_metadata", "usage"]
+    )
+    check(its_parse.job.status == "COMPLETED" and its_parse.job_metadata["page_count"] == 1,
+          its_parse)
+    check(its_parse.text_full.startswith("Invoice 2026-001"), its_parse)
+    check(its_parse.job.usage.credits == extracted.usage.parse_credits, its_parse.job)
     expect_error(NotFoundError, lambda: client.parsing.get("pjb-missing"), "404 parse job")
 
     # 7. Saved webhook configurations: the secret is write-only.

@@ -1,9 +1,11 @@
 //! The jobs a batch makes: each file's parse or extract job has its own lifecycle and a
 //! result computed from the uploaded bytes, at `GET /api/v2/parse/{id}` and
-//! `GET /api/v2/extract/{id}`, scoped to the project; large results are served through
-//! signed, expiring URLs outside `/api/` that need no key.
+//! `GET /api/v2/extract/{id}`, scoped to the project; an extract job's parse job; large
+//! results are served through signed, expiring URLs outside `/api/` that need no key.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod parse_of_extract;
 
 use std::{path::PathBuf, time::Duration};
 
