@@ -188,7 +188,7 @@ class RunPlan:
 
     @property
     def bytes(self) -> int:
-        """The bytes of every file the run would send."""
+        """The bytes of the files in ``files`` (with ``out``, those skipped as done too)."""
         return sum(file.bytes for file in self.files.values())
 
     @property

@@ -99,6 +99,15 @@ pub fn at_once(value: i64, name: &str, what: &str) -> PyResult<usize> {
     })
 }
 
+/// The name of `value`'s type, for messages.
+pub fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|name| name.to_string())
+        .unwrap_or_else(|_| "an object".to_owned())
+}
+
 /// The first instant of `day`, in UTC.
 fn midnight(day: NaiveDate) -> DateTime<Utc> {
     day.and_time(NaiveTime::MIN).and_utc()

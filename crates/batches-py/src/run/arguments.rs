@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString};
 
 use super::webhooks;
-use crate::params;
+use crate::params::{self, type_name};
 
 /// The arguments as Python passed them.
 pub struct Given<'a, 'py> {
@@ -273,13 +273,4 @@ fn upload_rate(value: &Bound<'_, PyAny>) -> PyResult<UploadRate> {
     };
     text.parse()
         .map_err(|error| PyValueError::new_err(format!("upload_rate: {error}")))
-}
-
-/// The name of `value`'s type, for messages.
-pub(super) fn type_name(value: &Bound<'_, PyAny>) -> String {
-    value
-        .get_type()
-        .name()
-        .map(|name| name.to_string())
-        .unwrap_or_else(|_| "an object".to_owned())
 }

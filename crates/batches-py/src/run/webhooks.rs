@@ -10,7 +10,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use super::arguments::type_name;
+use crate::params::type_name;
 
 /// The argument's name.
 const NAME: &str = "webhook_configurations";
