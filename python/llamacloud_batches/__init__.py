@@ -2,9 +2,9 @@
 
 - ``Emulator``: the emulator, on a free port of 127.0.0.1 in this process; with the pytest
   fixtures ``llamacloud_emulator`` and ``llamacloud_env`` (this package's pytest plugin).
-- ``Client``: the client, written in Rust: ``client.batches.list/get/create/cancel/wait/run``
-  (``run`` telling each step as a ``RunEvent``), ``client.parse.get`` and
-  ``client.extract.get``.
+- ``Client``: the client, written in Rust:
+  ``client.batches.list/get/create/cancel/wait/run/results`` (``run`` and ``results``
+  telling each step as a ``RunEvent``), ``client.parse.get`` and ``client.extract.get``.
 - ``webhooks``: ``webhooks.verify(body, signature, secret)`` for webhook receivers, and a
   receiver for tests (the pytest fixture ``llamacloud_webhooks``).
 """
@@ -21,7 +21,14 @@ from ._native import (
     RunEvent,
     __version__,
 )
-from ._results import RunFileResult, RunResult
+from ._results import (
+    PlannedFile,
+    RunFileResult,
+    RunPlan,
+    RunResult,
+    RunSummary,
+    SkippedFile,
+)
 
 __all__ = [
     "__version__",
@@ -32,6 +39,10 @@ __all__ = [
     "Model",
     "RunResult",
     "RunFileResult",
+    "RunSummary",
+    "RunPlan",
+    "PlannedFile",
+    "SkippedFile",
     "RunEvent",
     "Emulator",
     "webhooks",

@@ -14,10 +14,12 @@ from typing import (
     Optional,
     Sequence,
     Type,
+    TypedDict,
     Union,
+    overload,
 )
 
-from ._results import RunResult
+from ._results import RunPlan, RunResult
 
 __version__: str
 
@@ -118,6 +120,10 @@ RunEventKind = Literal[
     "batch_not_created",
     "batch_status_changed",
     "file_result",
+    "already_done",
+    "same_bytes",
+    "output_written",
+    "job_failed",
     "run_finished",
 ]
 
@@ -159,6 +165,13 @@ class RunEvent:
       ``directory_id: str``, ``directory_file_id: Optional[str]``,
       ``batch_id: Optional[str]``, ``job_reference: Optional[Dict[str, Any]]``,
       ``error: Optional[str]``: the fields of ``RunFileResult``.
+    - With ``out`` (and for ``results``), as each file's output goes:
+      ``already_done``: ``path: str``, ``output: Optional[str]``, ``job_status: str`` (an
+      earlier call into the same folder finished it; nothing is sent);
+      ``same_bytes``: ``path: str``, ``first: str`` (not sent: ``first`` has its bytes);
+      ``output_written``: ``path: str``, ``output: str``, ``job_id: str``,
+      ``pages: Optional[int]``, ``credits: Optional[float]``;
+      ``job_failed``: ``path: str``, ``job_id: str``, ``job_status: str``, ``error: str``.
     - ``run_finished``: ``files: int``, ``ok: int``, ``failed: int``, ``pending: int``.
       The last event of a run that ended (not of one that raised).
     """
@@ -169,6 +182,21 @@ class RunEvent:
     def to_dict(self) -> Dict[str, Any]: ...
 
 DateTimeArgument = Union[datetime, date, str]
+
+OutputForm = Literal["markdown", "text", "json", "items"]
+
+WebhookEvent = Literal[
+    "batch.pending", "batch.running", "batch.success", "batch.error", "batch.cancelled"
+]
+
+class WebhookConfiguration(TypedDict, total=False):
+    """An inline webhook configuration, with the API's keys; ``webhook_url`` is required."""
+
+    webhook_url: str
+    webhook_events: Optional[Sequence[WebhookEvent]]
+    webhook_headers: Optional[Mapping[str, str]]
+    webhook_signing_secret: Optional[str]
+    webhook_output_format: Optional[Literal["string", "json"]]
 
 class Batches:
     """The batch operations: ``client.batches``."""
@@ -223,6 +251,7 @@ class Batches:
         max_interval: float = 10.0,
         expand: Optional[Sequence[str]] = None,
     ) -> Batch: ...
+    @overload
     def run(
         self,
         paths: Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]],
@@ -239,10 +268,70 @@ class Batches:
         timeout: Optional[float] = None,
         on_event: Optional[Callable[[RunEvent], object]] = None,
         out: Union[str, "os.PathLike[str]", None] = None,
-        output_form: Optional[Literal["markdown", "text", "json", "items"]] = None,
+        output_form: Optional[OutputForm] = None,
         reprocess: bool = False,
         retry_failed: bool = False,
-    ) -> RunResult:
+        export_concurrency: Optional[int] = None,
+        follow_links: bool = False,
+        allow_other_files: bool = False,
+        dry_run: Literal[False] = False,
+        webhook_configurations: Optional[Sequence[WebhookConfiguration]] = None,
+        webhook_configuration_ids: Union[str, Sequence[str], None] = None,
+    ) -> RunResult: ...
+    @overload
+    def run(
+        self,
+        paths: Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]],
+        *,
+        job_type: str,
+        configuration_id: str,
+        directory_id: Union[str, Sequence[str], None] = None,
+        split: bool = False,
+        include: Union[str, Sequence[str]] = (),
+        exclude: Union[str, Sequence[str]] = (),
+        upload_concurrency: Optional[int] = None,
+        upload_rate: Union[str, int, float, None] = None,
+        wait: bool = True,
+        timeout: Optional[float] = None,
+        on_event: Optional[Callable[[RunEvent], object]] = None,
+        out: Union[str, "os.PathLike[str]", None] = None,
+        output_form: Optional[OutputForm] = None,
+        reprocess: bool = False,
+        retry_failed: bool = False,
+        export_concurrency: Optional[int] = None,
+        follow_links: bool = False,
+        allow_other_files: bool = False,
+        dry_run: Literal[True],
+        webhook_configurations: Optional[Sequence[WebhookConfiguration]] = None,
+        webhook_configuration_ids: Union[str, Sequence[str], None] = None,
+    ) -> RunPlan: ...
+    @overload
+    def run(
+        self,
+        paths: Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]]],
+        *,
+        job_type: str,
+        configuration_id: str,
+        directory_id: Union[str, Sequence[str], None] = None,
+        split: bool = False,
+        include: Union[str, Sequence[str]] = (),
+        exclude: Union[str, Sequence[str]] = (),
+        upload_concurrency: Optional[int] = None,
+        upload_rate: Union[str, int, float, None] = None,
+        wait: bool = True,
+        timeout: Optional[float] = None,
+        on_event: Optional[Callable[[RunEvent], object]] = None,
+        out: Union[str, "os.PathLike[str]", None] = None,
+        output_form: Optional[OutputForm] = None,
+        reprocess: bool = False,
+        retry_failed: bool = False,
+        export_concurrency: Optional[int] = None,
+        follow_links: bool = False,
+        allow_other_files: bool = False,
+        dry_run: bool = False,
+        webhook_configurations: Optional[Sequence[WebhookConfiguration]] = None,
+        webhook_configuration_ids: Union[str, Sequence[str], None] = None,
+    ) -> Union[RunResult, RunPlan]:
         """``llamacloud batches run``, in this process: uploads the files, runs one batch per
         1,000 of them and returns each file's result, keyed by its path. ``on_event`` gets
         each ``RunEvent`` on this thread as it happens; an exception it raises cancels the
@@ -251,8 +340,31 @@ class Batches:
         work and has ``resume_directory_ids``: pass them as ``directory_id`` to finish it.
         With ``out``, each file's result is written into that folder as the run goes
         (``out/PATH.md``; ``output_form`` changes the suffix), with ``manifest.jsonl`` and
-        ``summary.json``; the same call again skips what is done (``reprocess`` processes
-        everything again, ``retry_failed`` the failed files)."""
+        ``summary.json`` (``RunResult.summary``); the same call again skips what is done
+        (``reprocess`` processes everything again, ``retry_failed`` the failed files).
+        ``webhook_configurations`` (dicts with the API's keys: ``webhook_url``,
+        ``webhook_events``, ``webhook_headers``, ``webhook_signing_secret``,
+        ``webhook_output_format``) and ``webhook_configuration_ids`` go to each batch
+        created. ``dry_run=True`` sends nothing and returns the ``RunPlan``."""
+    def results(
+        self,
+        batch_id: str,
+        *,
+        out: Union[str, "os.PathLike[str]"],
+        output_form: Optional[OutputForm] = None,
+        reprocess: bool = False,
+        export_concurrency: Optional[int] = None,
+        on_event: Optional[Callable[[RunEvent], object]] = None,
+    ) -> RunResult:
+        """``llamacloud batches results BATCH_ID --out DIR``, in this process: waits for the
+        batch to end, writes each file's output into ``out`` (named from its directory
+        file's ``display_name``, made safe; ``output_form`` ``markdown``, the default for
+        parse, ``text``, ``json`` or ``items``; extract results are ``json``), with
+        ``manifest.jsonl`` and ``summary.json``, and returns a ``RunResult`` keyed by those
+        names, with its ``summary``. The same call again writes only the outputs missing
+        (``reprocess`` writes them all); ``export_concurrency`` jobs are followed at once
+        (1 to 64, default 16). An unknown batch raises ``NotFoundError``; ``on_event``,
+        Ctrl-C and the GIL as for ``run``."""
 
 class ParseJobs:
     """The parse job operations: ``client.parse``."""

@@ -1,4 +1,4 @@
-"""Blocking calls give up the GIL, and Ctrl-C stops a listing, a wait or a run."""
+"""Blocking calls give up the GIL, and Ctrl-C stops a listing, a wait, a run or an export."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ mode = sys.argv[1]
 latency = 60_000 if mode == "list" else 0
 with lb.Emulator(seed=5, latency_ms=latency, processing_ms=60_000) as emulator:
     client = lb.Client(api_key=emulator.api_key, base_url=emulator.base_url, timeout=300)
-    if mode == "wait":
+    if mode in ("wait", "results"):
         directory = emulator.create_directory_with_files("slow", 3)
         config = {"job": {"type": "parse_v2", "configuration_id": "cfg-PARSE_FAST"}}
         batch = client.batches.create(source_directory_id=directory, config=config)
@@ -38,6 +38,8 @@ with lb.Emulator(seed=5, latency_ms=latency, processing_ms=60_000) as emulator:
             list(client.batches.list())
         elif mode == "run":
             client.batches.run(docs, job_type="parse_v2", configuration_id="cfg-PARSE_FAST")
+        elif mode == "results":
+            client.batches.results(batch.id, out=tempfile.mkdtemp())
         else:
             client.batches.wait(batch.id, interval=0.2, max_interval=0.2)
     except KeyboardInterrupt as interrupt:
@@ -49,7 +51,7 @@ with lb.Emulator(seed=5, latency_ms=latency, processing_ms=60_000) as emulator:
 """
 
 
-@pytest.mark.parametrize("mode", ["list", "wait", "run"])
+@pytest.mark.parametrize("mode", ["list", "wait", "run", "results"])
 def test_ctrl_c_interrupts(mode: str) -> None:
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, mode],
@@ -76,6 +78,13 @@ def test_ctrl_c_interrupts(mode: str) -> None:
         ), err
         assert message.endswith(f"directory_id=['{directory}'])") and directory.startswith("dir-")
         assert "llx-" not in err
+    if mode == "results":
+        message, directory_ids = err.strip().splitlines()[-2:]
+        assert message == (
+            "the export was interrupted; the same call again writes only the outputs still "
+            "missing (the manifest keeps those written)"
+        ), err
+        assert directory_ids == "[]"
 
 
 @pytest.mark.llamacloud_emulator(latency_ms=1_000)

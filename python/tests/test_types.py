@@ -30,7 +30,7 @@ def test_the_typed_example_passes() -> None:
 def test_misuses_are_caught() -> None:
     result = mypy(HERE / "wrong.py")
     assert result.returncode == 1, result.stdout + result.stderr
-    for line in [5, 6, 7, 8, 9]:
+    for line in [5, 6, 7, 8, 9, 10, 11, 12]:
         assert f"wrong.py:{line}: error" in result.stdout, result.stdout
 
 

@@ -278,7 +278,8 @@ impl Batches {
     }
 
     /// `llamacloud batches run` over `paths`, in this process: the run engine's
-    /// `RunResult`, each event handed to `on_event` on this thread as it happens.
+    /// `RunResult` (with `dry_run`, its `RunPlan`), each event handed to `on_event` on this
+    /// thread as it happens.
     #[pyo3(signature = (
         paths,
         *,
@@ -297,6 +298,12 @@ impl Batches {
         output_form = None,
         reprocess = false,
         retry_failed = false,
+        export_concurrency = None,
+        follow_links = false,
+        allow_other_files = false,
+        dry_run = false,
+        webhook_configurations = None,
+        webhook_configuration_ids = None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn run(
@@ -318,6 +325,12 @@ impl Batches {
         output_form: Option<&str>,
         reprocess: bool,
         retry_failed: bool,
+        export_concurrency: Option<i64>,
+        follow_links: bool,
+        allow_other_files: bool,
+        dry_run: bool,
+        webhook_configurations: Option<&Bound<'_, PyAny>>,
+        webhook_configuration_ids: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let given = run::Given {
             paths,
@@ -335,8 +348,47 @@ impl Batches {
             output_form,
             reprocess,
             retry_failed,
+            export_concurrency,
+            follow_links,
+            allow_other_files,
+            dry_run,
+            webhook_configurations,
+            webhook_configuration_ids,
         };
         run::run(py, &self.client, given, on_event)
+    }
+
+    /// `llamacloud batches results BATCH_ID --out DIR`, in this process: the batch waited
+    /// for, each file's output written into `out` (named from its directory file), and the
+    /// `RunResult`, each event handed to `on_event` on this thread as it happens.
+    #[pyo3(signature = (
+        batch_id,
+        *,
+        out,
+        output_form = None,
+        reprocess = false,
+        export_concurrency = None,
+        on_event = None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn results(
+        &self,
+        py: Python<'_>,
+        batch_id: String,
+        out: &Bound<'_, PyAny>,
+        output_form: Option<&str>,
+        reprocess: bool,
+        export_concurrency: Option<i64>,
+        on_event: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let export = run::Export {
+            batch_id,
+            out,
+            output_form,
+            reprocess,
+            export_concurrency,
+        };
+        run::results(py, &self.client, export, on_event)
     }
 }
 

@@ -1,7 +1,9 @@
 //! `client.parse` and `client.extract`: the jobs a batch produces, as models shaped by the
 //! schema (`ParseJobResult`, `ExtractJob`).
 
-use batches_client::{ExtractJobExpand, GetExtractJobParams, GetParseJobParams, ParseJobExpand};
+use std::future::Future;
+
+use batches_client::{GetExtractJobParams, GetParseJobParams, Response};
 use pyo3::prelude::*;
 
 use crate::errors;
@@ -29,14 +31,12 @@ impl ParseJobs {
         organization_id: Option<String>,
     ) -> PyResult<Model> {
         let params = GetParseJobParams {
-            expand: expand.map(|names| names.into_iter().map(ParseJobExpand::from).collect()),
+            expand: expanded(expand),
             project_id,
             organization_id,
         };
         let parse = self.client.parse();
-        let response = wait(py, parse.get_following(job_id, &params))?
-            .map_err(|error| errors::to_py(py, error))?;
-        Model::from_json("ParseJobResult", &response.raw)
+        job(py, "ParseJobResult", parse.get_following(job_id, &params))
     }
 }
 
@@ -60,13 +60,27 @@ impl ExtractJobs {
         organization_id: Option<String>,
     ) -> PyResult<Model> {
         let params = GetExtractJobParams {
-            expand: expand.map(|names| names.into_iter().map(ExtractJobExpand::from).collect()),
+            expand: expanded(expand),
             project_id,
             organization_id,
         };
         let extract = self.client.extract();
-        let response =
-            wait(py, extract.get(job_id, &params))?.map_err(|error| errors::to_py(py, error))?;
-        Model::from_json("ExtractJob", &response.raw)
+        job(py, "ExtractJob", extract.get(job_id, &params))
     }
+}
+
+/// The names given as `expand`, as the job type's open enum of them.
+fn expanded<E: From<String>>(names: Option<Vec<String>>) -> Option<Vec<E>> {
+    names.map(|names| names.into_iter().map(E::from).collect())
+}
+
+/// The job that `request` answers with, as schema model `model`, or the exception for
+/// its error.
+fn job<T: Send>(
+    py: Python<'_>,
+    model: &str,
+    request: impl Future<Output = Result<Response<T>, batches_client::Error>> + Send,
+) -> PyResult<Model> {
+    let response = wait(py, request)?.map_err(|error| errors::to_py(py, error))?;
+    Model::from_json(model, &response.raw)
 }

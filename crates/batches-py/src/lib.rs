@@ -7,8 +7,8 @@
 //!   (`runtime::wait`).
 //! - `model::Batch`: a batch kept as the JSON text the server sent, decoded only when an
 //!   attribute is read.
-//! - `run`: `client.batches.run`, the run engine of `batches-run` in this process, its
-//!   events handed to Python as `event::RunEvent`s.
+//! - `run`: `client.batches.run` and `client.batches.results`, the run engine of
+//!   `batches-run` in this process, its events handed to Python as `event::RunEvent`s.
 //! - `jobs::ParseJobs`, `jobs::ExtractJobs`: `client.parse.get` and `client.extract.get`,
 //!   the jobs a batch produces, as models shaped by the schema.
 //! - `webhooks::verify_webhook`: a webhook delivery's signature checked, its event

@@ -1,9 +1,11 @@
 //! Python arguments read into the client's parameter types, with errors that name the
 //! argument and what it accepts.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use batches_client::{DateTime, Utc};
+use batches_run::OutputForm;
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -61,6 +63,49 @@ pub fn seconds(value: Option<f64>, name: &str) -> PyResult<Option<Duration>> {
                 })
         })
         .transpose()
+}
+
+/// A folder given as `str` or `os.PathLike`, and its text.
+pub fn folder(py: Python<'_>, value: &Bound<'_, PyAny>, name: &str) -> PyResult<(PathBuf, String)> {
+    let text: String = py
+        .import("os")?
+        .getattr("fspath")?
+        .call1((value,))
+        .and_then(|fspath| fspath.extract())
+        .map_err(|_| {
+            PyTypeError::new_err(format!("{name}: give a folder as str or os.PathLike"))
+        })?;
+    Ok((PathBuf::from(&text), text))
+}
+
+/// An output form (`markdown`, `text`, `json`, `items`), read as the command line reads
+/// `--as`, its refusal in the same words; `None` is the job's default.
+pub fn output_form(value: Option<&str>, name: &str) -> PyResult<Option<OutputForm>> {
+    value
+        .map(|text| {
+            text.parse()
+                .map_err(|error: String| PyValueError::new_err(format!("{name}: {error}")))
+        })
+        .transpose()
+}
+
+/// A number of `what` at once (`upload_concurrency`, `export_concurrency`): one below
+/// zero is refused here, one above the engine's range by the engine, both naming `name`.
+pub fn at_once(value: i64, name: &str, what: &str) -> PyResult<usize> {
+    usize::try_from(value).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{name}: {value} is out of range; give a number of {what} at once above 0"
+        ))
+    })
+}
+
+/// The name of `value`'s type, for messages.
+pub fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|name| name.to_string())
+        .unwrap_or_else(|_| "an object".to_owned())
 }
 
 /// The first instant of `day`, in UTC.

@@ -1,27 +1,32 @@
-//! `client.batches.run`: the run engine of `batches-run`, in this process.
+//! `client.batches.run` and `client.batches.results`: the run engine of `batches-run`,
+//! in this process.
 //!
-//! The run works in tasks of the shared runtime while the calling thread waits for its
-//! events without the GIL, in slices (`runtime::slice`); as each event arrives, the
-//! thread takes the GIL back, hands it to `on_event` and runs Python's signal handlers.
-//! Any exception there (Ctrl-C's `KeyboardInterrupt`, a `SystemExit` from a SIGTERM
-//! handler, one raised by `on_event`) cancels the run, which stops its requests at once,
-//! and leaves `run` carrying what the resume needs (`outcome::stopped`).
+//! A run (or an export) works in tasks of the shared runtime while the calling thread
+//! waits for its events without the GIL, in slices (`runtime::slice`); as each event
+//! arrives, the thread takes the GIL back, hands it to `on_event` and runs Python's signal
+//! handlers. Any exception there (Ctrl-C's `KeyboardInterrupt`, a `SystemExit` from a
+//! SIGTERM handler, one raised by `on_event`) cancels the work, which stops its requests at
+//! once, and leaves the call carrying what the resume needs (`outcome::stopped`).
 
 mod arguments;
 mod outcome;
+mod planned;
+mod webhooks;
 
 use batches_client::Client;
-use batches_run::{Error, Event, Plan, Report, Resume, Run};
+use batches_run::{Error, Event, ExportOptions, Plan, Preview, Report, Resume, Run};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
 use arguments::Arguments;
 pub use arguments::Given;
+use outcome::Call;
 
 use crate::event::RunEvent;
-use crate::runtime;
+use crate::{params, runtime};
 
-/// Runs `given` with `client`: a `RunResult`, or the exception of the cause.
+/// Runs `given` with `client`: a `RunResult` (a `RunPlan` for a dry run), or the exception
+/// of the cause.
 pub fn run(
     py: Python<'_>,
     client: &Client,
@@ -29,6 +34,82 @@ pub fn run(
     on_event: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let arguments = Arguments::read(py, given)?;
+    let call = Call::Run(&arguments);
+    let on_event = callback(on_event)?;
+    // The walk reads the disk, and so does a dry run's preview of an output folder (every
+    // file hashed): off the GIL, and in a task, so Ctrl-C stops the wait for a large tree
+    // (the walk itself ends in the background).
+    let options = arguments.options.clone();
+    let planned = runtime::wait(py, async move {
+        tokio::task::spawn_blocking(move || plan(options)).await
+    })
+    .map_err(|exception| outcome::stopped(py, exception, &Resume::default(), &call))?;
+    let (plan, preview) = match planned {
+        Ok(planned) => planned.map_err(|error| outcome::error(py, error, &call))?,
+        Err(failure) => std::panic::resume_unwind(failure.into_panic()),
+    };
+    if plan.options().dry_run {
+        return planned::result(py, &plan, preview.as_ref());
+    }
+    let run = {
+        let _runtime = runtime::enter();
+        Run::start(client.clone(), plan)
+    };
+    end(py, follow(py, run, on_event), &call)
+}
+
+/// What `batches results` does, in this process: the batch's results written into `out`.
+pub struct Export<'a, 'py> {
+    /// The batch (`bat-…`).
+    pub batch_id: String,
+    /// The output folder (`str` or `os.PathLike`).
+    pub out: &'a Bound<'py, PyAny>,
+    /// `markdown`, `text`, `json` or `items`; `None`: the job's default.
+    pub output_form: Option<&'a str>,
+    /// Write every output again.
+    pub reprocess: bool,
+    /// Jobs followed at once; `None`: the engine's default.
+    pub export_concurrency: Option<i64>,
+}
+
+/// Exports `export` with `client`: a `RunResult`, or the exception of the cause.
+pub fn results(
+    py: Python<'_>,
+    client: &Client,
+    export: Export<'_, '_>,
+    on_event: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let (out, _) = params::folder(py, export.out, "out")?;
+    let mut options = ExportOptions::new(export.batch_id, out);
+    options.output_form = params::output_form(export.output_form, "output_form")?;
+    options.reprocess = export.reprocess;
+    if let Some(jobs) = export.export_concurrency {
+        options.export_concurrency = params::at_once(jobs, "export_concurrency", "jobs followed")?;
+    }
+    let on_event = callback(on_event)?;
+    let export = {
+        let _runtime = runtime::enter();
+        batches_run::export_results(client.clone(), options)
+    };
+    end(py, follow(py, export, on_event), &Call::Results)
+}
+
+/// The plan of `options`, and with `dry_run` and `out` what the run would do with each
+/// file.
+fn plan(options: batches_run::Options) -> Result<(Plan, Option<Preview>), Error> {
+    let plan = Plan::new(options)?;
+    let preview = if plan.options().dry_run && plan.options().out.is_some() {
+        Some(batches_run::preview(&plan)?)
+    } else {
+        None
+    };
+    Ok((plan, preview))
+}
+
+/// `on_event` when it is given (not `None`): a callable, or a `TypeError`.
+fn callback<'a, 'py>(
+    on_event: Option<&'a Bound<'py, PyAny>>,
+) -> PyResult<Option<&'a Bound<'py, PyAny>>> {
     let on_event = on_event.filter(|on_event| !on_event.is_none());
     if let Some(on_event) = on_event.filter(|on_event| !on_event.is_callable()) {
         return Err(PyTypeError::new_err(format!(
@@ -36,25 +117,27 @@ pub fn run(
             on_event.get_type().name()?
         )));
     }
-    // The walk reads the disk: off the GIL, and in a task, so Ctrl-C stops the wait for a
-    // large tree (the walk itself ends in the background).
-    let options = arguments.options.clone();
-    let planned = runtime::wait(py, async move {
-        tokio::task::spawn_blocking(move || Plan::new(options)).await
-    })
-    .map_err(|exception| outcome::stopped(py, exception, &Resume::default(), &arguments))?;
-    let plan = match planned {
-        Ok(plan) => plan.map_err(outcome::plan_error)?,
-        Err(failure) => std::panic::resume_unwind(failure.into_panic()),
-    };
-    let run = {
-        let _runtime = runtime::enter();
-        Run::start(client.clone(), plan)
-    };
-    match follow(py, run, on_event) {
-        Ok(Ok(report)) => outcome::result(py, &report, &arguments),
-        Ok(Err(error)) => Err(outcome::error(py, error, &arguments)),
-        Err((exception, resume)) => Err(outcome::stopped(py, exception, &resume, &arguments)),
+    Ok(on_event)
+}
+
+/// The call's value or exception, from how its work ended.
+fn end(
+    py: Python<'_>,
+    followed: Result<Result<Report, Error>, (PyErr, Resume)>,
+    call: &Call<'_>,
+) -> PyResult<Py<PyAny>> {
+    match followed {
+        Ok(Ok(report)) => outcome::result(py, &report, call),
+        Ok(Err(error)) => Err(outcome::error(py, error, call)),
+        Err((exception, resume)) => {
+            // An export reads a batch's directory but made none: the same call finishes
+            // it, with no directory to pass.
+            let resume = match call {
+                Call::Run(_) => resume,
+                Call::Results => Resume::default(),
+            };
+            Err(outcome::stopped(py, exception, &resume, call))
+        }
     }
 }
 

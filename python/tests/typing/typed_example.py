@@ -65,6 +65,29 @@ def run_folder(client: lb.Client, folder: str) -> List[str]:
     return jobs if ok else list(result.errors.values())
 
 
+def export(client: lb.Client, batch_id: str, out: str) -> int:
+    result = client.batches.results(batch_id, out=out, output_form="markdown", export_concurrency=4)
+    summary: Optional[lb.RunSummary] = result.summary
+    return summary.done if summary is not None else 0
+
+
+def plan_folder(client: lb.Client, folder: str) -> int:
+    plan: lb.RunPlan = client.batches.run(
+        folder,
+        job_type="parse_v2",
+        configuration_id="cfg-PARSE_FAST",
+        dry_run=True,
+        follow_links=True,
+        webhook_configurations=[
+            {"webhook_url": "http://127.0.0.1:9/hook", "webhook_events": ["batch.success"]}
+        ],
+    )
+    for path, planned in plan.files.items():
+        action: Optional[str] = planned.action
+        print(path, planned.bytes, planned.directory, action)
+    return plan.bytes
+
+
 if __name__ == "__main__":
     with lb.Emulator(processing_ms=5) as emulator:
         print(run_one(emulator))

@@ -9,7 +9,8 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyList, PyString};
 
-use crate::params;
+use super::webhooks;
+use crate::params::{self, type_name};
 
 /// The arguments as Python passed them.
 pub struct Given<'a, 'py> {
@@ -43,6 +44,18 @@ pub struct Given<'a, 'py> {
     pub reprocess: bool,
     /// With `out`: process again the files whose job failed.
     pub retry_failed: bool,
+    /// With `out`: jobs followed at once.
+    pub export_concurrency: Option<i64>,
+    /// Follow symbolic links out of the folders given.
+    pub follow_links: bool,
+    /// Run over a `directory_id` that holds other files too.
+    pub allow_other_files: bool,
+    /// Plan and send nothing.
+    pub dry_run: bool,
+    /// A list of dicts with the API's keys (`webhook_url`, …).
+    pub webhook_configurations: Option<&'a Bound<'py, PyAny>>,
+    /// A saved webhook configuration id or a sequence of them.
+    pub webhook_configuration_ids: Option<&'a Bound<'py, PyAny>>,
 }
 
 /// The arguments read: the engine's options, and the call that repeats them.
@@ -83,12 +96,7 @@ impl Arguments {
             argument("exclude", PyList::new(py, &options.exclude)?.into_any())?;
         }
         if let Some(uploads) = given.upload_concurrency {
-            options.upload_concurrency = usize::try_from(uploads).map_err(|_| {
-                PyValueError::new_err(format!(
-                    "upload_concurrency: {uploads} is out of range; give a number of uploads \
-                     at once above 0"
-                ))
-            })?;
+            options.upload_concurrency = params::at_once(uploads, "upload_concurrency", "uploads")?;
             argument("upload_concurrency", uploads.into_pyobject(py)?.into_any())?;
         }
         if let Some(rate) = given.upload_rate.filter(|rate| !rate.is_none()) {
@@ -100,26 +108,48 @@ impl Arguments {
             argument("wait", PyBool::new(py, false).to_owned().into_any())?;
         }
         if let Some(out) = given.out.filter(|out| !out.is_none()) {
-            let fspath = py.import("os")?.getattr("fspath")?.call1((out,))?;
-            let text: String = fspath
-                .extract()
-                .map_err(|_| PyTypeError::new_err("out: give a folder as str or os.PathLike"))?;
-            options.out = Some(PathBuf::from(&text));
+            let (out, text) = params::folder(py, out, "out")?;
+            options.out = Some(out);
             argument("out", PyString::new(py, &text).into_any())?;
         }
+        options.output_form = params::output_form(given.output_form, "output_form")?;
         if let Some(form) = given.output_form {
-            options.output_form =
-                Some(form.parse().map_err(|error: String| {
-                    PyValueError::new_err(format!("output_form: {error}"))
-                })?);
             argument("output_form", PyString::new(py, form).into_any())?;
         }
+        if let Some(jobs) = given.export_concurrency {
+            options.export_concurrency =
+                params::at_once(jobs, "export_concurrency", "jobs followed")?;
+            argument("export_concurrency", jobs.into_pyobject(py)?.into_any())?;
+        }
+        options.webhook_configurations = webhooks::read(given.webhook_configurations)?;
+        if !options.webhook_configurations.is_empty() {
+            let shown = webhooks::shown(py, &options.webhook_configurations)?;
+            argument("webhook_configurations", shown.into_any())?;
+        }
+        options.webhook_configuration_ids =
+            texts(given.webhook_configuration_ids, "webhook_configuration_ids")?;
+        if !options.webhook_configuration_ids.is_empty() {
+            let ids = PyList::new(py, &options.webhook_configuration_ids)?;
+            argument("webhook_configuration_ids", ids.into_any())?;
+        }
+        // `dry_run` sends nothing, so no call ever resumes one: it is not repeated.
+        options.dry_run = given.dry_run;
         for (name, flag, set) in [
             ("reprocess", given.reprocess, &mut options.reprocess),
             (
                 "retry_failed",
                 given.retry_failed,
                 &mut options.retry_failed,
+            ),
+            (
+                "follow_links",
+                given.follow_links,
+                &mut options.follow_links,
+            ),
+            (
+                "allow_other_files",
+                given.allow_other_files,
+                &mut options.allow_other_files,
             ),
         ] {
             if flag {
@@ -243,13 +273,4 @@ fn upload_rate(value: &Bound<'_, PyAny>) -> PyResult<UploadRate> {
     };
     text.parse()
         .map_err(|error| PyValueError::new_err(format!("upload_rate: {error}")))
-}
-
-/// The name of `value`'s type, for messages.
-fn type_name(value: &Bound<'_, PyAny>) -> String {
-    value
-        .get_type()
-        .name()
-        .map(|name| name.to_string())
-        .unwrap_or_else(|_| "an object".to_owned())
 }
