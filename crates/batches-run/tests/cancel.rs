@@ -163,13 +163,16 @@ async fn an_upload_beyond_the_rate_waits_for_the_window_to_pass() {
         })
         .upload_concurrency(3);
     let mut run = Run::start(env.client.clone(), Plan::new(hourly).unwrap());
-    let (mut started, mut finished) = (0, 0);
+    let (mut started, mut ended) = (0, 0);
     while let Some(event) = run.next_event().await {
         match event {
             Event::UploadStarted { .. } => started += 1,
-            Event::UploadFinished { .. } => {
-                finished += 1;
-                if finished == 2 {
+            Event::UploadFinished { .. }
+            | Event::UploadFailed {
+                retrying: false, ..
+            } => {
+                ended += 1;
+                if ended == 2 {
                     run.cancel();
                 }
             }
