@@ -289,7 +289,7 @@ async fn a_rerun_while_the_batch_still_runs_follows_it() {
             .iter()
             .any(|e| matches!(e, Event::BatchCreated { .. }))
     );
-    assert_eq!(env.batches_over(&directory).await, [first_batch.clone()]);
+    assert_eq!(env.batches_over(&directory).await, [first_batch.as_str()]);
     // Live after the rerun, so live while it looked: the rule for a live batch decided.
     assert!(!status(&env, &first_batch).await.is_terminal());
 }

@@ -10,7 +10,7 @@ use batches_client::Client;
 use batches_run::{Event, Selection, Upload, UploadRate};
 use common::write;
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const FILES: &str = "/api/v1/beta/directories/dir-1/files";
@@ -49,11 +49,13 @@ async fn an_upload_answered_409_is_the_file_stored_under_its_path() {
     let (shown, bytes) = (files[0].shown.clone(), files[0].bytes);
 
     // Listed before the other run's upload landed: empty. Asked for by its path after the
-    // 409: there. The directory as a whole holds another file first.
+    // 409: there. Listed whole after it: another file comes first.
     Mock::given(method("GET"))
         .and(path(FILES))
-        .and(query_param("page_size", "1000"))
+        .and(query_param_is_missing("unique_id"))
         .respond_with(page(&[]))
+        .up_to_n_times(1)
+        .with_priority(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
