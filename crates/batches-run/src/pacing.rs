@@ -130,10 +130,13 @@ mod tests {
         })
     }
 
-    /// The starts `pacer` allows at `at` (ms from `zero`) until one is refused.
+    /// The starts `pacer` allows at `at` (ms from `zero`) until one is refused (counted up
+    /// to 1,000, so that a pacer refusing none fails rather than hangs).
     fn burst(pacer: &Pacer, zero: Instant, at: u64) -> usize {
         let now = zero + Duration::from_millis(at);
-        std::iter::from_fn(|| pacer.try_start(now).ok()).count()
+        std::iter::from_fn(|| pacer.try_start(now).ok())
+            .take(1000)
+            .count()
     }
 
     #[test]

@@ -109,9 +109,10 @@ async fn the_pace_stays_inside_the_limit_and_429s_are_waited_out() {
     let report = env.run(at_the_limit).await.1.unwrap();
     assert!(matches!(report.outcome, Outcome::Completed));
     // Starts are paced (the window itself is unit-tested in `pacing.rs`), but arrivals
-    // jitter on a loaded machine, so a refusal here is possible and must be counted
-    // exactly; how many 429s the default pace meets is a figure of `cargo xtask bench`.
-    assert_eq!(report.rate_limited, env.server.counts().rate_limited);
+    // jitter on a loaded machine, so a refusal here is possible. The report counts the
+    // 429s the engine waited out, not those the client's own retries absorbed first;
+    // how many 429s the default pace meets is a figure of `cargo xtask bench`.
+    assert!(report.rate_limited <= env.server.counts().rate_limited);
     let directory = &report.batches[0].directory_id;
     assert_eq!(env.files_of(directory).await.len(), 35, "each file once");
 
@@ -147,4 +148,38 @@ async fn the_pace_stays_inside_the_limit_and_429s_are_waited_out() {
     )));
     let directory = &report.batches[0].directory_id;
     assert_eq!(env.files_of(directory).await.len(), 12, "each file once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_beyond_the_rate_waits_for_the_window_to_pass() {
+    let env = Env::start(quick()).await;
+    let dir = folder(3);
+    // Two an hour, three at once: the third upload waits an hour, so it has not started
+    // when the run is cancelled, however slow the machine.
+    let hourly = options([dir.path()])
+        .upload_rate(UploadRate {
+            uploads: 2,
+            per: Duration::from_secs(3600),
+        })
+        .upload_concurrency(3);
+    let mut run = Run::start(env.client.clone(), Plan::new(hourly).unwrap());
+    let (mut started, mut ended) = (0, 0);
+    while let Some(event) = run.next_event().await {
+        match event {
+            Event::UploadStarted { .. } => started += 1,
+            Event::UploadFinished { .. }
+            | Event::UploadFailed {
+                retrying: false, ..
+            } => {
+                ended += 1;
+                if ended == 2 {
+                    run.cancel();
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(matches!(run.finish().await, Err(Error::Cancelled { .. })));
+    assert_eq!(started, 2, "an upload started beyond the rate");
+    assert_eq!(env.server.counts().uploads, 2);
 }

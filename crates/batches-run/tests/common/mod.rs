@@ -38,13 +38,7 @@ impl Env {
 
     /// Runs `options` to its end; returns the events and how it ended.
     pub async fn run(&self, options: Options) -> (Vec<Event>, Result<Report, Error>) {
-        let plan = Plan::new(options).expect("a plan");
-        let mut run = Run::start(self.client.clone(), plan);
-        let mut events = Vec::new();
-        while let Some(event) = run.next_event().await {
-            events.push(event);
-        }
-        (events, run.finish().await)
+        run(&self.client, options).await
     }
 
     /// The batches over `directory_id`.
@@ -77,6 +71,17 @@ impl Env {
         ids.sort();
         ids
     }
+}
+
+/// Runs `options` with `client` to its end; returns the events and how it ended.
+pub async fn run(client: &Client, options: Options) -> (Vec<Event>, Result<Report, Error>) {
+    let plan = Plan::new(options).expect("a plan");
+    let mut run = Run::start(client.clone(), plan);
+    let mut events = Vec::new();
+    while let Some(event) = run.next_event().await {
+        events.push(event);
+    }
+    (events, run.finish().await)
 }
 
 /// A run of `paths` with quick polling and no pace to speak of.
