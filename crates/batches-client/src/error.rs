@@ -241,6 +241,15 @@ impl Error {
         }
     }
 
+    /// How long the server asked the caller to wait (`retry-after-ms`, else
+    /// `retry-after`), when it answered with an error that said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// The server's request id (`x-request-id`) of the response this error is about.
     pub fn request_id(&self) -> Option<&str> {
         match self {

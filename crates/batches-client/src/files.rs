@@ -107,6 +107,11 @@ pub struct UploadOptions {
     pub fields: UploadDirectoryFileFields,
     /// Query parameters (`organization_id`, `project_id`).
     pub params: UploadDirectoryFileParams,
+    /// Returns a 429 at once ([`Error::Api`] with status 429 and the server's
+    /// `retry_after`) instead of waiting and retrying it: for a caller that paces its
+    /// uploads itself, where one 429 should slow every upload, not only this one (the
+    /// run engine does). Other failures are retried as usual.
+    pub return_rate_limited: bool,
 }
 
 impl<'a> DirectoryFiles<'a> {
@@ -194,7 +199,8 @@ impl<'a> DirectoryFiles<'a> {
                 &["files", "upload"],
                 &options.params.to_query_string(),
             )?
-            .upload(body);
+            .upload(body)
+            .retry_rate_limited(!options.return_rate_limited);
         let lookup = ListDirectoryFilesParams {
             unique_id: Some(unique_id),
             organization_id: options.params.organization_id.clone(),

@@ -104,7 +104,8 @@ impl Transport {
                 Ok(exchange) => return Ok(exchange),
                 Err(failure) => failure,
             };
-            let retryable = failure.is_retryable(call.policy);
+            let retryable = failure.is_retryable(call.policy)
+                && (call.retry_rate_limited || !failure.is_rate_limited());
             let server_delay = failure.server_delay();
             let may_have_acted = failure.may_have_acted();
             let failed = Failed {
@@ -302,6 +303,8 @@ pub(crate) struct Call {
     body: Body,
     idempotency_key: Option<HeaderValue>,
     policy: RetryPolicy,
+    /// Whether a 429 is retried (when the policy retries it).
+    retry_rate_limited: bool,
     /// Set for a presigned URL: sent without credentials, its body written to the target.
     presigned: Option<Target>,
 }
@@ -325,6 +328,7 @@ impl Call {
             body: Body::Empty,
             idempotency_key: None,
             policy: RetryPolicy::Idempotent,
+            retry_rate_limited: true,
             presigned: None,
         }
     }
@@ -350,6 +354,14 @@ impl Call {
     pub(crate) fn upload(self, body: UploadBody) -> Call {
         Call {
             body: Body::Upload(body),
+            ..self
+        }
+    }
+
+    /// Returns a 429 at once when `retry` is false (see `UploadOptions::return_rate_limited`).
+    pub(crate) fn retry_rate_limited(self, retry: bool) -> Call {
+        Call {
+            retry_rate_limited: retry,
             ..self
         }
     }
@@ -484,6 +496,11 @@ impl Transport {
 }
 
 impl Failure {
+    /// Whether the server refused the request with a 429.
+    fn is_rate_limited(&self) -> bool {
+        matches!(self, Failure::Status { status, .. } if *status == StatusCode::TOO_MANY_REQUESTS)
+    }
+
     fn is_retryable(&self, policy: RetryPolicy) -> bool {
         match self {
             Failure::Status {

@@ -153,6 +153,7 @@ pub unsafe extern "C" fn batches_directory_file_upload(
         let options = UploadOptions {
             fields: settings.fields,
             params: settings.params,
+            ..Default::default()
         };
         let response = client
             .directories()

@@ -196,6 +196,9 @@ impl Uploader {
                 metadata: Some(metadata.to_string()),
                 ..Default::default()
             },
+            // A 429 comes back at once, so that it slows every upload through the pacer
+            // (and is counted), not only this one inside the client's retries.
+            return_rate_limited: true,
             ..Default::default()
         };
         let files = self.client.directories().files(directory_id);
@@ -225,14 +228,13 @@ impl Uploader {
                     raw: String::from_utf8_lossy(&response.raw).into_owned(),
                     file: response.value,
                 }),
-                Err(ClientError::Api {
-                    status: 429,
-                    retry_after,
-                    ..
-                }) if attempt <= RATE_LIMITED_ROUNDS => {
-                    self.pacer.rate_limited(retry_after);
-                    failed(attempt, &"rate limited (429)", true, true);
-                    continue;
+                Err(error @ ClientError::Api { status: 429, .. }) => {
+                    self.pacer.rate_limited(error.retry_after());
+                    if attempt <= RATE_LIMITED_ROUNDS {
+                        failed(attempt, &"rate limited (429)", true, true);
+                        continue;
+                    }
+                    Err(error.into())
                 }
                 // Another run uploading the same path into the same directory got there
                 // first: the file is there already.
@@ -258,7 +260,7 @@ impl Uploader {
                     directory_file_id: stored.file.id.clone(),
                     bytes: file.bytes,
                 }),
-                Err(error) => failed(attempt, error, false, false),
+                Err(error) => failed(attempt, error, rate_limited(error), false),
             }
             return outcome;
         }
@@ -280,6 +282,14 @@ impl Uploader {
         let raw = page.items.first()?;
         StoredFile::from_raw(raw.get()).ok()
     }
+}
+
+/// Whether `error` is the server's 429.
+fn rate_limited(error: &UploadError) -> bool {
+    matches!(
+        error,
+        UploadError::Client(ClientError::Api { status: 429, .. })
+    )
 }
 
 /// `stored`, unless an upload recorded another size for it than `file` has.

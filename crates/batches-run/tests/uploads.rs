@@ -16,12 +16,11 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const FILES: &str = "/api/v1/beta/directories/dir-1/files";
 const UPLOAD: &str = "/api/v1/beta/directories/dir-1/files/upload";
 
-/// A client of `server` that leaves every retry to the engine.
+/// A client of `server` with the default retries: the engine asks it to give 429s back.
 fn client(server: &MockServer) -> Client {
     Client::builder()
         .base_url(server.uri())
         .api_key("llx-test")
-        .max_retries(0)
         .build()
         .unwrap()
 }
@@ -118,9 +117,13 @@ async fn a_file_refused_429_every_time_fails_after_ten_rounds() {
     let mut failures = Vec::new();
     while let Some(event) = upload.next_event().await {
         if let Event::UploadFailed {
-            attempt, retrying, ..
+            attempt,
+            retrying,
+            rate_limited,
+            ..
         } = event
         {
+            assert!(rate_limited, "attempt {attempt} was refused 429");
             // Checked as they come: a file retried for ever would not end this loop.
             assert_eq!(
                 attempt as usize,
@@ -133,7 +136,7 @@ async fn a_file_refused_429_every_time_fails_after_ten_rounds() {
     }
     let report = upload.finish().await.unwrap();
     assert_eq!(failures.len(), 11, "ten rounds waited out, then the error");
-    assert_eq!(report.rate_limited, 10);
+    assert_eq!(report.rate_limited, 11, "every 429 counted, the last one too");
     let error = report.files[0].1.as_ref().unwrap_err().to_string();
     assert!(
         error.starts_with("upload") && error.contains("429"),

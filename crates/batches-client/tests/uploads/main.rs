@@ -143,6 +143,7 @@ async fn an_upload_is_multipart_with_the_file_and_every_field() {
             project_id: Some("prj-1".into()),
             ..Default::default()
         },
+        ..Default::default()
     };
     let uploaded = client(&server)
         .directories()
@@ -325,6 +326,67 @@ async fn uploads_retry_like_get_and_stop_at_max_retries() {
         .unwrap_err();
     assert_eq!(error.status(), Some(503));
     assert_eq!(request_count(&server).await, 2);
+}
+
+#[tokio::test]
+async fn return_rate_limited_gives_a_429_back_at_once_and_retries_the_rest() {
+    let (_dir, file) = report("x");
+    let options = UploadOptions {
+        return_rate_limited: true,
+        ..Default::default()
+    };
+    let server = MockServer::start().await;
+    posts_answer(&server, UPLOAD, failure(429), 1, failure(429)).await;
+    let error = client(&server)
+        .directories()
+        .files("dir-1")
+        .upload(&file, &options)
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(429));
+    assert_eq!(
+        error.retry_after(),
+        Some(std::time::Duration::from_millis(1))
+    );
+    assert_eq!(request_count(&server).await, 1, "not retried");
+
+    // Other failures are retried as ever.
+    let server = MockServer::start().await;
+    posts_answer(
+        &server,
+        UPLOAD,
+        failure(503),
+        2,
+        ResponseTemplate::new(200).set_body_json(directory_file("dfl-1", "report.pdf")),
+    )
+    .await;
+    let uploaded = client(&server)
+        .directories()
+        .files("dir-1")
+        .upload(&file, &options)
+        .await
+        .unwrap();
+    assert_eq!(uploaded.id, "dfl-1");
+    assert_eq!(request_count(&server).await, 3);
+
+    // Without it, a 429 is retried like any other.
+    let server = MockServer::start().await;
+    posts_answer(
+        &server,
+        UPLOAD,
+        failure(429),
+        2,
+        ResponseTemplate::new(200).set_body_json(directory_file("dfl-1", "report.pdf")),
+    )
+    .await;
+    let uploaded = client(&server)
+        .directories()
+        .files("dir-1")
+        .upload(&file, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(uploaded.id, "dfl-1");
+    assert_eq!(request_count(&server).await, 3);
 }
 
 #[tokio::test]
