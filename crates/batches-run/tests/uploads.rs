@@ -136,7 +136,10 @@ async fn a_file_refused_429_every_time_fails_after_ten_rounds() {
     }
     let report = upload.finish().await.unwrap();
     assert_eq!(failures.len(), 11, "ten rounds waited out, then the error");
-    assert_eq!(report.rate_limited, 11, "every 429 counted, the last one too");
+    assert_eq!(
+        report.rate_limited, 11,
+        "every 429 counted, the last one too"
+    );
     let error = report.files[0].1.as_ref().unwrap_err().to_string();
     assert!(
         error.starts_with("upload") && error.contains("429"),
