@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use crate::background::Background;
 use crate::error::Error;
 use crate::operation::LIST_BATCHES;
-use crate::transport::Exchange;
+use crate::response::Exchange;
 
 /// One page of a listing, with what is needed to print it exactly as sent.
 ///

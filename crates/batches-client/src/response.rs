@@ -1,8 +1,12 @@
-//! [`Response`]: a decoded response and the metadata of its exchange.
+//! [`Response`]: a decoded response and the metadata of its exchange; `Exchange`, a 2xx
+//! response read completely, before it is decoded.
 
 use std::ops::Deref;
 
 use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
 
 /// A decoded response with the metadata of the exchange.
 ///
@@ -42,5 +46,36 @@ impl<T> Deref for Response<T> {
 
     fn deref(&self) -> &T {
         &self.value
+    }
+}
+
+/// A 2xx response, read completely.
+pub(crate) struct Exchange {
+    pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
+    pub(crate) body: Bytes,
+}
+
+impl Exchange {
+    /// Decodes the body as `T`, keeping the exchange's metadata.
+    pub(crate) fn decode<T: DeserializeOwned>(
+        self,
+        operation: &'static str,
+    ) -> Result<Response<T>, Error> {
+        match serde_json::from_slice(&self.body) {
+            Ok(value) => Ok(Response {
+                value,
+                http_status: self.status,
+                request_id: self.request_id,
+                raw: self.body,
+            }),
+            Err(error) => Err(Error::decode(
+                operation,
+                self.status,
+                self.request_id,
+                &error,
+                &self.body,
+            )),
+        }
     }
 }

@@ -8,7 +8,6 @@ use http::header::{
     AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT,
 };
 use http::{Method, StatusCode};
-use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument;
 use url::Url;
@@ -17,6 +16,7 @@ use crate::error::{Error, TimeoutKind, TlsFailure, TransportPhase};
 use crate::multipart::UploadBody;
 use crate::proxy::{ProxyUrl, scrub};
 use crate::redact;
+use crate::response::Exchange;
 pub(crate) use crate::response::Response;
 use crate::retry::{self, RetryPolicy};
 use crate::sink::{self, Target};
@@ -387,37 +387,6 @@ impl Call {
 pub(crate) struct Failed {
     pub(crate) error: Error,
     pub(crate) earlier_attempt_may_have_acted: bool,
-}
-
-/// A 2xx response, read completely.
-pub(crate) struct Exchange {
-    pub(crate) status: u16,
-    pub(crate) request_id: Option<String>,
-    pub(crate) body: Bytes,
-}
-
-impl Exchange {
-    /// Decodes the body as `T`, keeping the exchange's metadata.
-    pub(crate) fn decode<T: DeserializeOwned>(
-        self,
-        operation: &'static str,
-    ) -> Result<Response<T>, Error> {
-        match serde_json::from_slice(&self.body) {
-            Ok(value) => Ok(Response {
-                value,
-                http_status: self.status,
-                request_id: self.request_id,
-                raw: self.body,
-            }),
-            Err(error) => Err(Error::decode(
-                operation,
-                self.status,
-                self.request_id,
-                &error,
-                &self.body,
-            )),
-        }
-    }
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
