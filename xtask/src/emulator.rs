@@ -7,6 +7,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
+use batches_server::DEFAULT_API_KEY;
 
 /// A `batches-server` process on a free loopback port, killed on drop.
 pub struct Emulator {
@@ -43,6 +44,16 @@ impl Emulator {
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The `llamacloud` binary `llamacloud` pointed at this emulator with its default key,
+    /// run in `dir`; the caller adds the command's own arguments.
+    pub fn llamacloud(&self, llamacloud: &Path, dir: &Path) -> Command {
+        let mut command = Command::new(llamacloud);
+        command
+            .args(["--base-url", &self.base_url, "--api-key", DEFAULT_API_KEY.0])
+            .current_dir(dir);
+        command
     }
 }
 

@@ -2,10 +2,9 @@
 //! finished parse results from an emulator that adds 20 ms to every response, so the
 //! figure shows requests overlapping (one at a time would be at most 50 files/s).
 
-use std::{fs, path::Path, process::Command, time::Duration};
+use std::{fs, path::Path, time::Duration};
 
 use anyhow::{Context, Result, bail};
-use batches_server::DEFAULT_API_KEY;
 
 use super::timing::time_once;
 use crate::emulator::Emulator;
@@ -39,16 +38,8 @@ pub fn export(server: &Path, llamacloud: &Path) -> Result<()> {
         )?;
     }
     let cli = |args: &[&str]| {
-        let mut command = Command::new(llamacloud);
-        command
-            .args([
-                "--base-url",
-                emulator.base_url(),
-                "--api-key",
-                DEFAULT_API_KEY.0,
-            ])
-            .args(args)
-            .current_dir(&work);
+        let mut command = emulator.llamacloud(llamacloud, &work);
+        command.args(args);
         command
     };
     let output = cli(&[

@@ -32,16 +32,8 @@ pub fn uploads(server: &Path, llamacloud: &Path) -> Result<()> {
         fs::write(small.join(format!("file-{n:04}.md")), [b'x'; 1024])?;
     }
     let cli = |args: &[&str]| {
-        let mut command = Command::new(llamacloud);
-        command
-            .args([
-                "--base-url",
-                emulator.base_url(),
-                "--api-key",
-                DEFAULT_API_KEY.0,
-            ])
-            .args(args)
-            .current_dir(&work);
+        let mut command = emulator.llamacloud(llamacloud, &work);
+        command.args(args);
         command
     };
 
@@ -124,13 +116,8 @@ fn pace(server: &Path, llamacloud: &Path, work: &Path) -> Result<()> {
     );
     let emulator = Emulator::start(server, &["--processing-ms", "1"])?;
     let started = std::time::Instant::now();
-    let output = Command::new(llamacloud)
-        .args([
-            "--base-url",
-            emulator.base_url(),
-            "--api-key",
-            DEFAULT_API_KEY.0,
-        ])
+    let output = emulator
+        .llamacloud(llamacloud, work)
         .args([
             "batches",
             "run",
@@ -145,7 +132,6 @@ fn pace(server: &Path, llamacloud: &Path, work: &Path) -> Result<()> {
             "--format",
             "jsonl",
         ])
-        .current_dir(work)
         .stdout(Stdio::null())
         .output()
         .context("running llamacloud batches run")?;
@@ -171,15 +157,9 @@ fn pace(server: &Path, llamacloud: &Path, work: &Path) -> Result<()> {
 
 /// A new directory's id.
 fn create_directory(llamacloud: &Path, emulator: &Emulator, dir: &Path) -> Result<String> {
-    let output = Command::new(llamacloud)
-        .args([
-            "--base-url",
-            emulator.base_url(),
-            "--api-key",
-            DEFAULT_API_KEY.0,
-        ])
+    let output = emulator
+        .llamacloud(llamacloud, dir)
         .args(["directories", "create", "bench", "--format", "json"])
-        .current_dir(dir)
         .output()
         .context("running llamacloud directories create")?;
     if !output.status.success() {
