@@ -8,7 +8,7 @@ use batches_server::ServerConfig;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use super::{EVERYTHING, run, sample, upload, wait_job};
+use super::{EVERYTHING, first_job, run, sample, wait_job};
 use crate::common::{KEY, fast, start};
 
 /// A real PDF of nine pages (`tests/pdfs/PROVENANCE.md`).
@@ -169,21 +169,14 @@ async fn the_parse_job_of_an_extract_job_moves_with_it() {
         ..ServerConfig::default()
     })
     .await;
-    let directory = api.create_directory("one").await;
-    upload(&api, &directory, "a.md", b"# A\n\nTotal: 5 EUR\n".to_vec()).await;
-    let batch = api
-        .create_batch(&directory, "extract_v2", "cfg-EXTRACT_RECEIPT")
-        .await;
-    let batch_id = batch["id"].as_str().unwrap();
-    let extract_path = loop {
-        let batch = api
-            .ok(&format!("/api/v2/batches/{batch_id}?expand=results"))
-            .await;
-        if let Some(id) = batch["results"][0]["job_reference"]["id"].as_str() {
-            break format!("/api/v2/extract/{id}?expand=extract_metadata");
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    };
+    let (id, _) = first_job(
+        &api,
+        b"# A\n\nTotal: 5 EUR\n",
+        "extract_v2",
+        "cfg-EXTRACT_RECEIPT",
+    )
+    .await;
+    let extract_path = format!("/api/v2/extract/{id}?expand=extract_metadata");
     let first = api.ok(&extract_path).await;
     let parse_path = format!(
         "/api/v2/parse/{}",
