@@ -99,6 +99,36 @@ pub fn at_once(value: i64, name: &str, what: &str) -> PyResult<usize> {
     })
 }
 
+/// The one of `known` written `given` (in any ASCII case when `any_case`), or a
+/// `ValueError` naming `field` and listing every accepted value.
+pub fn one_of<T: Clone>(
+    given: &str,
+    known: &[T],
+    as_str: fn(&T) -> &str,
+    any_case: bool,
+    field: &str,
+    what: &str,
+) -> PyResult<T> {
+    known
+        .iter()
+        .find(|value| match any_case {
+            true => as_str(value).eq_ignore_ascii_case(given),
+            false => as_str(value) == given,
+        })
+        .cloned()
+        .ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{field}: `{given}` is not {what}; accepted: {}",
+                names(known, as_str)
+            ))
+        })
+}
+
+/// The names of `values`, for messages.
+pub fn names<T>(values: &[T], as_str: fn(&T) -> &str) -> String {
+    values.iter().map(as_str).collect::<Vec<_>>().join(", ")
+}
+
 /// The name of `value`'s type, for messages.
 pub fn type_name(value: &Bound<'_, PyAny>) -> String {
     value

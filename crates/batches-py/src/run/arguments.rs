@@ -213,17 +213,14 @@ fn paths(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<(Vec<PathBuf>, St
 
 /// A known job type, named in any case.
 fn job_type(given: &str) -> PyResult<JobType> {
-    JobType::KNOWN
-        .iter()
-        .find(|known| known.as_str().eq_ignore_ascii_case(given))
-        .cloned()
-        .ok_or_else(|| {
-            let known: Vec<&str> = JobType::KNOWN.iter().map(JobType::as_str).collect();
-            PyValueError::new_err(format!(
-                "job_type: `{given}` is not a job type; accepted: {}",
-                known.join(", ")
-            ))
-        })
+    crate::params::one_of(
+        given,
+        JobType::KNOWN,
+        JobType::as_str,
+        true,
+        "job_type",
+        "a job type",
+    )
 }
 
 /// One text or a sequence of texts (`None`: none).

@@ -10,7 +10,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use crate::params::type_name;
+use crate::params::{names, one_of, type_name};
 
 /// The argument's name.
 const NAME: &str = "webhook_configurations";
@@ -75,10 +75,11 @@ fn configuration(item: &Bound<'_, PyAny>, at: &str) -> PyResult<WebhookConfigura
             "webhook_headers" => hook.webhook_headers = Some(headers(&value, &field)?),
             "webhook_output_format" => {
                 let format = text(&value, &field)?;
-                hook.webhook_output_format = Some(known(
+                hook.webhook_output_format = Some(one_of(
                     &format,
                     WebhookOutputFormat::KNOWN,
                     WebhookOutputFormat::as_str,
+                    false,
                     &field,
                     "an output format",
                 )?);
@@ -128,10 +129,11 @@ fn events(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<WebhookEventTyp
         .map(|(index, event)| {
             let at = format!("{field}[{index}]");
             let name = text(&event?, &at)?;
-            known(
+            one_of(
                 &name,
                 WebhookEventType::KNOWN,
                 WebhookEventType::as_str,
+                false,
                 &at,
                 "a webhook event",
             )
@@ -164,31 +166,6 @@ fn headers(
             Ok((name, value))
         })
         .collect()
-}
-
-/// The value of `known` written `given`, or a `ValueError` listing them.
-fn known<T: Clone>(
-    given: &str,
-    known: &[T],
-    as_str: fn(&T) -> &str,
-    field: &str,
-    what: &str,
-) -> PyResult<T> {
-    known
-        .iter()
-        .find(|value| as_str(value) == given)
-        .cloned()
-        .ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "{field}: `{given}` is not {what}; accepted: {}",
-                names(known, as_str)
-            ))
-        })
-}
-
-/// The names of `values`, for messages.
-fn names<T>(values: &[T], as_str: fn(&T) -> &str) -> String {
-    values.iter().map(as_str).collect::<Vec<_>>().join(", ")
 }
 
 /// `hooks` as Python values, for the call that resumes a run: each signing secret and
