@@ -46,6 +46,21 @@ async fn a_run_tells_each_step_and_reports_every_file_under_its_path() {
     assert!(json["resume"].is_null());
 }
 
+/// Writes `c.md` and `d.md` into `dir` and uploads the folder into `directory` outside any
+/// run (by hand, or as a run that stopped before its batch would have).
+async fn upload_two_more(env: &Env, dir: &std::path::Path, directory: &str) {
+    write(dir, &["c.md", "d.md"]);
+    let found = Selection::new([dir]).find().unwrap();
+    let upload = Upload::start(
+        env.client.clone(),
+        directory,
+        found.files,
+        2,
+        batches_run::UploadRate::default(),
+    );
+    assert_eq!(upload.finish().await.unwrap().failed(), 0);
+}
+
 /// The directory a run made, from its report.
 fn directory(report: &batches_run::Report) -> String {
     report.batches[0].directory_id.clone()
@@ -62,16 +77,7 @@ async fn a_rerun_with_new_files_processes_them_in_a_new_batch() {
 
     // Two files more, uploaded into the directory by hand (or by a run that stopped
     // before its batch): the rerun uploads nothing, and must not follow the old batch.
-    write(dir.path(), &["c.md", "d.md"]);
-    let found = Selection::new([dir.path()]).find().unwrap();
-    let upload = Upload::start(
-        env.client.clone(),
-        &directory,
-        found.files,
-        2,
-        batches_run::UploadRate::default(),
-    );
-    assert_eq!(upload.finish().await.unwrap().failed(), 0);
+    upload_two_more(&env, dir.path(), &directory).await;
     let uploads = env.server.counts().uploads;
 
     let (events, ended) = env
@@ -329,16 +335,7 @@ async fn files_uploaded_after_a_running_batch_was_made_get_a_new_batch_over_all(
 
     // Two files more, uploaded after the batch was made (by hand, or by a run that
     // stopped before its batch): the live batch does not hold them.
-    write(dir.path(), &["c.md", "d.md"]);
-    let found = Selection::new([dir.path()]).find().unwrap();
-    let upload = Upload::start(
-        env.client.clone(),
-        &directory,
-        found.files,
-        2,
-        batches_run::UploadRate::default(),
-    );
-    assert_eq!(upload.finish().await.unwrap().failed(), 0);
+    upload_two_more(&env, dir.path(), &directory).await;
     assert_eq!(env.files_of(&directory).await.len(), 4);
     let uploads = env.server.counts().uploads;
 
