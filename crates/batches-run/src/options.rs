@@ -415,8 +415,8 @@ impl<'de> Deserialize<'de> for UploadRate {
     }
 }
 
-/// A duration as a number of seconds.
-mod seconds {
+/// A duration as a number of seconds (above zero), in `Options` and `ExportOptions`.
+pub(crate) mod seconds {
     use std::time::Duration;
 
     use serde::{Deserialize, Deserializer, Serializer};

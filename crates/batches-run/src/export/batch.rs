@@ -38,7 +38,7 @@ pub struct ExportOptions {
     pub export_concurrency: usize,
     /// The first pause between two asks of a batch or job still running (seconds in
     /// JSON); it doubles up to 10 s.
-    #[serde(default = "default_poll", with = "seconds")]
+    #[serde(default = "default_poll", with = "crate::options::seconds")]
     pub poll_interval: Duration,
 }
 
@@ -48,24 +48,6 @@ fn default_concurrency() -> usize {
 
 fn default_poll() -> Duration {
     Duration::from_millis(500)
-}
-
-mod seconds {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(duration: &Duration, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_f64(duration.as_secs_f64())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
-        let seconds = f64::deserialize(deserializer)?;
-        Duration::try_from_secs_f64(seconds)
-            .ok()
-            .filter(|duration| !duration.is_zero())
-            .ok_or_else(|| serde::de::Error::custom("give a number of seconds above zero"))
-    }
 }
 
 impl ExportOptions {
